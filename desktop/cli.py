@@ -1,0 +1,283 @@
+"""The command line: the panel (default), `list` for scripts, and `key` for the stored key."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from desktop import __version__
+from desktop.clockify import (
+    ApiKey,
+    Client,
+    ClockifyClient,
+    ClockifyError,
+    Connection,
+    NoPermissionError,
+    User,
+    Workspace,
+    WorkspaceNotFoundError,
+)
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_KEY = 3
+
+ENV_API_KEY = "CLOCKIFY_API_KEY"
+ENV_BASE_URL = "CLOCKIFY_BASE_URL"
+PROG = "clockify-panel"
+
+
+class CliError(Exception):
+    """A failure with its exit code and one clear line for stderr."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("connection")
+    group.add_argument(
+        "--region",
+        choices=["global", "eu", "usa", "uk", "au"],
+        help="Clockify region of the account (default: global)",
+    )
+    group.add_argument(
+        "--base-url",
+        metavar="URL",
+        help=f"custom API base URL (self-hosted, tests); env {ENV_BASE_URL}",
+    )
+    group.add_argument(
+        "--timeout",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="give up on a request that does not answer within this time (default 20)",
+    )
+
+
+def connection_from_args(args: argparse.Namespace) -> Connection:
+    base_url = args.base_url or os.environ.get(ENV_BASE_URL) or None
+    return Connection.from_options(args.region, base_url)
+
+
+def resolve_api_key(connection: Connection) -> ApiKey:
+    """The key from env CLOCKIFY_API_KEY, else the stored one; exit 3 when there is none."""
+    env_key = os.environ.get(ENV_API_KEY, "").strip()
+    if env_key:
+        try:
+            return ApiKey(env_key)
+        except ValueError as exc:
+            raise CliError(f"{ENV_API_KEY} is not a usable API key: {exc}.", EXIT_KEY) from None
+    from desktop.credentials import CredentialError, load_api_key
+
+    try:
+        key = load_api_key(connection)
+    except CredentialError as exc:
+        raise CliError(str(exc), EXIT_KEY) from None
+    if key is None:
+        raise CliError(
+            f"No API key for {connection.label}. Connect with `python -m desktop key set` "
+            f"(it reads the key from stdin), or set {ENV_API_KEY}.",
+            EXIT_KEY,
+        )
+    return key
+
+
+def make_client(args: argparse.Namespace, connection: Connection, key: ApiKey) -> ClockifyClient:
+    timeout = max(float(args.timeout), 0.1)
+    return ClockifyClient(connection, key, timeout=(min(5.0, timeout), timeout))
+
+
+# -- list ------------------------------------------------------------------------------------
+
+Row = dict[str, Any]
+
+
+def _workspace_rows(items: Sequence[Workspace]) -> list[Row]:
+    return [{"id": w.id, "name": w.name} for w in items]
+
+
+def _user_rows(items: Sequence[User]) -> list[Row]:
+    return [{"id": u.id, "name": u.name, "email": u.email, "status": u.status} for u in items]
+
+
+def _client_rows(items: Sequence[Client]) -> list[Row]:
+    return [{"id": c.id, "name": c.name, "archived": c.archived} for c in items]
+
+
+def _pick_workspace(client: ClockifyClient, requested: str | None) -> str:
+    if requested:
+        return requested
+    workspaces = client.workspaces()
+    if len(workspaces) == 1:
+        return workspaces[0].id
+    listing = ", ".join(f"{w.id} ({w.name})" for w in workspaces[:10])
+    raise CliError(
+        f"This key sees {len(workspaces)} workspaces: choose one with --workspace ID"
+        + (f" ({listing})." if workspaces else "."),
+        EXIT_USAGE,
+    )
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    connection = connection_from_args(args)
+    key = resolve_api_key(connection)
+    client = make_client(args, connection, key)
+    try:
+        rows: list[Row]
+        if args.what == "workspaces":
+            rows = _workspace_rows(client.workspaces())
+        else:
+            workspace_id = _pick_workspace(client, args.workspace)
+            if args.what == "users":
+                try:
+                    users = client.users(workspace_id, include_inactive=args.all)
+                except NoPermissionError:
+                    # 403 code 501 is the same answer for "not an admin" and "no such
+                    # workspace"; the workspace list tells them apart.
+                    if workspace_id not in {w.id for w in client.workspaces()}:
+                        raise WorkspaceNotFoundError(workspace_id) from None
+                    raise
+                rows = _user_rows(users)
+            else:
+                rows = _client_rows(client.clients(workspace_id, include_archived=args.all))
+    finally:
+        client.close()
+    columns = list(rows[0]) if rows else _COLUMNS[args.what]
+    _WRITERS[args.format](rows, columns, sys.stdout)
+    return EXIT_OK
+
+
+_COLUMNS = {
+    "workspaces": ["id", "name"],
+    "users": ["id", "name", "email", "status"],
+    "clients": ["id", "name", "archived"],
+}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _write_json(rows: list[Row], columns: list[str], out: TextIO) -> None:
+    json.dump(rows, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _write_delimited(delimiter: str) -> Callable[[list[Row], list[str], TextIO], None]:
+    def write(rows: list[Row], columns: list[str], out: TextIO) -> None:
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(row[c]) for c in columns])
+        out.write(buffer.getvalue())
+
+    return write
+
+
+def _table_cell(value: Any) -> str:
+    # One row per record: control characters would break the table's lines.
+    text = _cell(value)
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+def _write_table(rows: list[Row], columns: list[str], out: TextIO) -> None:
+    cells = [[_table_cell(row[c]) for c in columns] for row in rows]
+    widths = [len(c) for c in columns]
+    for line in cells:
+        for i, text in enumerate(line):
+            widths[i] = min(max(widths[i], len(text)), 60)
+    out.write("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    out.write("\n")
+    for line in cells:
+        out.write("  ".join(t.ljust(w) for t, w in zip(line, widths, strict=True)).rstrip())
+        out.write("\n")
+
+
+_WRITERS: dict[str, Callable[[list[Row], list[str], TextIO], None]] = {
+    "table": _write_table,
+    "json": _write_json,
+    "csv": _write_delimited(","),
+    "tsv": _write_delimited("\t"),
+}
+
+
+# -- parser ----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="A reference panel of Clockify workspaces, users and clients.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the panel on built-in demo data (no account, no network)",
+    )
+    add_connection_options(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    lister = commands.add_parser(
+        "list",
+        help="print workspaces, users or clients (table, json, csv, tsv)",
+        description="Print the complete list of workspaces, or of a workspace's users or clients.",
+    )
+    lister.add_argument("what", choices=["workspaces", "users", "clients"])
+    lister.add_argument("--workspace", metavar="ID", help="workspace id (optional if only one)")
+    lister.add_argument("--format", choices=sorted(_WRITERS), default="table")
+    lister.add_argument(
+        "--all", action="store_true", help="include inactive users and archived clients"
+    )
+    add_connection_options(lister)
+    lister.set_defaults(handler=_cmd_list)
+
+    from desktop.keycmd import add_key_command
+
+    add_key_command(commands)
+    return parser
+
+
+def _run_panel(args: argparse.Namespace) -> int:
+    from desktop.ui.app import run_panel
+
+    return run_panel(args)
+
+
+def run(argv: Sequence[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", _run_panel)
+    try:
+        return handler(args)
+    except CliError as exc:
+        print(f"{PROG}: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except ClockifyError as exc:
+        print(f"{PROG}: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `clockify-panel list users | head`: the reader left; that is not an error.
+        sys.stderr.close()
+        return EXIT_OK

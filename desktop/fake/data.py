@@ -1,0 +1,225 @@
+"""Deterministic Clockify-shaped demo and test data, and the demo server that serves it."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from typing import Any
+
+from desktop.fake.server import FakeClockify, FakeWorkspace
+
+#: Public on purpose: the demo server runs on 127.0.0.1 and holds only made-up data.
+DEMO_API_KEY = "demo-key-public-not-a-secret"
+
+#: Names that break naive code: markup, huge, emoji, right-to-left, decomposed accents,
+#: control characters, CSV-hostile punctuation, duplicates and a missing name.
+TRICKY_NAMES: list[str | None] = [
+    "<b>x</b><img src=x>",
+    "<font color=red>Red</font>",
+    "Long " + "x" * 9995,
+    "Café ☕ 🚀 Ltd",
+    "شركة المثال",
+    "Zoe\u0308 Mu\u0308ller",
+    "Zoë Müller",
+    "Tab\tNew\nLine\x07Bell",
+    'He said "hi", ok',
+    "Duplicate Co",
+    "Duplicate Co",
+    None,
+]
+
+_FIRST_NAMES = [
+    "Anna", "Ben", "Chloé", "David", "Elif", "Femi", "Grace", "Hiro", "Isabel", "Jonas",
+    "Kateřina", "Liam", "Maya", "Noah", "Olga", "Pedro", "Qing", "Rosa", "Søren", "Tariq",
+    "Uma", "Victor", "Wen", "Ximena", "Yusuf", "Zoë", "Amara", "Bruno", "Carmen", "Dmitri",
+    "Emma", "Farah", "Gabriel", "Hana", "Ivan", "Julia", "Kofi", "Lena", "Mateo", "Nadia",
+]  # fmt: skip
+_LAST_NAMES = [
+    "Andersen", "Brown", "Castillo", "Dubois", "Evans", "Fischer", "García", "Hughes", "Ito",
+    "Jensen", "Kowalski", "López", "Müller", "Nakamura", "O'Brien", "Petrov", "Quinn", "Rossi",
+    "Schmidt", "Tanaka", "Usman", "Van der Berg", "Walsh", "Xu", "Yilmaz", "Zhang", "Okafor",
+    "Lindqvist", "Novák", "Silva", "Kim", "Haddad", "Moreau", "Costa", "Weber", "Singh",
+]  # fmt: skip
+_COMPANY_WORDS = [
+    "Northwind", "Blue Harbor", "Granite", "Maple", "Summit", "Redwood", "Silverline",
+    "Atlas", "Beacon", "Cobalt", "Evergreen", "Falcon", "Horizon", "Ironbridge", "Juniper",
+    "Keystone", "Lakeside", "Meridian", "Nimbus", "Orchard", "Pioneer", "Quarry", "Riverstone",
+    "Sterling", "Tidewater", "Union", "Vertex", "Willow", "Zenith", "Crescent",
+]  # fmt: skip
+_COMPANY_TRADES = [
+    "Logistics", "Bakery", "Analytics", "Dental", "Architects", "Media", "Robotics", "Foods",
+    "Legal", "Travel", "Energy", "Studios", "Outfitters", "Health", "Consulting", "Software",
+]  # fmt: skip
+_COMPANY_SUFFIXES = ["Ltd", "GmbH", "Inc.", "LLC", "S.A.", "B.V.", "AB", "Pty Ltd", "Group", ""]
+_ACCENTED_CLIENTS = [
+    "Café Müller", "Crème Brûlée Bistro", "Søstrene Design", "Łódź Print House",
+    "Niño Toys", "Ærø Ferries", "Façade Studio", "Ångström Optics", "Göteborg Glas",
+    "Señora Óptica", "Zoë's Own Brand", "Dvořák Music", "Øresund Bikes", "Straße & Söhne",
+    "Île Verte", "São Paulo Mídia", "Kraków Kraft", "Århus Ark", "Élan Vital", "Brønd Bryg",
+    "Piñata Party Co", "Naïve Fonts", "Jalapeño Foods", "Smörgås Deli", "Übermaß Gym",
+    "Fjäll Outdoor", "Crêperie Bretonne", "Açaí Bowl Bar", "Hôtel Étoile", "Tōkyō Tea",
+]  # fmt: skip
+_CURRENCIES = [("USD", "64b0cc0000000000000000e1"), ("EUR", "64b0cc0000000000000000e2")]
+
+
+def _ascii(text: str) -> str:
+    """A lower-case e-mail local part or domain from a name."""
+    folded = unicodedata.normalize("NFKD", text.replace("ø", "o").replace("ł", "l"))
+    kept = "".join(ch for ch in folded if ch.isascii() and (ch.isalnum() or ch in ".-"))
+    return kept.lower() or "x"
+
+
+def _new_id(rng: random.Random, used: set[str]) -> str:
+    while True:
+        value = f"{rng.getrandbits(96):024x}"
+        if value not in used:
+            used.add(value)
+            return value
+
+
+def _unique(name: str, seen: dict[str, int]) -> str:
+    count = seen.get(name, 0) + 1
+    seen[name] = count
+    return name if count == 1 else f"{name} {count}"
+
+
+def make_users(n: int, *, seed: int = 1, workspace_id: str) -> list[dict[str, Any]]:
+    """n Clockify-shaped users with unique ids: ~5% INACTIVE members, a few null names."""
+    rng = random.Random(seed)  # noqa: S311 - repeatable made-up data, not secrets
+    used: set[str] = set()
+    seen: dict[str, int] = {}
+    domain = _ascii(f"ws{workspace_id[-6:]}") + ".example"
+    users: list[dict[str, Any]] = []
+    for _ in range(n):
+        full = _unique(f"{rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}", seen)
+        local = ".".join(_ascii(part) for part in full.split())
+        roll = rng.random()
+        membership = "INACTIVE" if roll < 0.05 else "PENDING" if roll < 0.06 else "ACTIVE"
+        account = rng.random()
+        status = (
+            "NOT_REGISTERED"
+            if account < 0.02
+            else "PENDING_EMAIL_VERIFICATION"
+            if account < 0.04
+            else "ACTIVE"
+        )
+        users.append(
+            {
+                "id": _new_id(rng, used),
+                "name": None if rng.random() < 0.01 else full,
+                "email": None if rng.random() < 0.005 else f"{local}@{domain}",
+                "status": status,
+                "memberships": [],
+                "profilePicture": "",
+                "activeWorkspace": workspace_id,
+                "defaultWorkspace": workspace_id,
+                "settings": None if rng.random() < 0.3 else {"weekStart": "MONDAY"},
+                "customFields": [],
+                "_membership": membership,
+            }
+        )
+    return users
+
+
+def make_clients(n: int, *, seed: int = 2, workspace_id: str) -> list[dict[str, Any]]:
+    """n Clockify-shaped clients with unique ids: ~8% archived, nullable contact fields."""
+    rng = random.Random(seed)  # noqa: S311 - repeatable made-up data, not secrets
+    used: set[str] = set()
+    seen: dict[str, int] = {}
+    clients: list[dict[str, Any]] = []
+    for _ in range(n):
+        base = f"{rng.choice(_COMPANY_WORDS)} {rng.choice(_COMPANY_TRADES)}"
+        suffix = rng.choice(_COMPANY_SUFFIXES)
+        name = _unique(f"{base} {suffix}".strip(), seen)
+        code, currency_id = rng.choice(_CURRENCIES)
+        has_email = rng.random() < 0.6
+        clients.append(
+            {
+                "id": _new_id(rng, used),
+                "name": name,
+                "workspaceId": workspace_id,
+                "archived": rng.random() < 0.08,
+                "email": f"billing@{_ascii(base.replace(' ', '-'))}.example" if has_email else None,
+                "address": f"{rng.randint(1, 250)} Main Street" if rng.random() < 0.4 else None,
+                "note": "Key account" if rng.random() < 0.1 else None,
+                "ccEmails": None,
+                "currencyId": currency_id,
+                "currencyCode": code,
+            }
+        )
+    return clients
+
+
+def _with_names(
+    records: list[dict[str, Any]], names: list[str | None], rng: random.Random
+) -> list[dict[str, Any]]:
+    """Copies of the first records renamed to `names`, with fresh ids."""
+    used = {str(record["id"]) for record in records}
+    return [
+        {**template, "id": _new_id(rng, used), "name": name}
+        for template, name in zip(records, names, strict=False)
+    ]
+
+
+def demo_server() -> tuple[FakeClockify, str]:
+    """The demo mode's server (not started yet) and its public key."""
+    northwind_id = "5f1e0a0b0c0d0e0f10111201"
+    studio_id = "5f1e0a0b0c0d0e0f10111202"
+    side_id = "5f1e0a0b0c0d0e0f10111203"
+    partner_id = "5f1e0a0b0c0d0e0f10111204"
+    owner_id = "5f1e0a0b0c0d0e0f101112ff"
+    owner = {
+        "id": owner_id,
+        "name": "Demo User",
+        "email": "demo@example.com",
+        "activeWorkspace": northwind_id,
+        "defaultWorkspace": northwind_id,
+        "profilePicture": "",
+        "settings": None,
+        "status": "ACTIVE",
+    }
+
+    def owner_member(workspace_id: str) -> dict[str, Any]:
+        member = {k: v for k, v in owner.items() if k != "settings"}
+        return {
+            **member,
+            "activeWorkspace": workspace_id,
+            "memberships": [],
+            "settings": None,
+            "customFields": [],
+            "_membership": "ACTIVE",
+        }
+
+    rng = random.Random(42)  # noqa: S311 - repeatable made-up data, not secrets
+    northwind_users = make_users(5000, seed=11, workspace_id=northwind_id)
+    northwind_clients = make_clients(1000, seed=12, workspace_id=northwind_id)
+    northwind_users += _with_names(northwind_users, TRICKY_NAMES, rng)
+    northwind_clients += _with_names(northwind_clients, TRICKY_NAMES, rng)
+    northwind_users.append(owner_member(northwind_id))
+
+    studio_clients = make_clients(30, seed=22, workspace_id=studio_id)
+    for client, name in zip(studio_clients, _ACCENTED_CLIENTS, strict=True):
+        client["name"] = name
+        client["currencyCode"], client["currencyId"] = _CURRENCIES[1]
+    studio_users = [*make_users(11, seed=21, workspace_id=studio_id), owner_member(studio_id)]
+
+    side_users = [*make_users(2, seed=31, workspace_id=side_id), owner_member(side_id)]
+
+    workspaces = [
+        FakeWorkspace(northwind_id, "Northwind Consulting", northwind_users, northwind_clients),
+        FakeWorkspace(studio_id, "Zoë's Design Studio", studio_users, studio_clients),
+        FakeWorkspace(side_id, "Side Project", side_users, []),
+        FakeWorkspace(
+            partner_id,
+            "Partner Agency",
+            make_users(25, seed=41, workspace_id=partner_id),
+            make_clients(40, seed=42, workspace_id=partner_id),
+            forbid_users=True,
+        ),
+    ]
+    server = FakeClockify(api_keys={DEMO_API_KEY: owner}, workspaces=workspaces)
+    server.latency = 0.03
+    return server, DEMO_API_KEY
+
+
+__all__ = ["DEMO_API_KEY", "TRICKY_NAMES", "demo_server", "make_clients", "make_users"]

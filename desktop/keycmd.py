@@ -1,0 +1,174 @@
+"""`key set|status|clear`: store, check and forget the API key of a connection.
+
+The key is read from stdin only (without echo on a terminal), never from the command
+line, where other users could read it in the process list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from typing import Any
+
+from desktop import cli
+from desktop.clockify import ApiKey, ClockifyError, Connection, KeyRejectedError
+from desktop.credentials import CredentialError, CredentialStore, open_credential_store
+
+PROMPT = "Clockify API key (typing is hidden): "
+
+
+def add_key_command(commands: Any) -> None:
+    """Add `key` with its actions to the CLI's subparsers."""
+    key = commands.add_parser(
+        "key",
+        help="store, check or forget the API key (system keyring or encrypted file)",
+        description=(
+            "Keep the API key in the system keyring or, without one, in a passphrase-"
+            "protected file (passphrase from env CLOCKIFY_PANEL_PASSPHRASE). "
+            "Env CLOCKIFY_PANEL_CREDENTIALS=file|keyring forces one of them."
+        ),
+    )
+    actions = key.add_subparsers(dest="key_action", metavar="ACTION", required=True)
+
+    setter = actions.add_parser(
+        "set",
+        help="read the key from stdin, check it and store it",
+        description=(
+            "Read the API key from stdin (hidden prompt on a terminal, else the first line), "
+            "check it against Clockify and store it for the connection."
+        ),
+    )
+    setter.add_argument(
+        "--no-verify", action="store_true", help="store the key without asking Clockify"
+    )
+    cli.add_connection_options(setter)
+    setter.set_defaults(handler=_cmd_set)
+
+    status = actions.add_parser(
+        "status",
+        help="show where the key is kept, the key masked, and whom it belongs to",
+    )
+    cli.add_connection_options(status)
+    status.set_defaults(handler=_cmd_status)
+
+    clear = actions.add_parser("clear", help="forget the stored key of the connection")
+    cli.add_connection_options(clear)
+    clear.set_defaults(handler=_cmd_clear)
+
+
+def _open_store() -> CredentialStore:
+    try:
+        return open_credential_store()
+    except CredentialError as exc:
+        raise cli.CliError(exc.message, cli.EXIT_KEY) from None
+
+
+def _read_key() -> ApiKey:
+    stdin = sys.stdin
+    if stdin is None:
+        raise cli.CliError("No stdin to read the API key from.", cli.EXIT_USAGE)
+    try:
+        # Never echoed on a terminal; a pipe gives its first line.
+        text = getpass.getpass(PROMPT, stream=sys.stderr) if stdin.isatty() else stdin.readline()
+    except EOFError:
+        text = ""
+    if not text.strip():
+        raise cli.CliError(
+            "No API key was given: type it at the prompt or pipe it on stdin "
+            "(it is never taken from the command line).",
+            cli.EXIT_USAGE,
+        )
+    try:
+        return ApiKey(text)
+    except ValueError as exc:
+        raise cli.CliError(f"That is not a usable API key: {exc}.", cli.EXIT_USAGE) from None
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _cmd_set(args: argparse.Namespace) -> int:
+    connection = cli.connection_from_args(args)
+    key = _read_key()
+    store = _open_store()
+    try:
+        # Ask for the passphrase (file store) before the network, so a missing one fails fast.
+        store.unlock()
+    except CredentialError as exc:
+        raise cli.CliError(exc.message, cli.EXIT_KEY) from None
+    seen = ""
+    if not args.no_verify:
+        client = cli.make_client(args, connection, key)
+        try:
+            workspaces = client.workspaces()
+        except ClockifyError as exc:
+            hint = "" if isinstance(exc, KeyRejectedError) else " (--no-verify stores it unchecked)"
+            raise cli.CliError(
+                f"{exc.message} The key was not stored{hint}.", exc.exit_code
+            ) from None
+        finally:
+            client.close()
+        seen = f" It sees {_plural(len(workspaces), 'workspace')}."
+    else:
+        seen = " It was not checked (--no-verify)."
+    try:
+        store.set_api_key(connection, key)
+    except CredentialError as exc:
+        raise cli.CliError(exc.message, cli.EXIT_KEY) from None
+    print(f"Stored the API key for {connection.label} in {store.description}.{seen}")
+    return cli.EXIT_OK
+
+
+def _owner_text(name: str | None, email: str | None) -> str:
+    who = name or "(no name)"
+    return f"{who} <{email}>" if email else who
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    connection: Connection = cli.connection_from_args(args)
+    store = _open_store()
+    print(f"Connection: {connection.label}")
+    print(f"Store: {store.description}")
+    try:
+        key = store.get_api_key(connection)
+    except CredentialError as exc:
+        raise cli.CliError(exc.message, cli.EXIT_KEY) from None
+    if os.environ.get(cli.ENV_API_KEY, "").strip():
+        print(f"Note: {cli.ENV_API_KEY} is set; commands use it instead of the stored key.")
+    if key is None:
+        raise cli.CliError(
+            f"No API key is stored for {connection.label}. Store one with "
+            "`python -m desktop key set` (it reads the key from stdin).",
+            cli.EXIT_KEY,
+        )
+    print(f"API key: {key.masked()}")
+    client = cli.make_client(args, connection, key)
+    try:
+        user = client.current_user()
+    except ClockifyError as exc:
+        print(f"Could not check whom the key belongs to: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    finally:
+        client.close()
+    print(f"Belongs to {_owner_text(user.name, user.email)}")
+    return cli.EXIT_OK
+
+
+def _cmd_clear(args: argparse.Namespace) -> int:
+    connection = cli.connection_from_args(args)
+    store = _open_store()
+    try:
+        removed = store.delete_api_key(connection)
+    except CredentialError as exc:
+        raise cli.CliError(exc.message, cli.EXIT_KEY) from None
+    if removed:
+        print(f"Removed the API key for {connection.label} from {store.description}.")
+    else:
+        print(f"No API key was stored for {connection.label} in {store.description}.")
+    return cli.EXIT_OK
+
+
+__all__ = ["add_key_command"]

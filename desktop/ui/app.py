@@ -1,0 +1,135 @@
+"""Starting the panel: the Qt application, logging, the crash handler and the connection."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import os
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop import __version__, paths
+from desktop.clockify import ApiKey, ClockifyClient, ClockifyError, Connection
+
+log = logging.getLogger(__name__)
+
+
+def setup_logging() -> None:
+    """A rotating log file in the user's log directory; Qt's messages go there too."""
+    directory = paths.log_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        directory / "clockify-panel.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
+
+    def qt_message(mode: QtMsgType, _context: object, message: str) -> None:
+        level = {
+            QtMsgType.QtDebugMsg: logging.DEBUG,
+            QtMsgType.QtInfoMsg: logging.INFO,
+            QtMsgType.QtWarningMsg: logging.WARNING,
+        }.get(mode, logging.ERROR)
+        logging.getLogger("qt").log(level, "%s", message)
+
+    qInstallMessageHandler(qt_message)
+
+
+def install_excepthook() -> None:
+    """An exception escaping a slot shows a dialog and is logged; the panel lives on."""
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        log.error("unexpected error", exc_info=(kind, error, tb))
+        details = "".join(traceback.format_exception(kind, error, tb))
+        if QApplication.instance() is None:
+            sys.stderr.write(details)
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "Clockify Panel", "")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"Something went wrong: {type(error).__name__}. The panel keeps running.")
+        box.setInformativeText("The details are also in the log file.")
+        box.setDetailedText(details)
+        box.setModal(False)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.show()
+
+    sys.excepthook = hook
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QCoreApplication.setOrganizationName(paths.ORGANISATION)
+    QCoreApplication.setApplicationName(paths.APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    app = QApplication(argv if argv is not None else [sys.argv[0]])
+    app.setDesktopFileName("clockify-panel")
+    return app
+
+
+def run_panel(args: argparse.Namespace) -> int:
+    from desktop.cli import ENV_API_KEY, connection_from_args
+    from desktop.ui.main_window import PanelWindow
+
+    app = create_application()
+    setup_logging()
+    install_excepthook()
+    window = PanelWindow()
+    demo_server = None
+    if args.demo:
+        from desktop.fake import DEMO_API_KEY
+        from desktop.fake import demo_server as make_demo
+
+        demo_server, _ = make_demo()
+        demo_server.start()
+        window.setWindowTitle("Clockify Panel (demo data)")
+        connection = Connection.for_base_url(demo_server.base_url)
+        window.connect_client(ClockifyClient(connection, ApiKey(DEMO_API_KEY)))
+    else:
+        try:
+            connection = connection_from_args(args)
+        except ClockifyError as exc:
+            print(f"clockify-panel: {exc.message}", file=sys.stderr)
+            return exc.exit_code
+        key = _startup_key(connection, ENV_API_KEY)
+        if key is None:
+            window.show_connect_state()
+        else:
+            window.connect_client(ClockifyClient(connection, key))
+    window.show()
+    code = app.exec()
+    window.runner.cancel_all()
+    if demo_server is not None:
+        demo_server.stop()
+    return int(code)
+
+
+def _startup_key(connection: Connection, env_name: str) -> ApiKey | None:
+    value = os.environ.get(env_name, "").strip()
+    if value:
+        try:
+            return ApiKey(value)
+        except ValueError:
+            log.warning("%s is not a usable key; ignoring it", env_name)
+    try:
+        from desktop.credentials import CredentialError, load_api_key
+
+        try:
+            return load_api_key(connection)
+        except CredentialError as exc:
+            log.warning("stored key unavailable: %s", exc)
+            return None
+    except ImportError:
+        return None

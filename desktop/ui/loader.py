@@ -1,0 +1,222 @@
+"""Feeds the panel's model from Clockify: workspaces first, each group when it is needed."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.clockify import ClockifyClient, ClockifyError, KeyRejectedError, Workspace
+from desktop.ui.tree_model import (
+    GroupNode,
+    Kind,
+    LoadState,
+    PanelModel,
+    RecordNode,
+    make_client_nodes,
+    make_user_nodes,
+)
+from desktop.workers import JobRunner, Progress
+
+log = logging.getLogger(__name__)
+
+
+def describe_error(error: BaseException) -> str:
+    """A user-facing sentence for any failure; never a traceback, never the key."""
+    if isinstance(error, ClockifyError):
+        return error.message
+    return f"Unexpected error ({type(error).__name__}); details are in the log."
+
+
+class TreeLoader(QObject):
+    """Loads into a PanelModel on worker threads and drops results that were superseded.
+
+    Every load carries the job id it was started with; a refresh, a disconnect or a newer
+    load of the same group forgets the old id, so its late result never reaches the model.
+
+    Signals:
+        workspaces_loaded(int): the workspace list arrived (its length).
+        workspaces_failed(str): it failed; the message is for the status bar.
+        group_failed(str): a users or clients list failed (message).
+        key_rejected(): Clockify answered 401 during use.
+        busy_changed(bool): whether any load is running.
+        data_loaded(): a load finished and the model changed (for the cache).
+    """
+
+    workspaces_loaded = Signal(int)
+    workspaces_failed = Signal(str)
+    group_failed = Signal(str)
+    key_rejected = Signal()
+    busy_changed = Signal(bool)
+    data_loaded = Signal()
+
+    def __init__(self, model: PanelModel, runner: JobRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.runner = runner
+        self.client: ClockifyClient | None = None
+        self.include_inactive_users = False
+        self.include_archived_clients = False
+        self.loaded_at: float | None = None
+        self._workspace_job: int | None = None
+        self._group_jobs: dict[int, int] = {}  # id(group) -> job id
+        self._busy = False
+
+    # -- commands ------------------------------------------------------------------------
+
+    def set_client(self, client: ClockifyClient | None) -> None:
+        """Switch connection: everything running is forgotten."""
+        self.cancel_all()
+        if self.client is not None and self.client is not client:
+            self.client.close()
+        self.client = client
+
+    def cancel_all(self) -> None:
+        if self._workspace_job is not None:
+            self.runner.cancel(self._workspace_job)
+            self._workspace_job = None
+        for job in self._group_jobs.values():
+            self.runner.cancel(job)
+        self._group_jobs.clear()
+        for ws in self.model.workspaces():
+            for group in ws.groups:
+                if group.state is LoadState.LOADING:
+                    group.state = LoadState.LOADED if group.children else LoadState.IDLE
+        self._update_busy()
+
+    def refresh(self) -> None:
+        """Reload the workspaces, then every group that had been loaded; old rows stay."""
+        client = self.client
+        if client is None:
+            return
+        if self._workspace_job is not None:
+            self.runner.cancel(self._workspace_job)
+        self._workspace_job = self.runner.submit(
+            lambda _progress: client.workspaces(),
+            self._on_workspaces,
+            self._on_workspaces_failed,
+        )
+        self._update_busy()
+
+    def load_group(self, group: GroupNode, *, force: bool = False) -> None:
+        client = self.client
+        if client is None:
+            return
+        if not force and group.state in (LoadState.LOADING, LoadState.LOADED):
+            return
+        old = self._group_jobs.pop(id(group), None)
+        if old is not None:
+            self.runner.cancel(old)
+        workspace_id = group.workspace.workspace.id
+        work: Callable[[Progress], list[RecordNode]]
+        if group.kind is Kind.USERS:
+            inactive = self.include_inactive_users
+
+            def work(progress: Progress) -> list[RecordNode]:
+                users = client.users(workspace_id, include_inactive=inactive, progress=progress)
+                return make_user_nodes(users)
+        else:
+            archived = self.include_archived_clients
+
+            def work(progress: Progress) -> list[RecordNode]:
+                clients = client.clients(workspace_id, include_archived=archived, progress=progress)
+                return make_client_nodes(clients)
+
+        self.model.set_group_loading(group)
+        job = self.runner.submit(
+            work,
+            lambda nodes: self._on_group_loaded(job, group, nodes),
+            lambda error: self._on_group_failed(job, group, error),
+            lambda count: self._on_group_progress(job, group, count),
+        )
+        self._group_jobs[id(group)] = job
+        self._update_busy()
+
+    def load_workspace(self, workspace_id: str) -> None:
+        ws = self.model.workspace(workspace_id)
+        if ws is not None:
+            for group in ws.groups:
+                self.load_group(group)
+
+    def load_everything(self) -> None:
+        """For the filter: every group that was never asked for."""
+        for ws in self.model.workspaces():
+            for group in ws.groups:
+                if group.state is LoadState.IDLE:
+                    self.load_group(group)
+
+    def reload_kind(self, kind: Kind) -> None:
+        """After a filter toggle (inactive users, archived clients): reload that kind."""
+        for ws in self.model.workspaces():
+            group = ws.group(kind)
+            if group.state is not LoadState.IDLE:
+                self.load_group(group, force=True)
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    # -- results (GUI thread) ------------------------------------------------------------
+
+    def _on_workspaces(self, workspaces: Any) -> None:
+        self._workspace_job = None
+        assert isinstance(workspaces, list)
+        items: list[Workspace] = workspaces
+        self.model.set_workspaces(items)
+        self.loaded_at = time.time()
+        for ws in self.model.workspaces():
+            ws.from_cache_age = None
+            for group in ws.groups:
+                if group.state in (LoadState.LOADED, LoadState.FAILED) or group.children:
+                    self.load_group(group, force=True)
+        if len(items) == 1:
+            self.load_workspace(items[0].id)
+        self.workspaces_loaded.emit(len(items))
+        self.data_loaded.emit()
+        self._update_busy()
+
+    def _on_workspaces_failed(self, error: BaseException) -> None:
+        self._workspace_job = None
+        self._report(error)
+        self.workspaces_failed.emit(describe_error(error))
+        self._update_busy()
+
+    def _on_group_progress(self, job: int, group: GroupNode, count: int) -> None:
+        if self._group_jobs.get(id(group)) == job:
+            self.model.set_group_loading(group, count)
+
+    def _on_group_loaded(self, job: int, group: GroupNode, nodes: Any) -> None:
+        if self._group_jobs.get(id(group)) != job:
+            return
+        del self._group_jobs[id(group)]
+        if self.model.workspace(group.workspace.workspace.id) is group.workspace:
+            self.model.set_group_rows(group, nodes)
+            self.data_loaded.emit()
+        self._update_busy()
+
+    def _on_group_failed(self, job: int, group: GroupNode, error: BaseException) -> None:
+        if self._group_jobs.get(id(group)) != job:
+            return
+        del self._group_jobs[id(group)]
+        self._report(error)
+        message = describe_error(error)
+        self.model.set_group_error(group, message)
+        self.group_failed.emit(message)
+        self._update_busy()
+
+    def _report(self, error: BaseException) -> None:
+        if isinstance(error, KeyRejectedError):
+            self.key_rejected.emit()
+        if not isinstance(error, ClockifyError):
+            log.error("load failed", exc_info=error)
+        else:
+            log.warning("load failed: %s", error.message)
+
+    def _update_busy(self) -> None:
+        busy = self._workspace_job is not None or bool(self._group_jobs)
+        if busy != self._busy:
+            self._busy = busy
+            self.busy_changed.emit(busy)

@@ -1,0 +1,51 @@
+"""Shared fixtures: an isolated home for every test, offscreen Qt, and the fake Clockify server."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Set before any Qt import: tests never need a display unless marked xvfb.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("LANG", "C.UTF-8")
+if "XDG_RUNTIME_DIR" not in os.environ:
+    _runtime = tempfile.mkdtemp(prefix="clockify-panel-runtime-")
+    os.chmod(_runtime, 0o700)
+    os.environ["XDG_RUNTIME_DIR"] = _runtime
+
+from desktop.fake.server import FakeClockify  # noqa: E402
+
+TEST_KEY = "test-key-0123456789abcdef0123456789ab"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own HOME and XDG dirs: nothing touches the developer's files."""
+    home = tmp_path / "home"
+    for sub in ("config", "data", "cache", "state"):
+        (home / sub).mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    # No test reaches the developer's keyring: the fail backend unless a test picks another.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    for name in ("CLOCKIFY_API_KEY", "CLOCKIFY_BASE_URL", "CLOCKIFY_PANEL_PASSPHRASE"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def fake_server() -> Iterator[FakeClockify]:
+    """A fake Clockify on 127.0.0.1 with one key (TEST_KEY) and a small workspace."""
+    server = FakeClockify.with_sample_data(api_key=TEST_KEY)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
