@@ -17,7 +17,7 @@ if "XDG_RUNTIME_DIR" not in os.environ:
     os.chmod(_runtime, 0o700)
     os.environ["XDG_RUNTIME_DIR"] = _runtime
 
-from desktop.fake.server import FakeClockify  # noqa: E402
+from desktop.fake.server import FakeClockify
 
 TEST_KEY = "test-key-0123456789abcdef0123456789ab"
 

@@ -555,3 +555,22 @@ def test_builder_falls_back_for_other_classes() -> None:
     build = cache_module._slot_filler(User, ("id", "name"))
     assert build.__name__ == "construct"
     assert build(["a"], ["A"], [None], [None]) == [User("a", "A", None, None)]
+
+
+def test_garbage_collector_state_is_restored(cache: EncryptedCache) -> None:
+    import gc
+
+    assert gc.isenabled()
+    cache.save(EU, _snapshot())
+    assert cache.load(EU) == _snapshot()
+    assert gc.isenabled()
+    cache.path_for(EU).write_bytes(b"garbage" * 10)
+    assert cache.load(EU) is None
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        cache.save(EU, _snapshot())
+        assert cache.load(EU) == _snapshot()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

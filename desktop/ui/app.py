@@ -14,7 +14,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QtMsgType, qInstallMessageHandl
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop import __version__, paths
-from desktop.clockify import ApiKey, ClockifyClient, ClockifyError, Connection
+from desktop.clockify import ApiKey, ClockifyError, Connection
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +82,13 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 def run_panel(args: argparse.Namespace) -> int:
     from desktop.cli import ENV_API_KEY, connection_from_args
     from desktop.ui.main_window import PanelWindow
+    from desktop.ui.session import PanelSession
 
     app = create_application()
     setup_logging()
     install_excepthook()
     window = PanelWindow()
+    session = PanelSession(window)
     demo_server = None
     if args.demo:
         from desktop.fake import DEMO_API_KEY
@@ -95,19 +97,14 @@ def run_panel(args: argparse.Namespace) -> int:
         demo_server, _ = make_demo()
         demo_server.start()
         window.setWindowTitle("Clockify Panel (demo data)")
-        connection = Connection.for_base_url(demo_server.base_url)
-        window.connect_client(ClockifyClient(connection, ApiKey(DEMO_API_KEY)))
+        session.start(Connection.for_base_url(demo_server.base_url), ApiKey(DEMO_API_KEY))
     else:
         try:
-            connection = connection_from_args(args)
+            connection = connection_from_args(args) if _has_connection_args(args) else None
         except ClockifyError as exc:
             print(f"clockify-panel: {exc.message}", file=sys.stderr)
             return exc.exit_code
-        key = _startup_key(connection, ENV_API_KEY)
-        if key is None:
-            window.show_connect_state()
-        else:
-            window.connect_client(ClockifyClient(connection, key))
+        session.start(connection, _env_key(ENV_API_KEY))
     window.show()
     code = app.exec()
     window.runner.cancel_all()
@@ -116,20 +113,16 @@ def run_panel(args: argparse.Namespace) -> int:
     return int(code)
 
 
-def _startup_key(connection: Connection, env_name: str) -> ApiKey | None:
-    value = os.environ.get(env_name, "").strip()
-    if value:
-        try:
-            return ApiKey(value)
-        except ValueError:
-            log.warning("%s is not a usable key; ignoring it", env_name)
-    try:
-        from desktop.credentials import CredentialError, load_api_key
+def _has_connection_args(args: argparse.Namespace) -> bool:
+    return bool(args.region or args.base_url or os.environ.get("CLOCKIFY_BASE_URL"))
 
-        try:
-            return load_api_key(connection)
-        except CredentialError as exc:
-            log.warning("stored key unavailable: %s", exc)
-            return None
-    except ImportError:
+
+def _env_key(env_name: str) -> ApiKey | None:
+    value = os.environ.get(env_name, "").strip()
+    if not value:
+        return None
+    try:
+        return ApiKey(value)
+    except ValueError:
+        log.warning("%s is not a usable key; ignoring it", env_name)
         return None

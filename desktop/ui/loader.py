@@ -61,6 +61,7 @@ class TreeLoader(QObject):
         self.include_inactive_users = False
         self.include_archived_clients = False
         self.loaded_at: float | None = None
+        self.last_error: BaseException | None = None
         self._workspace_job: int | None = None
         self._group_jobs: dict[int, int] = {}  # id(group) -> job id
         self._busy = False
@@ -208,6 +209,7 @@ class TreeLoader(QObject):
         self._update_busy()
 
     def _report(self, error: BaseException) -> None:
+        self.last_error = error
         if isinstance(error, KeyRejectedError):
             self.key_rejected.emit()
         if not isinstance(error, ClockifyError):

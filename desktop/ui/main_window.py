@@ -216,15 +216,16 @@ class PanelWindow(QMainWindow):
 
     # -- connection ----------------------------------------------------------------------
 
-    def connect_client(self, client: ClockifyClient) -> None:
-        """Start using a connection: loads the workspaces, keeping nothing of the old one."""
+    def connect_client(self, client: ClockifyClient, *, load: bool = True) -> None:
+        """Start using a connection, keeping nothing of the old one; `load` fetches now."""
         self.loader.set_client(client)
         self.model.clear()
         self._connected = True
         self.hide_notice()
         self.stack.setCurrentWidget(self.tree)
-        self.show_status(f"Loading workspaces from {client.connection.host}\u2026")
-        self.loader.refresh()
+        if load:
+            self.show_status(f"Loading workspaces from {client.connection.host}\u2026")
+            self.loader.refresh()
 
     def show_connect_state(self, explanation: str | None = None) -> None:
         """No key: a friendly invitation, not an error."""

@@ -1,0 +1,290 @@
+"""One running panel: where the key comes from, the settings dialog, and the cache."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, QTimer, Slot
+
+from desktop.cache import EncryptedCache, Snapshot, WorkspaceSnapshot
+from desktop.clockify import ApiKey, Connection, NetworkError
+from desktop.clockify.models import Client, User
+from desktop.credentials import (
+    CredentialStore,
+    PassphraseRequiredError,
+    WrongPassphraseError,
+    default_passphrase_provider,
+    open_credential_store,
+)
+from desktop.ui.loader import describe_error
+from desktop.ui.main_window import PanelWindow
+from desktop.ui.settings_dialog import (
+    ClientFactory,
+    SettingsDialog,
+    StoreFactory,
+    ask_passphrase,
+    default_client,
+    save_connection,
+    saved_connection,
+)
+from desktop.ui.tree_model import LoadState, make_client_nodes, make_user_nodes
+
+log = logging.getLogger(__name__)
+
+SETTING_AUTO_REFRESH = "connection/refresh_at_start"
+CACHE_SAVE_DELAY_MS = 1500
+
+
+def describe_age(saved_at: float, now: float | None = None) -> str:
+    seconds = max((now if now is not None else time.time()) - saved_at, 0)
+    if seconds < 90:
+        return "updated just now"
+    if seconds < 90 * 60:
+        return f"updated {round(seconds / 60)} min ago"
+    if seconds < 36 * 3600:
+        return f"updated {round(seconds / 3600)} h ago"
+    return f"updated {round(seconds / 86400)} days ago"
+
+
+class PanelSession(QObject):
+    """Connects the window to a key (stored or given), the dialog, and the cache.
+
+    Key-store and cache work runs on the window's job runner; a passphrase, when the
+    encrypted file is used, is asked on the GUI thread and then handed to the worker.
+    """
+
+    def __init__(
+        self,
+        window: PanelWindow,
+        *,
+        store_factory: StoreFactory = open_credential_store,
+        client_factory: ClientFactory = default_client,
+        region_urls: dict[str, str] | None = None,
+        cache_dir: Any = None,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.runner = window.runner
+        self.settings = QSettings()
+        self.store_factory = store_factory
+        self.client_factory = client_factory
+        self.region_urls = region_urls
+        self.cache_dir = cache_dir
+        self.connection: Connection | None = None
+        self.dialog: SettingsDialog | None = None
+        self.ask_passphrase: Callable[[bool], str | None] = lambda creating: ask_passphrase(
+            self.window, creating
+        )
+        self._passphrase: str | None = None
+        self._use_cache = True
+        self._showing_cache_from: float | None = None
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(CACHE_SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self._save_cache)
+        window.settings_requested.connect(self.open_settings)
+        window.loader.data_loaded.connect(self._on_loader_data_loaded)
+        window.loader.workspaces_failed.connect(self._on_loader_workspaces_failed)
+        window.loader.workspaces_loaded.connect(self._on_loader_workspaces_loaded)
+
+    @property
+    def auto_refresh(self) -> bool:
+        return self.settings.value(SETTING_AUTO_REFRESH, True) in (True, "true", "1", 1)
+
+    # -- start ---------------------------------------------------------------------------
+
+    def start(self, connection: Connection | None, key: ApiKey | None) -> None:
+        """Connect with `key` if given, else with the stored key (read off the GUI thread)."""
+        connection = connection or saved_connection(self.settings)
+        self.connection = connection
+        if key is not None:
+            self._use_cache = False  # a key from the environment: leave no traces behind
+            self.window.connect_client(self.client_factory(connection, key))
+            return
+        self._use_cache = True
+        self.window.show_status("Reading the stored key\u2026")
+        passphrase = self._passphrase_now()
+        self.runner.submit(
+            lambda _p: self._read_stored(connection, passphrase),
+            self._on_stored_read,
+            self._on_stored_failed,
+        )
+
+    def _passphrase_now(self) -> str | None:
+        return self._passphrase or default_passphrase_provider(False)
+
+    def _store(self, passphrase: str | None) -> CredentialStore:
+        return self.store_factory(lambda _creating: passphrase)
+
+    def _read_stored(
+        self, connection: Connection, passphrase: str | None
+    ) -> tuple[Connection, ApiKey | None, Snapshot | None]:
+        store = self._store(passphrase)
+        key = store.get_api_key(connection)
+        snapshot = EncryptedCache(store, self.cache_dir).load(connection) if key else None
+        return connection, key, snapshot
+
+    def _on_stored_read(self, result: tuple[Connection, ApiKey | None, Snapshot | None]) -> None:
+        connection, key, snapshot = result
+        if key is None:
+            self.window.show_connect_state()
+            return
+        client = self.client_factory(connection, key)
+        self.window.connect_client(client, load=snapshot is None or self.auto_refresh)
+        if snapshot is not None:
+            self.apply_snapshot(snapshot)
+            if not self.auto_refresh:
+                self.window.show_status(
+                    f"Showing saved data, {describe_age(snapshot.saved_at)}. F5 refreshes."
+                )
+
+    def _on_stored_failed(self, error: BaseException) -> None:
+        if isinstance(error, PassphraseRequiredError | WrongPassphraseError):
+            if isinstance(error, WrongPassphraseError):
+                self.window.show_status(str(error))
+            passphrase = self.ask_passphrase(False)
+            if passphrase:
+                self._passphrase = passphrase
+                self.start(self.connection, None)
+                return
+        self.window.show_connect_state(
+            f"The stored API key could not be read: {describe_error(error)}"
+            if not isinstance(error, PassphraseRequiredError)
+            else "The stored API key is in an encrypted file; its passphrase is needed."
+        )
+
+    # -- cache ---------------------------------------------------------------------------
+
+    def apply_snapshot(self, snapshot: Snapshot) -> None:
+        """Show cached rows at once, marked with their age; live data replaces them."""
+        model = self.window.model
+        age = describe_age(snapshot.saved_at)
+        if not model.workspaces():
+            model.set_workspaces([w.workspace for w in snapshot.workspaces])
+        for cached in snapshot.workspaces:
+            node = model.workspace(cached.workspace.id)
+            if node is None:
+                continue
+            node.from_cache_age = age
+            if cached.users is not None and node.users.state is LoadState.IDLE:
+                model.set_group_rows(node.users, make_user_nodes(cached.users))
+            if cached.clients is not None and node.clients.state is LoadState.IDLE:
+                model.set_group_rows(node.clients, make_client_nodes(cached.clients))
+        self._showing_cache_from = snapshot.saved_at
+        self.window.show_status(f"Saved data, {age}")
+
+    def snapshot(self) -> Snapshot:
+        loader = self.window.loader
+        workspaces = []
+        for node in self.window.model.workspaces():
+            users: list[User] | None = None
+            clients: list[Client] | None = None
+            if node.users.state is LoadState.LOADED:
+                users = [n.record for n in node.users.children if isinstance(n.record, User)]
+            if node.clients.state is LoadState.LOADED:
+                clients = [n.record for n in node.clients.children if isinstance(n.record, Client)]
+            workspaces.append(
+                WorkspaceSnapshot(
+                    node.workspace,
+                    users,
+                    clients,
+                    loader.include_inactive_users,
+                    loader.include_archived_clients,
+                )
+            )
+        return Snapshot(saved_at=loader.loaded_at or time.time(), workspaces=workspaces)
+
+    @Slot()
+    def _on_loader_data_loaded(self) -> None:
+        if self._use_cache and self.connection is not None:
+            self._save_timer.start()
+
+    @Slot()
+    def _save_cache(self) -> None:
+        connection = self.connection
+        if connection is None or not self._use_cache or not self.window.connected:
+            return
+        snapshot = self.snapshot()
+        passphrase = self._passphrase_now()
+
+        def work(_progress: Any) -> None:
+            EncryptedCache(self._store(passphrase), self.cache_dir).save(connection, snapshot)
+
+        self.runner.submit(work, lambda _r: None, self._on_background_failed)
+
+    def _on_background_failed(self, error: BaseException) -> None:
+        log.warning("cache work failed: %s", describe_error(error))
+
+    @Slot(int)
+    def _on_loader_workspaces_loaded(self, _count: int) -> None:
+        self._showing_cache_from = None
+
+    @Slot(str)
+    def _on_loader_workspaces_failed(self, message: str) -> None:
+        if self._showing_cache_from is None:
+            return
+        offline = isinstance(self.window.loader.last_error, NetworkError)
+        stamp = time.strftime("%d %b %H:%M", time.localtime(self._showing_cache_from))
+        prefix = "Offline" if offline else "Could not refresh"
+        self.window.show_notice(
+            f"{prefix}, showing data from {stamp}. {message}", "Retry", self.window.refresh
+        )
+
+    # -- settings dialog -----------------------------------------------------------------
+
+    @Slot()
+    def open_settings(self) -> None:
+        if self.dialog is not None:
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return
+        connection = self.connection or saved_connection(self.settings)
+        dialog = SettingsDialog(
+            self.runner,
+            connection,
+            store_factory=self._dialog_store_factory,
+            client_factory=self.client_factory,
+            region_urls=self.region_urls,
+            parent=self.window,
+        )
+        dialog.saved.connect(self._on_dialog_saved)
+        dialog.disconnected.connect(self._on_dialog_disconnected)
+        dialog.finished.connect(self._on_dialog_finished)
+        self.dialog = dialog
+        dialog.show()
+
+    def _dialog_store_factory(self, provider: Callable[[bool], str | None]) -> CredentialStore:
+        # The dialog may have asked a passphrase; else the one this session already knows.
+        known = self._passphrase or default_passphrase_provider(False)
+        return self.store_factory(lambda creating: provider(creating) or known)
+
+    @Slot(int)
+    def _on_dialog_finished(self, _result: int) -> None:
+        if self.dialog is not None:
+            passphrase = self.dialog.passphrase
+            if passphrase:
+                self._passphrase = passphrase
+            self.dialog.deleteLater()
+        self.dialog = None
+
+    @Slot(object, object)
+    def _on_dialog_saved(self, connection: Connection, key: ApiKey) -> None:
+        save_connection(self.settings, connection)
+        self.connection = connection
+        self._use_cache = True
+        self.window.connect_client(self.client_factory(connection, key))
+
+    @Slot(object)
+    def _on_dialog_disconnected(self, connection: Connection) -> None:
+        self._save_timer.stop()
+        passphrase = self._passphrase_now()
+
+        def work(_progress: Any) -> None:
+            EncryptedCache(self._store(passphrase), self.cache_dir).delete(connection)
+
+        self.runner.submit(work, lambda _r: None, self._on_background_failed)
+        self.window.show_connect_state()
+        self.window.show_status("Disconnected: the key and the cached data were removed.")

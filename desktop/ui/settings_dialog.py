@@ -1,0 +1,608 @@
+"""Connecting: the API key, the region, a connection test that tells the truth, and save."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.clockify import (
+    REGIONS,
+    ApiKey,
+    ClockifyClient,
+    ClockifyError,
+    Connection,
+    CurrentUser,
+    InvalidConnectionError,
+    KeyRejectedError,
+    Workspace,
+)
+from desktop.credentials import (
+    CredentialError,
+    CredentialStore,
+    PassphraseRequiredError,
+    WrongPassphraseError,
+    open_credential_store,
+)
+from desktop.ui.loader import describe_error
+from desktop.workers import JobRunner
+
+log = logging.getLogger(__name__)
+
+SETTING_REGION = "connection/region"
+SETTING_BASE_URL = "connection/base_url"
+CUSTOM = "custom"
+
+#: Clockify web-app hosts -> region code, for addresses pasted into the dialog.
+_HOST_REGIONS = {
+    "euc1": "eu",
+    "use2": "usa",
+    "euw2": "uk",
+    "apse2": "au",
+}
+
+KEY_HELP = (
+    "Find your personal API key in Clockify under Profile > Settings > API "
+    "(in some versions: Workspace Settings > API). Generate one if there is none."
+)
+
+
+def region_from_address(text: str) -> str | None:
+    """The region of a pasted Clockify address (euc1.clockify.me/... is EU), else None."""
+    candidate = text.strip()
+    if not candidate or " " in candidate or "clockify.me" not in candidate.lower():
+        return None
+    if "://" not in candidate:
+        candidate = "https://" + candidate
+    try:
+        host = (urlsplit(candidate).hostname or "").lower()
+    except ValueError:
+        return None
+    if host != "clockify.me" and not host.endswith(".clockify.me"):
+        return None
+    first = host.split(".")[0]
+    # app., api., global. and a workspace subdomain (acme.clockify.me) all use Global.
+    return _HOST_REGIONS.get(first, "global")
+
+
+def saved_connection(settings: QSettings) -> Connection:
+    """The connection chosen last time in the dialog (Global when none)."""
+    region = str(settings.value(SETTING_REGION, "global") or "global")
+    if region == CUSTOM:
+        url = str(settings.value(SETTING_BASE_URL, "") or "")
+        if url:
+            try:
+                return Connection.for_base_url(url)
+            except InvalidConnectionError:
+                log.warning("the saved custom URL is not usable; using Global")
+        return Connection.for_region("global")
+    try:
+        return Connection.for_region(region)
+    except InvalidConnectionError:
+        return Connection.for_region("global")
+
+
+def save_connection(settings: QSettings, connection: Connection) -> None:
+    settings.setValue(SETTING_REGION, connection.region or CUSTOM)
+    settings.setValue(SETTING_BASE_URL, "" if connection.region else connection.base_url)
+
+
+@dataclass(frozen=True, slots=True)
+class TestResult:
+    user: CurrentUser
+    workspaces: list[Workspace]
+
+
+StoreFactory = Callable[[Callable[[bool], str | None]], CredentialStore]
+ClientFactory = Callable[[Connection, ApiKey], ClockifyClient]
+
+
+def default_client(connection: Connection, key: ApiKey) -> ClockifyClient:
+    return ClockifyClient(connection, key, timeout=(5.0, 15.0))
+
+
+class SettingsDialog(QDialog):
+    """The connect dialog. Network and key-store work runs on the job runner.
+
+    Signals:
+        saved(Connection, ApiKey): the key was stored; the panel should (re)connect.
+        disconnected(Connection): the stored key was removed.
+
+    Attributes:
+        confirm: asks a yes/no question (a message box; tests replace it).
+        ask_passphrase: asks the key file's passphrase (tests replace it).
+    """
+
+    saved = Signal(object, object)
+    disconnected = Signal(object)
+
+    def __init__(
+        self,
+        runner: JobRunner,
+        connection: Connection,
+        *,
+        store_factory: StoreFactory = open_credential_store,
+        client_factory: ClientFactory = default_client,
+        region_urls: dict[str, str] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Connect to Clockify")
+        self.runner = runner
+        self.store_factory = store_factory
+        self.client_factory = client_factory
+        self.region_urls = region_urls or {code: url for code, (_, url) in REGIONS.items()}
+        self.confirm: Callable[[str], bool] = self._confirm_with_box
+        self.ask_passphrase: Callable[[bool], str | None] = self._passphrase_with_box
+        self._job: int | None = None
+        self._tested: tuple[Connection, ApiKey] | None = None
+        self._passphrase: str | None = None
+        self._pending_save: tuple[Connection, ApiKey] | None = None
+
+        self._build(connection)
+
+    # -- building ------------------------------------------------------------------------
+
+    def _build(self, connection: Connection) -> None:
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        key_row = QHBoxLayout()
+        self.key_edit = QLineEdit(self)
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setPlaceholderText("Paste your Clockify API key")
+        self.key_edit.setAccessibleName("API key")
+        self.show_key = QCheckBox("Show", self)
+        self.show_key.toggled.connect(self._on_show_key_toggled)
+        key_row.addWidget(self.key_edit, 1)
+        key_row.addWidget(self.show_key)
+        form.addRow("API &key:", key_row)
+        help_label = QLabel(KEY_HELP, self)
+        help_label.setTextFormat(Qt.TextFormat.PlainText)
+        help_label.setWordWrap(True)
+        form.addRow("", help_label)
+
+        self.region_combo = QComboBox(self)
+        for code, (label, _url) in REGIONS.items():
+            self.region_combo.addItem(label, code)
+        self.region_combo.addItem("Custom URL", CUSTOM)
+        form.addRow("&Region:", self.region_combo)
+        self.url_edit = QLineEdit(self)
+        self.url_edit.setPlaceholderText("https://clockify.example.com/api/v1")
+        self.url_edit.setAccessibleName("Custom base URL")
+        form.addRow("Custom &URL:", self.url_edit)
+        self.region_note = QLabel(self)
+        self.region_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.region_note.setWordWrap(True)
+        form.addRow("", self.region_note)
+        layout.addLayout(form)
+
+        self.result_label = QLabel(self)
+        self.result_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.result_label)
+
+        self.try_regions_button = QPushButton("Try the other regions", self)
+        self.try_regions_button.hide()
+        self.use_region_button = QPushButton(self)
+        self.use_region_button.hide()
+        extra = QHBoxLayout()
+        extra.addWidget(self.try_regions_button)
+        extra.addWidget(self.use_region_button)
+        extra.addStretch(1)
+        layout.addLayout(extra)
+
+        buttons = QHBoxLayout()
+        self.test_button = QPushButton("&Test connection", self)
+        self.save_button = QPushButton("&Save", self)
+        self.save_button.setDefault(True)
+        self.save_anyway_button = QPushButton("Save &anyway", self)
+        self.save_anyway_button.hide()
+        self.disconnect_button = QPushButton("&Disconnect", self)
+        self.close_button = QPushButton("Close", self)
+        buttons.addWidget(self.test_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.disconnect_button)
+        buttons.addWidget(self.save_anyway_button)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.close_button)
+        layout.addLayout(buttons)
+
+        self._select_connection(connection)
+        self.region_combo.currentIndexChanged.connect(self._on_region_changed)
+        self.key_edit.textChanged.connect(self._on_key_edit_text_changed)
+        self.url_edit.textChanged.connect(self._on_url_edit_text_changed)
+        self.test_button.clicked.connect(self._on_test_clicked)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        self.save_anyway_button.clicked.connect(self._on_save_anyway_clicked)
+        self.disconnect_button.clicked.connect(self._on_disconnect_clicked)
+        self.close_button.clicked.connect(self.reject)
+        self.try_regions_button.clicked.connect(self._on_try_regions_clicked)
+        self.use_region_button.clicked.connect(self._on_use_region_clicked)
+        self.resize(460, self.sizeHint().height())
+
+    def _select_connection(self, connection: Connection) -> None:
+        code = connection.region or CUSTOM
+        self.region_combo.setCurrentIndex(max(self.region_combo.findData(code), 0))
+        if not connection.region:
+            self.url_edit.setText(connection.base_url)
+        self.url_edit.setEnabled(code == CUSTOM)
+
+    # -- reading the form ----------------------------------------------------------------
+
+    def connection(self) -> Connection:
+        """The connection the form describes; raises InvalidConnectionError."""
+        code = self.region_combo.currentData()
+        if code == CUSTOM:
+            return Connection.for_base_url(self.url_edit.text())
+        return Connection(base_url=self.region_urls[code], region=code)
+
+    def api_key(self) -> ApiKey:
+        try:
+            return ApiKey(self.key_edit.text())
+        except ValueError as exc:
+            raise InvalidConnectionError(f"Enter your API key first ({exc}).") from None
+
+    # -- form reactions ------------------------------------------------------------------
+
+    @Slot(bool)
+    def _on_show_key_toggled(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.key_edit.setEchoMode(mode)
+
+    @Slot(int)
+    def _on_region_changed(self, _index: int) -> None:
+        self.url_edit.setEnabled(self.region_combo.currentData() == CUSTOM)
+        self._forget_test()
+
+    @Slot(str)
+    def _on_key_edit_text_changed(self, text: str) -> None:
+        region = region_from_address(text)
+        if region is not None:
+            # An address was pasted where the key goes: use it to pick the region.
+            self.key_edit.clear()
+            self._set_region(region, "from the address you pasted; now paste the key itself")
+            return
+        self._forget_test()
+
+    @Slot(str)
+    def _on_url_edit_text_changed(self, text: str) -> None:
+        region = region_from_address(text)
+        if region is not None:
+            self.url_edit.clear()
+            self._set_region(region, "from the address you pasted (Clockify's own hosts)")
+            return
+        self._forget_test()
+
+    def _set_region(self, code: str, why: str) -> None:
+        self.region_combo.setCurrentIndex(self.region_combo.findData(code))
+        self.region_note.setText(f"Region set to {REGIONS[code][0]} {why}.")
+
+    def _forget_test(self) -> None:
+        self._tested = None
+        self.save_anyway_button.hide()
+        self.try_regions_button.hide()
+        self.use_region_button.hide()
+
+    # -- test connection -----------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._job is not None
+
+    @Slot()
+    def _on_test_clicked(self) -> None:
+        if self.busy:
+            self.cancel_work("Cancelled.")
+            return
+        self.start_test()
+
+    def start_test(self, then_save: bool = False) -> None:
+        try:
+            connection = self.connection()
+            key = self.api_key()
+        except InvalidConnectionError as exc:
+            self._show_result(exc.message)
+            return
+        self._forget_test()
+        client = self.client_factory(connection, key)
+
+        def work(_progress: Any) -> TestResult:
+            try:
+                return TestResult(client.current_user(), client.workspaces())
+            finally:
+                client.close()
+
+        self._show_result(f"Testing the connection to {connection.host}\u2026")
+        self._start(
+            work,
+            lambda result: self._on_test_done(connection, key, result, then_save),
+            lambda error: self._on_test_failed(connection, error),
+        )
+        self.test_button.setText("&Cancel test")
+
+    def _on_test_done(
+        self, connection: Connection, key: ApiKey, result: TestResult, then_save: bool
+    ) -> None:
+        self._finish()
+        user = result.user
+        names = ", ".join(w.name or "(unnamed workspace)" for w in result.workspaces[:10])
+        more = "" if len(result.workspaces) <= 10 else f", and {len(result.workspaces) - 10} more"
+        count = len(result.workspaces)
+        self._show_result(
+            f"Connected as {user.name or '(no name)'} ({user.email or 'no e-mail'}): "
+            f"{count} workspace{'s' if count != 1 else ''}"
+            + (f": {names}{more}." if count else ".")
+        )
+        self._tested = (connection, key)
+        if then_save:
+            self._save(connection, key)
+
+    def _on_test_failed(self, connection: Connection, error: BaseException) -> None:
+        self._finish()
+        message = describe_error(error)
+        if isinstance(error, KeyRejectedError):
+            message += (
+                " If you regenerated the key in Clockify, the old one no longer works: "
+                "paste the new one."
+            )
+            if connection.region:
+                self.try_regions_button.show()
+        self._show_result(message)
+        self.save_anyway_button.show()
+
+    # -- other regions -------------------------------------------------------------------
+
+    @Slot()
+    def _on_try_regions_clicked(self) -> None:
+        try:
+            current = self.connection()
+            key = self.api_key()
+        except InvalidConnectionError as exc:
+            self._show_result(exc.message)
+            return
+        others = [code for code in self.region_urls if code != current.region]
+        clients = [
+            (code, self.client_factory(Connection(self.region_urls[code], code), key))
+            for code in others
+        ]
+
+        def work(_progress: Any) -> tuple[str | None, list[str]]:
+            # Bounded: one GET /user per region, and only because the user asked.
+            problems = []
+            for code, client in clients:
+                try:
+                    client.current_user()
+                except KeyRejectedError:
+                    continue
+                except ClockifyError as exc:
+                    problems.append(f"{REGIONS[code][0]}: {exc.message}")
+                    continue
+                finally:
+                    client.close()
+                return code, problems
+            return None, problems
+
+        self.try_regions_button.hide()
+        self._show_result("Trying the key in the other regions\u2026")
+        self._start(work, self._on_regions_done, self._on_regions_failed)
+
+    def _on_regions_done(self, result: tuple[str | None, list[str]]) -> None:
+        self._finish()
+        code, problems = result
+        if code is None:
+            text = "No other region accepts this key either: it is wrong, revoked or regenerated."
+            if problems:
+                text += " Some regions could not be asked: " + "; ".join(problems)
+            self._show_result(text)
+            return
+        label = REGIONS[code][0]
+        self._show_result(f"The key works in the {label} region, not in the one chosen.")
+        self.use_region_button.setText(f"Use {label}")
+        self.use_region_button.setProperty("region", code)
+        self.use_region_button.show()
+
+    def _on_regions_failed(self, error: BaseException) -> None:
+        self._finish()
+        self._show_result(describe_error(error))
+
+    @Slot()
+    def _on_use_region_clicked(self) -> None:
+        code = str(self.use_region_button.property("region"))
+        self._set_region(code, "because it accepts the key")
+        self.use_region_button.hide()
+        self.start_test()
+
+    # -- save and disconnect -------------------------------------------------------------
+
+    @Slot()
+    def _on_save_clicked(self) -> None:
+        if self.busy:
+            return
+        try:
+            connection = self.connection()
+            key = self.api_key()
+        except InvalidConnectionError as exc:
+            self._show_result(exc.message)
+            return
+        if self._tested == (connection, key):
+            self._save(connection, key)
+        else:
+            self.start_test(then_save=True)
+
+    @Slot()
+    def _on_save_anyway_clicked(self) -> None:
+        try:
+            self._save(self.connection(), self.api_key())
+        except InvalidConnectionError as exc:
+            self._show_result(exc.message)
+
+    def _store(self) -> CredentialStore:
+        """Runs on a worker: the keyring, or the file with the passphrase asked earlier."""
+        passphrase = self._passphrase
+        return self.store_factory(lambda _creating: passphrase)
+
+    def _save(self, connection: Connection, key: ApiKey) -> None:
+        self._pending_save = (connection, key)
+
+        def work(_progress: Any) -> str:
+            store = self._store()
+            store.set_api_key(connection, key)
+            return store.description
+
+        self._show_result("Storing the key\u2026")
+        self._start(work, self._on_saved, self._on_store_failed)
+
+    def _on_saved(self, description: str) -> None:
+        self._finish()
+        pending, self._pending_save = self._pending_save, None
+        assert pending is not None
+        connection, key = pending
+        log.info("stored the API key for %s in %s", connection.label, description)
+        self.saved.emit(connection, key)
+        self.accept()
+
+    def _on_store_failed(self, error: BaseException) -> None:
+        self._finish()
+        if isinstance(error, PassphraseRequiredError | WrongPassphraseError):
+            if isinstance(error, WrongPassphraseError):
+                self._show_result(str(error))
+            creating = self._pending_save is not None and not isinstance(
+                error, WrongPassphraseError
+            )
+            passphrase = self.ask_passphrase(creating)
+            if passphrase:
+                self._passphrase = passphrase
+                if self._pending_save is not None:
+                    self._save(*self._pending_save)
+                else:
+                    self._disconnect()
+                return
+            self._show_result(
+                "No system keyring works here, so the key needs a passphrase to be "
+                "stored encrypted. Nothing was stored."
+            )
+            return
+        if isinstance(error, CredentialError):
+            self._show_result(str(error))
+        else:
+            self._show_result(describe_error(error))
+
+    @Slot()
+    def _on_disconnect_clicked(self) -> None:
+        if self.busy:
+            return
+        if not self.confirm(
+            "Disconnect from Clockify? The stored API key and the cached data of this "
+            "connection are removed from this computer."
+        ):
+            return
+        self._pending_save = None
+        self._disconnect()
+
+    def _disconnect(self) -> None:
+        try:
+            connection = self.connection()
+        except InvalidConnectionError as exc:
+            self._show_result(exc.message)
+            return
+
+        def work(_progress: Any) -> bool:
+            return self._store().delete_api_key(connection)
+
+        self._start(work, lambda _removed: self._on_disconnected(connection), self._on_store_failed)
+
+    def _on_disconnected(self, connection: Connection) -> None:
+        self._finish()
+        self.disconnected.emit(connection)
+        self.accept()
+
+    @property
+    def passphrase(self) -> str | None:
+        """The key file's passphrase, if one was asked here (the panel reuses it)."""
+        return self._passphrase
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _start(
+        self,
+        work: Callable[[Any], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
+        self._job = self.runner.submit(work, done, failed)
+        self.save_button.setEnabled(False)
+        self.disconnect_button.setEnabled(False)
+
+    def _finish(self) -> None:
+        self._job = None
+        self.test_button.setText("&Test connection")
+        self.save_button.setEnabled(True)
+        self.disconnect_button.setEnabled(True)
+
+    def cancel_work(self, message: str | None = None) -> None:
+        """Forget the running job: its result, when it comes, is dropped."""
+        if self._job is not None:
+            self.runner.cancel(self._job)
+        self._finish()
+        if message:
+            self._show_result(message)
+
+    def _show_result(self, text: str) -> None:
+        self.result_label.setText(text)
+
+    def done(self, result: int) -> None:
+        self.cancel_work()
+        super().done(result)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.cancel_work()
+        super().closeEvent(event)
+
+    def _confirm_with_box(self, question: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, "Clockify Panel", question, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def _passphrase_with_box(self, creating: bool) -> str | None:
+        return ask_passphrase(self, creating)
+
+
+def ask_passphrase(parent: QWidget | None, creating: bool) -> str | None:
+    """Ask the key file's passphrase; twice when the file is being created."""
+    prompt = (
+        "No system keyring is available. Choose a passphrase to encrypt the stored key:"
+        if creating
+        else "Passphrase of the encrypted key file:"
+    )
+    first, ok = QInputDialog.getText(parent, "Clockify Panel", prompt, QLineEdit.EchoMode.Password)
+    if not ok or not first:
+        return None
+    if creating:
+        second, ok = QInputDialog.getText(
+            parent, "Clockify Panel", "The same passphrase again:", QLineEdit.EchoMode.Password
+        )
+        if not ok or second != first:
+            QMessageBox.warning(parent, "Clockify Panel", "The two passphrases differ.")
+            return None
+    return first
