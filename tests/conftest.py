@@ -17,7 +17,7 @@ if "XDG_RUNTIME_DIR" not in os.environ:
     os.chmod(_runtime, 0o700)
     os.environ["XDG_RUNTIME_DIR"] = _runtime
 
-from desktop.fake.server import FakeClockify
+from desktop.fake.server import FakeClockify, RecordedRequest
 
 TEST_KEY = "test-key-0123456789abcdef0123456789ab"
 
@@ -38,6 +38,24 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("CLOCKIFY_API_KEY", "CLOCKIFY_BASE_URL", "CLOCKIFY_PANEL_PASSPHRASE"):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def only_get_requests(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Read-only, over the whole suite: every fake server in a test sees only GET."""
+    methods: list[str] = []
+    original = FakeClockify._record
+
+    def record(self: FakeClockify, entry: RecordedRequest) -> None:
+        methods.append(entry.method)
+        original(self, entry)
+
+    monkeypatch.setattr(FakeClockify, "_record", record)
+    yield
+    if request.node.get_closest_marker("sends_non_get") is None:
+        assert set(methods) <= {"GET"}, f"the app sent {sorted(set(methods) - {'GET'})}"
 
 
 @pytest.fixture

@@ -100,6 +100,7 @@ def test_unknown_key_is_code_4003_and_the_key_is_never_recorded(
 # -- routes -------------------------------------------------------------------------------
 
 
+@pytest.mark.sends_non_get
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "HEAD"])
 def test_other_methods_are_405_and_recorded(
     fake_server: FakeClockify, session: requests.Session, method: str

@@ -11,6 +11,7 @@ import traceback
 from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop import __version__, paths
@@ -43,6 +44,9 @@ def setup_logging() -> None:
     qInstallMessageHandler(qt_message)
 
 
+_open_boxes: list[QMessageBox] = []
+
+
 def install_excepthook() -> None:
     """An exception escaping a slot shows a dialog and is logged; the panel lives on."""
 
@@ -60,8 +64,14 @@ def install_excepthook() -> None:
         box.setText(f"Something went wrong: {type(error).__name__}. The panel keeps running.")
         box.setInformativeText("The details are also in the log file.")
         box.setDetailedText(details)
+        copy = box.addButton("Copy details", QMessageBox.ButtonRole.ActionRole)
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(details))
+        box.addButton(QMessageBox.StandardButton.Close)
         box.setModal(False)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # Unparented and non-modal: keep a reference until it closes.
+        _open_boxes.append(box)
+        box.finished.connect(lambda _result: _open_boxes.remove(box))
         box.show()
 
     sys.excepthook = hook

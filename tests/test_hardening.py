@@ -1,0 +1,159 @@
+"""Adversarial checks over the running panel: crashes in slots, long use, and secrets."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import random
+import sys
+import threading
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from conftest import TEST_KEY
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
+from desktop.fake.server import SAMPLE_WORKSPACE_ID, FakeClockify
+from desktop.ui import app as panel_app
+from desktop.ui.main_window import PanelWindow
+from desktop.ui.tree_model import LoadState
+
+
+def _window(qtbot: QtBot, server: FakeClockify, key: str = TEST_KEY) -> PanelWindow:
+    window = PanelWindow()
+    qtbot.addWidget(window)
+    client = ClockifyClient(
+        Connection.for_base_url(server.base_url),
+        ApiKey(key),
+        timeout=(2.0, 2.0),
+        retry=RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02, max_total=0.1),
+    )
+    window.connect_client(client)
+    qtbot.waitUntil(lambda: bool(window.model.workspaces()), timeout=5000)
+    return window
+
+
+def _app_threads() -> int:
+    """Threads of the app (the fake server's per-connection threads excluded)."""
+    return sum(1 for t in threading.enumerate() if "process_request" not in t.name)
+
+
+def test_an_exception_in_a_slot_shows_a_dialog_logs_and_the_panel_lives_on(
+    qtbot: QtBot, fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    root = logging.getLogger()
+    handlers = list(root.handlers)
+    try:
+        panel_app.setup_logging()
+        panel_app.install_excepthook()
+        window = _window(qtbot, fake_server)
+
+        def boom() -> None:
+            raise RuntimeError(f"slot failed near {TEST_KEY[:3]}")
+
+        # The hook is what PySide calls for an exception escaping a slot.
+        try:
+            boom()
+        except RuntimeError:
+            sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+        boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+        assert len(boxes) == 1
+        box = boxes[0]
+        assert "keeps running" in box.text()
+        assert "RuntimeError" in box.detailedText()  # details to copy
+        assert box.isVisible()
+        assert not box.isModal()
+        # The panel still works: a refresh completes.
+        window.refresh()
+        qtbot.waitUntil(lambda: not window.loader.busy, timeout=5000)
+        box.close()
+        log_file = Path(panel_app.paths.log_dir()) / "clockify-panel.log"
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        text = log_file.read_text(encoding="utf-8")
+        assert "unexpected error" in text
+        assert "RuntimeError" in text
+        assert TEST_KEY not in text
+        window.runner.wait_idle(5)
+    finally:
+        for handler in list(root.handlers):
+            if handler not in handlers:
+                root.removeHandler(handler)
+                handler.close()
+
+
+def test_soak_300_cycles_no_thread_growth_no_stale_rows_bounded_memory(
+    qtbot: QtBot, fake_server: FakeClockify
+) -> None:
+    rng = random.Random(300)
+    window = _window(qtbot, fake_server)
+    model = window.model
+    ws = model.workspace(SAMPLE_WORKSPACE_ID)
+    assert ws is not None
+    window.loader.load_workspace(SAMPLE_WORKSPACE_ID)
+    qtbot.waitUntil(lambda: ws.clients.state is LoadState.LOADED, timeout=5000)
+    threads_before = 0
+    tracemalloc.start()
+    baseline = 0
+    for cycle in range(300):
+        fake_server.latency = rng.uniform(0.0, 0.01)
+        window.refresh()
+        window.filter_edit.setText(rng.choice(["", "a", "ac", "x", "zo", "<b>"]))
+        model.set_expanded(ws, cycle % 2 == 0)
+        model.set_expanded(ws.users, cycle % 3 == 0)
+        if cycle % 10 == 0:
+            qtbot.waitUntil(lambda: not window.loader.busy, timeout=10000)
+        if cycle == 50:
+            # Warmed up: the runner has started all its workers by now.
+            threads_before = _app_threads()
+            gc.collect()
+            baseline = tracemalloc.get_traced_memory()[0]
+    qtbot.waitUntil(lambda: not window.loader.busy, timeout=10000)
+    window.runner.wait_idle(5)
+    QApplication.processEvents()
+    gc.collect()
+    current, _peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    growth = current - baseline
+    print(f"\nsoak: Python heap grew {growth / 1024:.0f} KiB over cycles 50..300")
+    assert _app_threads() <= threads_before
+    assert window.runner.thread_count <= 4
+    assert growth < 5 * 1024 * 1024
+    # No stale rows: after the last refresh the tree holds exactly the server's data.
+    window.filter_edit.setText("")
+    names = sorted(n.name for n in ws.clients.children)
+    served = sorted(c["name"] or "" for c in fake_server.workspaces[0].clients if not c["archived"])
+    assert names == served
+
+
+def test_a_full_session_leaves_the_key_nowhere(
+    qtbot: QtBot,
+    fake_server: FakeClockify,
+    isolated_home: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    window = _window(qtbot, fake_server)
+    window.loader.load_workspace(SAMPLE_WORKSPACE_ID)
+    qtbot.waitUntil(lambda: not window.loader.busy, timeout=5000)
+    # Fail: the key is revoked mid-session.
+    fake_server.api_keys.clear()
+    window.refresh()
+    qtbot.waitUntil(lambda: not window.notice.isHidden(), timeout=5000)
+    assert "rejected the API key" in window.notice_label.text()
+    assert window.model.workspaces()  # what was loaded stays
+    assert TEST_KEY not in repr(window.loader.client)
+    window.show_connect_state()
+    window.runner.wait_idle(5)
+    window.close()
+    out = capsys.readouterr()
+    assert TEST_KEY not in out.out + out.err
+    assert TEST_KEY not in caplog.text
+    for path in isolated_home.rglob("*"):
+        if path.is_file():
+            assert TEST_KEY.encode() not in path.read_bytes(), path
