@@ -233,6 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the panel on built-in demo data (no account, no network)",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation on demo data (offscreen), print ok/FAIL lines, and exit",
+    )
     add_connection_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -265,6 +270,10 @@ def _run_panel(args: argparse.Namespace) -> int:
 def run(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv))
+    if args.self_test:
+        from desktop.selftest import run_self_test
+
+        return run_self_test()
     handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", _run_panel)
     try:
         return handler(args)
