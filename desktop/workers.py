@@ -81,6 +81,16 @@ class JobRunner(QObject):
     def cancel_all(self) -> None:
         self._handlers.clear()
 
+    def shutdown(self) -> None:
+        """Let the threads end once the queue drains; pending results are dropped.
+
+        Without it every runner's threads wait on the queue until the process exits.
+        """
+        self._handlers.clear()
+        threads, self._threads = self._threads, []
+        for _thread in threads:
+            self._queue.put(None)
+
     def is_pending(self, job_id: int) -> bool:
         return job_id in self._handlers
 

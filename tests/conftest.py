@@ -35,6 +35,11 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     # No test reaches the developer's keyring: the fail backend unless a test picks another.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    # QSettings caches its folder once per process: point it at this test's config dir.
+    from PySide6.QtCore import QSettings
+
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(home / "config"))
     for name in ("CLOCKIFY_API_KEY", "CLOCKIFY_BASE_URL", "CLOCKIFY_PANEL_PASSPHRASE"):
         monkeypatch.delenv(name, raising=False)
     return home

@@ -99,6 +99,7 @@ def run_panel(args: argparse.Namespace) -> int:
     install_excepthook()
     window = PanelWindow()
     session = PanelSession(window)
+    window.show()  # before any connection work: the panel appears at once
     demo_server = None
     if args.demo:
         from desktop.fake import DEMO_API_KEY
@@ -115,7 +116,6 @@ def run_panel(args: argparse.Namespace) -> int:
             print(f"clockify-panel: {exc.message}", file=sys.stderr)
             return exc.exit_code
         session.start(connection, _env_key(ENV_API_KEY))
-    window.show()
     code = app.exec()
     window.runner.cancel_all()
     if demo_server is not None:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import resources
-from desktop.clockify import ClockifyClient
+from desktop.clockify import ClockifyClient, KeyRejectedError
 from desktop.ui.loader import TreeLoader
 from desktop.ui.tree_model import (
     NO_NAME,
@@ -196,6 +196,8 @@ class PanelWindow(QMainWindow):
         self.stack.addWidget(self.connect_page)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        # Keyboard flow: Tab from the filter goes straight to the tree (buttons come after).
+        QWidget.setTabOrder(self.filter_edit, self.tree)
 
         self.status_label = QLabel(self)
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -321,7 +323,7 @@ class PanelWindow(QMainWindow):
     def _update_count_status(self) -> None:
         if not self.model.query:
             return
-        matches = sum(1 for n in self.model.visible_nodes() if isinstance(n, RecordNode))
+        matches = self.model.match_count()
         pending = self.loader.busy
         self.show_status(f"{matches:,} matches" + (" so far (still loading)" if pending else ""))
 
@@ -433,7 +435,9 @@ class PanelWindow(QMainWindow):
     @Slot(str)
     def _on_loader_workspaces_failed(self, message: str) -> None:
         self.show_status(message)
-        self.show_notice(message, "Retry", self.refresh)
+        if not isinstance(self.loader.last_error, KeyRejectedError):
+            # A rejected key has its own "Update key" bar; retrying would not help.
+            self.show_notice(message, "Retry", self.refresh)
 
     @Slot(str)
     def _on_loader_group_failed(self, message: str) -> None:

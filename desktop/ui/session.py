@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QSettings, QTimer, Slot
 
 from desktop.cache import EncryptedCache, Snapshot, WorkspaceSnapshot
-from desktop.clockify import ApiKey, Connection, NetworkError
+from desktop.clockify import ApiKey, Connection, KeyRejectedError, NetworkError
 from desktop.clockify.models import Client, User
 from desktop.credentials import (
     CredentialStore,
@@ -30,7 +30,7 @@ from desktop.ui.settings_dialog import (
     save_connection,
     saved_connection,
 )
-from desktop.ui.tree_model import LoadState, make_client_nodes, make_user_nodes
+from desktop.ui.tree_model import LoadState, RecordNode, make_client_nodes, make_user_nodes
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,21 @@ def describe_age(saved_at: float, now: float | None = None) -> str:
     if seconds < 36 * 3600:
         return f"updated {round(seconds / 3600)} h ago"
     return f"updated {round(seconds / 86400)} days ago"
+
+
+Prepared = tuple[list[RecordNode] | None, list[RecordNode] | None]
+StoredState = tuple[Connection, ApiKey | None, Snapshot | None, dict[str, Prepared] | None]
+
+
+def prepare_nodes(cached: WorkspaceSnapshot) -> Prepared:
+    users = make_user_nodes(cached.users) if cached.users is not None else None
+    clients = make_client_nodes(cached.clients) if cached.clients is not None else None
+    return users, clients
+
+
+def prepare_snapshot(snapshot: Snapshot) -> dict[str, Prepared]:
+    """The cached rows' nodes by workspace id, built off the GUI thread."""
+    return {cached.workspace.id: prepare_nodes(cached) for cached in snapshot.workspaces}
 
 
 class PanelSession(QObject):
@@ -119,23 +134,23 @@ class PanelSession(QObject):
     def _store(self, passphrase: str | None) -> CredentialStore:
         return self.store_factory(lambda _creating: passphrase)
 
-    def _read_stored(
-        self, connection: Connection, passphrase: str | None
-    ) -> tuple[Connection, ApiKey | None, Snapshot | None]:
+    def _read_stored(self, connection: Connection, passphrase: str | None) -> StoredState:
         store = self._store(passphrase)
         key = store.get_api_key(connection)
         snapshot = EncryptedCache(store, self.cache_dir).load(connection) if key else None
-        return connection, key, snapshot
+        # The rows' search text is built here, on the worker, not on the GUI thread.
+        prepared = prepare_snapshot(snapshot) if snapshot is not None else None
+        return connection, key, snapshot, prepared
 
-    def _on_stored_read(self, result: tuple[Connection, ApiKey | None, Snapshot | None]) -> None:
-        connection, key, snapshot = result
+    def _on_stored_read(self, result: StoredState) -> None:
+        connection, key, snapshot, prepared = result
         if key is None:
             self.window.show_connect_state()
             return
         client = self.client_factory(connection, key)
         self.window.connect_client(client, load=snapshot is None or self.auto_refresh)
         if snapshot is not None:
-            self.apply_snapshot(snapshot)
+            self.apply_snapshot(snapshot, prepared)
             if not self.auto_refresh:
                 self.window.show_status(
                     f"Showing saved data, {describe_age(snapshot.saved_at)}. F5 refreshes."
@@ -158,7 +173,9 @@ class PanelSession(QObject):
 
     # -- cache ---------------------------------------------------------------------------
 
-    def apply_snapshot(self, snapshot: Snapshot) -> None:
+    def apply_snapshot(
+        self, snapshot: Snapshot, prepared: dict[str, Prepared] | None = None
+    ) -> None:
         """Show cached rows at once, marked with their age; live data replaces them."""
         model = self.window.model
         age = describe_age(snapshot.saved_at)
@@ -169,10 +186,12 @@ class PanelSession(QObject):
             if node is None:
                 continue
             node.from_cache_age = age
-            if cached.users is not None and node.users.state is LoadState.IDLE:
-                model.set_group_rows(node.users, make_user_nodes(cached.users))
-            if cached.clients is not None and node.clients.state is LoadState.IDLE:
-                model.set_group_rows(node.clients, make_client_nodes(cached.clients))
+            ready = prepared.get(cached.workspace.id) if prepared is not None else None
+            users, clients = ready if ready is not None else prepare_nodes(cached)
+            if users is not None and node.users.state is LoadState.IDLE:
+                model.set_group_rows(node.users, users)
+            if clients is not None and node.clients.state is LoadState.IDLE:
+                model.set_group_rows(node.clients, clients)
         self._showing_cache_from = snapshot.saved_at
         self.window.show_status(f"Saved data, {age}")
 
@@ -224,6 +243,8 @@ class PanelSession(QObject):
 
     @Slot(str)
     def _on_loader_workspaces_failed(self, message: str) -> None:
+        if isinstance(self.window.loader.last_error, KeyRejectedError):
+            return  # the window shows its "Update key" bar
         if self._showing_cache_from is None:
             return
         offline = isinstance(self.window.loader.last_error, NetworkError)

@@ -275,6 +275,11 @@ class PanelModel(QAbstractTableModel):
     def record_count(self) -> int:
         return sum(len(g.children) for w in self._workspaces for g in w.groups)
 
+    def match_count(self) -> int:
+        """Users and clients matching the filter (narrowing keeps this cheap)."""
+        query = self._query
+        return sum(len(g.matches(query)) for w in self._workspaces for g in w.groups)
+
     def first_match_row(self) -> int:
         """The first user or client row (the first workspace row when there is none)."""
         for row, node in enumerate(self._rows):
@@ -378,7 +383,8 @@ class PanelModel(QAbstractTableModel):
                 continue
             ws_match = query in ws.search
             found = [(g, g.matches(query)) for g in ws.groups]
-            pending = any(g.state in (LoadState.LOADING, LoadState.IDLE) for g in ws.groups)
+            # Not loaded yet, or failed: matches may be there, and the group row says so.
+            pending = any(g.state is not LoadState.LOADED for g in ws.groups)
             if not (ws_match or pending or any(m for _, m in found)):
                 continue
             rows.append(ws)
@@ -405,6 +411,18 @@ class PanelModel(QAbstractTableModel):
                         positions[id(node)] = row
                         if len(positions) == len(wanted):
                             break
+            missing = {
+                (n.kind, n.record.id): id(n)
+                for n in moved_nodes
+                if isinstance(n, RecordNode) and id(n) not in positions
+            }
+            if missing:
+                # A reloaded group has new row objects: follow the same record by its id.
+                for row, node in enumerate(self._rows):
+                    if isinstance(node, RecordNode):
+                        old_id = missing.get((node.kind, node.record.id))
+                        if old_id is not None and old_id not in positions:
+                            positions[old_id] = row
             new = []
             for index, moved in zip(old, moved_nodes, strict=True):
                 row = positions.get(id(moved), -1) if moved is not None else -1

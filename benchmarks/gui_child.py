@@ -1,0 +1,371 @@
+"""`python -m benchmarks.gui_child MODE ...`: the Qt side of the benchmarks, one process a run.
+
+Modes (each prints one JSON line last):
+  startup --kind bare|demo|cached   time from spawn (env BENCH_T0) to the window shown
+  prepare-cache                     write the panel's cache for the benchmark server
+  stall                             GUI-thread heartbeat gaps while the panel loads
+  filter --rows N                   per-keystroke latency of the filter box, and peak RSS
+`--profile PATH` runs the measured part under pyinstrument and writes its text report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import os
+import resource
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import WORKSPACE_ID, WORKSPACE_NAME, percentile
+
+T0 = float(os.environ.get("BENCH_T0", "0")) or time.time()
+HEARTBEAT_MS = 5
+QUERIES = ["garcia", "tanaka", "muller", "o'brie", "e7c4a1"]
+
+
+def since_spawn() -> float:
+    return time.time() - T0
+
+
+def maxrss_kb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+
+
+def emit(result: dict[str, Any]) -> None:
+    print(json.dumps(result), flush=True)
+    sys.stderr.flush()
+    os._exit(0)  # skip Qt's and Python's teardown: nothing after this is measured
+
+
+@contextlib.contextmanager
+def profiled(path: str | None) -> Iterator[None]:
+    if not path:
+        yield
+        return
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    try:
+        yield
+    finally:
+        profiler.stop()
+        Path(path).write_text(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+# -- 1. start-up -------------------------------------------------------------------------------
+
+
+def startup(kind: str, base_url: str | None, wait_rows: bool) -> dict[str, Any]:
+    """Spawn to first expose (+ the events queued behind it), measured alike for every kind."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtGui import QWindow
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    result: dict[str, Any] = {"kind": kind}
+
+    class Watch(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen = False
+            self.window: Any = None
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if (
+                not self.seen
+                and event.type() == QEvent.Type.Expose
+                and isinstance(watched, QWindow)
+                and watched.isExposed()
+            ):
+                self.seen = True
+                QTimer.singleShot(0, self.shown)  # after the expose's paint
+            return False
+
+        def shown(self) -> None:
+            result["shown_s"] = since_spawn()
+            QApplication.instance().removeEventFilter(self)
+            if not wait_rows:
+                QApplication.quit()
+                return
+            from desktop.ui.main_window import PanelWindow
+
+            windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, PanelWindow)]
+            self.window = windows[0]
+            model = self.window.model
+            for signal in (model.layoutChanged, model.modelReset, model.rowsInserted):
+                signal.connect(self.rows_changed)
+            QTimer.singleShot(30_000, QApplication.quit)
+            self.rows_changed()
+
+        def rows_changed(self, *_args: object) -> None:
+            """Decided when the rows enter the model; timed once the loop has painted them."""
+            if "from_cache" in result or self.window.model.rowCount() == 0:
+                return
+            model = self.window.model
+            from_cache_age = any(ws.from_cache_age for ws in model.workspaces())
+            # Rows before the first network answer can only have come from the cache.
+            result["from_cache"] = bool(from_cache_age or self.window.loader.loaded_at is None)
+            QTimer.singleShot(0, self.rows_shown)
+
+        def rows_shown(self) -> None:
+            result["rows_s"] = since_spawn()
+            result["rows"] = self.window.model.rowCount()
+            QApplication.quit()
+
+    watch = Watch()
+    if kind == "bare":
+        app = QApplication([sys.argv[0]])
+        app.installEventFilter(watch)
+        widget = QWidget()
+        widget.resize(340, 640)
+        widget.show()
+        app.exec()
+    else:
+        from desktop.cli import build_parser
+        from desktop.ui.app import create_application, run_panel
+
+        app = create_application()
+        app.installEventFilter(watch)
+        argv = ["--demo"] if kind == "demo" else ["--base-url", str(base_url)]
+        run_panel(build_parser().parse_args(argv))
+    result["maxrss_kb"] = maxrss_kb()
+    return result
+
+
+def prepare_cache(base_url: str, api_key: str, users: int, clients: int) -> None:
+    """Write the cache the panel would have saved after loading the benchmark server."""
+    try:
+        from desktop import cache
+    except ImportError:
+        emit({"supported": False, "reason": "no desktop.cache"})
+        return
+    needed = ("EncryptedCache", "Snapshot", "WorkspaceSnapshot")
+    if not all(hasattr(cache, name) for name in needed):
+        emit({"supported": False, "reason": "desktop.cache lacks " + "/".join(needed)})
+        return
+    from desktop.clockify import ApiKey, Client, Connection, User, Workspace
+    from desktop.credentials import open_credential_store
+    from desktop.fake.data import make_clients, make_users
+
+    user_rows = make_users(users, seed=101, workspace_id=WORKSPACE_ID)
+    client_rows = make_clients(clients, seed=102, workspace_id=WORKSPACE_ID)
+    snapshot = cache.Snapshot(
+        saved_at=time.time(),
+        workspaces=[
+            cache.WorkspaceSnapshot(
+                workspace=Workspace(WORKSPACE_ID, WORKSPACE_NAME),
+                users=[User.from_json(u) for u in user_rows if u["_membership"] == "ACTIVE"],
+                clients=[Client.from_json(c) for c in client_rows if not c["archived"]],
+            )
+        ],
+    )
+    connection = Connection.for_base_url(base_url)
+    credentials = open_credential_store()  # the encrypted file: passphrase from the env
+    # The panel uses its cache only with a stored key (an env key leaves no traces).
+    credentials.set_api_key(connection, ApiKey(api_key))
+    store = cache.EncryptedCache(credentials)
+    store.save(connection, snapshot)
+    path = store.path_for(connection)
+    emit({"supported": path.exists(), "path": str(path), "reason": "cache file not written"})
+
+
+# -- 4. GUI stall ------------------------------------------------------------------------------
+
+
+def stall(base_url: str, api_key: str, idle_s: float, profile: str | None) -> None:
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+
+    from desktop.clockify import ApiKey, ClockifyClient, Connection
+    from desktop.ui.app import create_application
+    from desktop.ui.main_window import PanelWindow
+    from desktop.ui.tree_model import GroupNode, LoadState, WorkspaceNode
+
+    app = create_application()
+    window = PanelWindow()
+    window.show()
+    app.processEvents()
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(HEARTBEAT_MS)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    loop = QEventLoop()
+
+    # Baseline: the same heartbeat in the same window, idle.
+    timer.start()
+    QTimer.singleShot(int(idle_s * 1000), loop.quit)
+    loop.exec()
+    timer.stop()
+    idle = _gaps(ticks)
+    ticks.clear()
+
+    model = window.model
+    state: dict[str, Any] = {"expanded": set()}
+
+    def drive() -> None:
+        """Expand what appears, as a user pressing Right would; stop once all is loaded."""
+        for row in range(min(model.rowCount(), 3)):
+            index = model.index(row, 0)
+            node = model.node(index)
+            if isinstance(node, WorkspaceNode | GroupNode) and id(node) not in state["expanded"]:
+                state["expanded"].add(id(node))
+                window.tree.toggle_requested.emit(index, True)
+        workspaces = model.workspaces()
+        groups = [g for ws in workspaces for g in ws.groups]
+        if groups and all(g.state is LoadState.LOADED for g in groups):
+            if "loaded" not in state:
+                state["loaded"] = time.perf_counter()
+                state["rows"] = model.rowCount()
+                QTimer.singleShot(300, loop.quit)  # and what queues up behind the last rows
+        elif any(g.state is LoadState.FAILED for g in groups):
+            state["error"] = [g.error for g in groups if g.error]
+            loop.quit()
+
+    driver = QTimer()
+    driver.setInterval(10)
+    driver.timeout.connect(drive)
+    with profiled(profile):
+        timer.start()
+        driver.start()
+        start = time.perf_counter()
+        client = ClockifyClient(Connection.for_base_url(base_url), ApiKey(api_key))
+        window.connect_client(client)
+        QTimer.singleShot(60_000, loop.quit)
+        loop.exec()
+        timer.stop()
+        driver.stop()
+    loaded = _gaps(ticks)
+    emit(
+        {
+            "idle": idle,
+            "load": loaded,
+            "load_s": state["loaded"] - start if "loaded" in state else None,
+            "rows": state.get("rows"),
+            "error": state.get("error"),
+            "maxrss_kb": maxrss_kb(),
+        }
+    )
+
+
+def _gaps(ticks: list[float]) -> dict[str, Any]:
+    late = [(b - a) * 1000 - HEARTBEAT_MS for a, b in itertools.pairwise(ticks)]
+    if not late:
+        return {"worst_ms": None, "p99_ms": None, "ticks": len(ticks)}
+    return {
+        "worst_ms": max(late),
+        "p99_ms": percentile(late, 99),
+        "over_50ms": sum(1 for x in late if x > 50),
+        "ticks": len(ticks),
+    }
+
+
+# -- 5. and 6. filter latency and memory ---------------------------------------------------------
+
+
+def filter_latency(rows: int, queries: list[str], profile: str | None) -> None:
+    from PySide6.QtCore import QAbstractEventDispatcher, QEventLoop, Qt
+    from PySide6.QtTest import QTest
+
+    from desktop.clockify import User, Workspace
+    from desktop.fake.data import make_users
+    from desktop.ui.app import create_application
+    from desktop.ui.main_window import PanelWindow
+    from desktop.ui.tree_model import make_user_nodes
+
+    create_application()
+    window = PanelWindow()
+    window.show()
+    window.stack.setCurrentWidget(window.tree)  # the tree page, as when connected
+    model = window.model
+
+    # Built page by page, as the app gets them, so no 50,000 dicts live at once.
+    users: list[User] = []
+    for chunk, start in enumerate(range(0, rows, 5000)):
+        page = make_users(min(5000, rows - start), seed=1000 + chunk, workspace_id=WORKSPACE_ID)
+        users.extend(User.from_json(record) for record in page)
+        del page
+    model.set_workspaces([Workspace(WORKSPACE_ID, WORKSPACE_NAME)])
+    ws = model.workspaces()[0]
+    model.set_group_rows(ws.users, make_user_nodes(users))
+    del users
+    model.set_expanded(ws, True)
+    model.set_expanded(ws.users, True)
+
+    idle_loop = QEventLoop()
+    dispatcher = QAbstractEventDispatcher.instance()
+    assert dispatcher is not None
+    dispatcher.aboutToBlock.connect(idle_loop.quit)
+
+    def until_idle() -> None:
+        """Run the event loop until it would wait for new events (layout, paint done)."""
+        idle_loop.exec()
+
+    until_idle()
+    rss_loaded = maxrss_kb()
+    window.activateWindow()
+    window.filter_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+    until_idle()
+    per_query: dict[str, list[float]] = {}
+    matches: dict[str, int] = {}
+    with profiled(profile):
+        for query in queries:
+            times = []
+            for char in query:
+                start = time.perf_counter()
+                QTest.keyClick(window.filter_edit, char)
+                until_idle()
+                times.append((time.perf_counter() - start) * 1000)
+            per_query[query] = times
+            matches[query] = model.rowCount()
+            window.filter_edit.clear()
+            until_idle()
+    every = [t for times in per_query.values() for t in times]
+    emit(
+        {
+            "rows": rows,
+            "per_query_ms": per_query,
+            "visible_rows_after": matches,
+            "median_ms": percentile(every, 50),
+            "p95_ms": percentile(every, 95),
+            "worst_ms": max(every) if every else None,
+            "rss_loaded_kb": rss_loaded,
+            "maxrss_kb": maxrss_kb(),
+        }
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["startup", "prepare-cache", "stall", "filter"])
+    parser.add_argument("--kind", choices=["bare", "demo", "cached"], default="bare")
+    parser.add_argument("--base-url")
+    parser.add_argument("--api-key")
+    parser.add_argument("--wait-rows", action="store_true")
+    parser.add_argument("--users", type=int, default=0)
+    parser.add_argument("--clients", type=int, default=0)
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--queries", default=",".join(QUERIES))
+    parser.add_argument("--idle", type=float, default=1.0)
+    parser.add_argument("--profile")
+    args = parser.parse_args()
+    if args.mode == "startup":
+        with profiled(os.environ.get("BENCH_PROFILE_STARTUP")):
+            result = startup(args.kind, args.base_url, args.wait_rows)
+        emit(result)
+    elif args.mode == "prepare-cache":
+        prepare_cache(args.base_url, args.api_key, args.users, args.clients)
+    elif args.mode == "stall":
+        stall(args.base_url, args.api_key, args.idle, args.profile)
+    else:
+        filter_latency(args.rows, [q for q in args.queries.split(",") if q], args.profile)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,463 @@
+"""The panel's session (issues 5 and 6): the stored key, key rotation, and the cache.
+
+PanelWindow + PanelSession against FakeClockify, with the real credential store (the
+encrypted file, forced by CLOCKIFY_PANEL_CREDENTIALS=file, its passphrase from
+CLOCKIFY_PANEL_PASSPHRASE) and the real encrypted cache under the isolated XDG_CACHE_HOME.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import shiboken6
+from conftest import TEST_KEY
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog
+
+from desktop import paths
+from desktop.cache import EncryptedCache
+from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
+from desktop.credentials import FILE_NAME, EncryptedFileStore
+from desktop.fake.server import SAMPLE_SIDE_WORKSPACE_ID, SAMPLE_WORKSPACE_ID, FakeClockify
+from desktop.ui.main_window import PanelWindow
+from desktop.ui.session import SETTING_AUTO_REFRESH, PanelSession
+from desktop.ui.tree_model import Kind, LoadState, RecordNode, Role, WorkspaceNode
+
+PASSPHRASE = "correct horse battery staple"
+NEW_KEY = "new-key-fedcba9876543210fedcba987654"
+FAST_RETRY = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02, max_total=0.1)
+SECRETS_IN_DATA = (
+    "Alice Admin",
+    "alice@acme.example",
+    "Bob Builder",
+    "bob@acme.example",
+    "Acme Ltd",
+    "Side Project",
+    "Globex Corporation",
+    "Hobby Client",
+)
+
+
+# -- fixtures and helpers ----------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """QSettings caches its folder once per process: point it at this test's config dir."""
+    config = isolated_home / "config"
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(config))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(config))
+    QSettings().clear()
+    monkeypatch.setenv("CLOCKIFY_PANEL_CREDENTIALS", "file")
+    monkeypatch.setenv("CLOCKIFY_PANEL_PASSPHRASE", PASSPHRASE)
+    return config
+
+
+def fast_client(connection: Connection, key: ApiKey) -> ClockifyClient:
+    return ClockifyClient(connection, key, timeout=(3.0, 5.0), retry=FAST_RETRY)
+
+
+class Panel:
+    """One window + session, closed cleanly (runner idle before widgets go)."""
+
+    def __init__(self, qtbot: Any) -> None:
+        self.window = PanelWindow()
+        qtbot.addWidget(self.window)
+        self.session = PanelSession(self.window, client_factory=fast_client)
+        self.session.ask_passphrase = lambda _creating: pytest.fail("unexpected passphrase box")
+        self.runner = self.window.runner
+        self.model = self.window.model
+        self.closed = False
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.session._save_timer.stop()
+        self.window.loader.cancel_all()
+        assert self.runner.wait_idle(10)
+        QCoreApplication.processEvents()
+        if self.session.dialog is not None:
+            self.session.dialog.close()
+        self.window.close()
+        self.runner.shutdown()
+
+
+@pytest.fixture
+def panels(qtbot: Any) -> Iterator[list[Panel]]:
+    """Every panel of a test, kept alive until the end and then deleted on the GUI thread.
+
+    qtbot only holds widgets weakly: a window left to the garbage collector may be
+    destroyed by a collection that happens to run on a worker thread, which crashes Qt.
+    """
+    made: list[Panel] = []
+    yield made
+    for panel in made:
+        panel.close()
+    for panel in made:
+        if shiboken6.isValid(panel.window):
+            shiboken6.delete(panel.window)
+    made.clear()
+    gc.collect()
+
+
+def new_panel(qtbot: Any, panels: list[Panel]) -> Panel:
+    panel = Panel(qtbot)
+    panels.append(panel)
+    return panel
+
+
+def store() -> EncryptedFileStore:
+    return EncryptedFileStore(paths.data_dir() / FILE_NAME, lambda _creating: PASSPHRASE)
+
+
+def cache_file(connection: Connection) -> Path:
+    return EncryptedCache(store(), paths.cache_dir()).path_for(connection)
+
+
+def store_key(connection: Connection, key: str = TEST_KEY) -> None:
+    store().set_api_key(connection, ApiKey(key))
+
+
+def workspace_rows(panel: Panel) -> list[WorkspaceNode]:
+    return [n for n in panel.model.visible_nodes() if isinstance(n, WorkspaceNode)]
+
+
+def names(panel: Panel) -> set[str]:
+    return {str(panel.model.index_of(n).data(Role.NAME)) for n in panel.model.visible_nodes()}
+
+
+def workspace_calls(server: FakeClockify) -> int:
+    return sum(1 for r in server.requests if r.path.endswith("/workspaces"))
+
+
+def wait_loaded(qtbot: Any, panel: Panel) -> None:
+    """Workspaces in, and every group asked for so far loaded."""
+    qtbot.waitUntil(
+        lambda: panel.window.loader.loaded_at is not None and not panel.window.loader.busy,
+        timeout=10000,
+    )
+
+
+def load_acme(qtbot: Any, panel: Panel) -> WorkspaceNode:
+    """Expand Acme Ltd and its users group, so its users and clients are loaded."""
+    acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
+    assert acme is not None
+    panel.model.set_expanded(acme, True)
+    panel.model.set_expanded(acme.users, True)
+    panel.window.loader.load_workspace(SAMPLE_WORKSPACE_ID)
+    qtbot.waitUntil(
+        lambda: acme.users.state is LoadState.LOADED and acme.clients.state is LoadState.LOADED,
+        timeout=10000,
+    )
+    wait_loaded(qtbot, panel)
+    return acme
+
+
+def connected_and_cached(qtbot: Any, panels: list[Panel], server: FakeClockify) -> Connection:
+    """A first run: key stored, data loaded, cache written; that panel is closed again."""
+    connection = Connection.for_base_url(server.base_url)
+    store_key(connection)
+    panel = new_panel(qtbot, panels)
+    panel.session.start(connection, None)
+    wait_loaded(qtbot, panel)
+    load_acme(qtbot, panel)
+    panel.session._save_cache()
+    assert panel.runner.wait_idle(5)
+    assert cache_file(connection).is_file()
+    panel.close()
+    return connection
+
+
+def find_record(panel: Panel, name: str) -> RecordNode:
+    for node in panel.model.visible_nodes():
+        if isinstance(node, RecordNode) and node.name == name:
+            return node
+    raise AssertionError(f"{name} is not shown; rows: {sorted(names(panel))}")
+
+
+# -- issue 5: the panel flow ----------------------------------------------------------------
+
+
+def test_no_stored_key_shows_the_connect_state_without_a_popup(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify
+) -> None:
+    panel = new_panel(qtbot, panels)
+    panel.session.start(Connection.for_base_url(fake_server.base_url), None)
+    qtbot.waitUntil(lambda: panel.window.status_label.text() == "Not connected", timeout=5000)
+    assert panel.runner.wait_idle(5)
+    assert panel.window.stack.currentWidget() is panel.window.connect_page
+    assert not panel.window.connected
+    assert panel.session.dialog is None
+    assert QApplication.activeModalWidget() is None
+    assert not [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()
+    ]
+    assert fake_server.requests == []
+
+
+def test_key_rotation_notice_and_update_key(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, isolated_home: Path
+) -> None:
+    connection = Connection.for_base_url(fake_server.base_url)
+    store_key(connection)
+    panel = new_panel(qtbot, panels)
+    panel.session.start(connection, None)
+    wait_loaded(qtbot, panel)
+    assert {"Acme Ltd", "Side Project"} <= names(panel)
+
+    # The key is regenerated in Clockify: the old one is unknown now.
+    owner = fake_server.api_keys.pop(TEST_KEY)
+    fake_server.api_keys[NEW_KEY] = owner
+    panel.window.refresh_action.trigger()  # F5
+    qtbot.waitUntil(lambda: panel.window.notice.isVisibleTo(panel.window), timeout=5000)
+    wait_loaded(qtbot, panel)
+    QCoreApplication.processEvents()
+    assert panel.window.notice_label.text() == (
+        "Clockify rejected the API key. It may have been regenerated."
+    )
+    assert panel.window.notice_button.text() == "Update key"
+    assert {"Acme Ltd", "Side Project"} <= names(panel)  # rows stay
+
+    panel.window.notice_button.click()
+    dialog = panel.session.dialog
+    assert dialog is not None
+    assert dialog.isVisible()
+    dialog.confirm = lambda _question: pytest.fail("unexpected confirmation box")
+    dialog.ask_passphrase = lambda _creating: pytest.fail("unexpected passphrase box")
+    assert dialog.url_edit.text() == connection.base_url
+    dialog.key_edit.setText(NEW_KEY)
+    before = workspace_calls(fake_server)
+    with qtbot.waitSignal(dialog.saved, timeout=8000):
+        dialog.save_button.click()
+    qtbot.waitUntil(lambda: workspace_calls(fake_server) > before + 1, timeout=5000)
+    wait_loaded(qtbot, panel)
+    assert {"Acme Ltd", "Side Project"} <= names(panel)
+    assert panel.window.notice.isHidden()
+    assert panel.window.connected
+    assert store().get_api_key(connection) == ApiKey(NEW_KEY)
+    QCoreApplication.processEvents()
+    assert panel.session.dialog is None
+
+    # The connection was remembered in the settings; the key is only in the store.
+    panel.session._save_cache()
+    assert panel.runner.wait_idle(5)
+    settings = QSettings()
+    settings.sync()
+    assert Path(settings.fileName()).is_file()
+    assert Path(settings.fileName()).is_relative_to(isolated_home)
+    assert connection.base_url in Path(settings.fileName()).read_text()
+    for key in (TEST_KEY, NEW_KEY):
+        found = [
+            p for p in isolated_home.rglob("*") if p.is_file() and key.encode() in p.read_bytes()
+        ]
+        assert found == [], key
+
+
+def test_disconnect_through_the_dialog_clears_everything(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify
+) -> None:
+    connection = connected_and_cached(qtbot, panels, fake_server)
+    panel = new_panel(qtbot, panels)
+    panel.session.start(connection, None)
+    wait_loaded(qtbot, panel)
+    assert workspace_rows(panel)
+
+    panel.window.settings_action.trigger()
+    dialog = panel.session.dialog
+    assert dialog is not None
+    dialog.confirm = lambda _question: True
+    dialog.ask_passphrase = lambda _creating: pytest.fail("unexpected passphrase box")
+    with qtbot.waitSignal(dialog.disconnected, timeout=8000):
+        dialog.disconnect_button.click()
+    assert panel.runner.wait_idle(5)
+    QCoreApplication.processEvents()
+    assert panel.model.rowCount() == 0
+    assert panel.window.stack.currentWidget() is panel.window.connect_page
+    assert not panel.window.connected
+    assert store().get_api_key(connection) is None
+    assert not cache_file(connection).exists()
+    assert store().get(f"cache-key:{connection.id}") is None
+
+
+# -- issue 6: the cache ---------------------------------------------------------------------
+
+
+def test_cache_round_trip_is_encrypted(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, isolated_home: Path
+) -> None:
+    connection = connected_and_cached(qtbot, panels, fake_server)
+    path = cache_file(connection)
+    assert path.parent == isolated_home / "cache" / paths.APP_NAME
+    for text in SECRETS_IN_DATA:
+        for found in paths.cache_dir().rglob("*"):
+            if found.is_file():
+                assert text.encode() not in found.read_bytes(), (text, found)
+    # And it reads back: the same rows.
+    snapshot = EncryptedCache(store(), paths.cache_dir()).load(connection)
+    assert snapshot is not None
+    acme = next(w for w in snapshot.workspaces if w.workspace.id == SAMPLE_WORKSPACE_ID)
+    assert acme.users is not None
+    assert {u.name for u in acme.users} >= {"Alice Admin", "Bob Builder"}
+    assert acme.clients is not None
+    assert {c.name for c in acme.clients} >= {"Globex Corporation", "Initech"}
+
+
+def test_cached_rows_show_before_the_server_answers(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify
+) -> None:
+    connection = connected_and_cached(qtbot, panels, fake_server)
+    fake_server.latency = 2.0
+    panel = new_panel(qtbot, panels)
+    started = time.monotonic()
+    panel.session.start(connection, None)
+    qtbot.waitUntil(lambda: len(workspace_rows(panel)) == 2, timeout=1500)
+    assert time.monotonic() - started < 1.5
+    assert panel.window.loader.loaded_at is None  # no /workspaces answer yet
+    assert panel.window.loader.busy
+    for node in workspace_rows(panel):
+        assert node.from_cache_age == "updated just now"
+        assert "updated just now" in str(panel.model.index_of(node).data())
+    assert panel.window.status_label.text().startswith("Saved data, updated")
+    fake_server.latency = 0.0  # the request in flight still takes its 2 s
+
+    acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
+    assert acme is not None
+    assert acme.users.state is LoadState.LOADED
+    panel.model.set_expanded(acme, True)
+    panel.model.set_expanded(acme.users, True)
+    bob = find_record(panel, "Bob Builder")
+    panel.window.tree.setCurrentIndex(panel.model.index_of(bob))
+    side = panel.model.workspace(SAMPLE_SIDE_WORKSPACE_ID)
+    assert side is not None
+    assert not panel.model.is_expanded(side)
+
+    wait_loaded(qtbot, panel)
+    assert panel.window.loader.loaded_at is not None
+    assert all(node.from_cache_age is None for node in workspace_rows(panel))
+    assert panel.window.status_label.text().startswith("2 workspaces")
+    assert panel.model.workspace(SAMPLE_WORKSPACE_ID) is acme
+    assert panel.model.is_expanded(acme)
+    assert panel.model.is_expanded(acme.users)
+    assert not panel.model.is_expanded(side)
+    assert "Bob Builder" in names(panel)
+    # The selected user row itself: see test_selected_user_row_survives_a_refresh.
+
+
+def test_selected_user_row_survives_a_refresh(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify
+) -> None:
+    connection = Connection.for_base_url(fake_server.base_url)
+    store_key(connection)
+    panel = new_panel(qtbot, panels)
+    panel.session.start(connection, None)
+    wait_loaded(qtbot, panel)
+    load_acme(qtbot, panel)
+    bob = find_record(panel, "Bob Builder")
+    panel.window.tree.setCurrentIndex(panel.model.index_of(bob))
+    assert panel.window.tree.currentIndex().data(Role.NAME) == "Bob Builder"
+    loaded_at = panel.window.loader.loaded_at
+    panel.window.refresh_action.trigger()
+    qtbot.waitUntil(lambda: panel.window.loader.loaded_at != loaded_at, timeout=5000)
+    wait_loaded(qtbot, panel)
+    assert "Bob Builder" in names(panel)
+    assert panel.window.tree.currentIndex().data(Role.NAME) == "Bob Builder"
+
+
+def test_offline_start_shows_the_cache_and_offers_retry(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify
+) -> None:
+    connection = connected_and_cached(qtbot, panels, fake_server)
+    fake_server.stop()
+    panel = new_panel(qtbot, panels)
+    panel.session.start(connection, None)
+    qtbot.waitUntil(lambda: panel.window.notice.isVisibleTo(panel.window), timeout=8000)
+    text = panel.window.notice_label.text()
+    assert text.startswith("Offline, showing data from ")
+    assert "refused the connection" in text
+    assert panel.window.notice_button.text() == "Retry"
+    assert len(workspace_rows(panel)) == 2
+
+    panel.model.set_filter("bob")
+    bob = find_record(panel, "Bob Builder")
+    panel.window.tree.setCurrentIndex(panel.model.index_of(bob))
+    panel.window.copy_names()
+    assert QGuiApplication.clipboard().text() == "Bob Builder"
+    panel.window.copy_emails()
+    assert QGuiApplication.clipboard().text() == "bob@acme.example"
+
+    before = len(fake_server.requests)
+    panel.window.notice_button.click()  # Retry: fails again, the cache stays
+    qtbot.waitUntil(lambda: panel.window.notice.isVisibleTo(panel.window), timeout=8000)
+    assert panel.runner.wait_idle(5)
+    assert len(fake_server.requests) == before  # the server is gone: nothing reached it
+    assert panel.window.notice_label.text().startswith("Offline, showing data from ")
+    assert "Bob Builder" in names(panel)
+
+
+def test_corrupt_cache_is_discarded_with_a_warning(
+    qtbot: Any,
+    panels: list[Panel],
+    fake_server: FakeClockify,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    connection = connected_and_cached(qtbot, panels, fake_server)
+    cache_file(connection).write_bytes(b"\x00garbage, not a cache file" * 10)
+    caplog.set_level(logging.WARNING)
+    panel = new_panel(qtbot, panels)
+    panel.session.start(connection, None)
+    wait_loaded(qtbot, panel)
+    assert len(workspace_rows(panel)) == 2
+    assert all(node.from_cache_age is None for node in workspace_rows(panel))
+    assert panel.window.notice.isHidden()
+    assert "Discarding the cache file" in caplog.text
+    assert not cache_file(connection).exists()
+
+
+def test_auto_refresh_off_shows_the_cache_and_waits_for_f5(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify
+) -> None:
+    connection = connected_and_cached(qtbot, panels, fake_server)
+    QSettings().setValue(SETTING_AUTO_REFRESH, False)
+    before = workspace_calls(fake_server)
+    panel = new_panel(qtbot, panels)
+    assert not panel.session.auto_refresh
+    panel.session.start(connection, None)
+    qtbot.waitUntil(lambda: len(workspace_rows(panel)) == 2, timeout=5000)
+    assert panel.runner.wait_idle(5)
+    QCoreApplication.processEvents()
+    assert panel.window.status_label.text().startswith("Showing saved data, updated")
+    assert all(node.from_cache_age for node in workspace_rows(panel))
+    assert workspace_calls(fake_server) == before
+    acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
+    assert acme is not None
+    assert acme.group(Kind.USERS).state is LoadState.LOADED
+
+    panel.window.refresh_action.trigger()  # F5
+    wait_loaded(qtbot, panel)
+    assert workspace_calls(fake_server) == before + 1
+    assert all(node.from_cache_age is None for node in workspace_rows(panel))
+
+
+def test_refused_port_without_cache_is_a_plain_failure(qtbot: Any, panels: list[Panel]) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    connection = Connection.for_base_url(f"http://127.0.0.1:{port}")
+    store_key(connection)
+    panel = new_panel(qtbot, panels)
+    panel.session.start(connection, None)
+    qtbot.waitUntil(lambda: panel.window.notice.isVisibleTo(panel.window), timeout=8000)
+    assert panel.window.notice_label.text() == (
+        f"No connection: 127.0.0.1:{port} refused the connection."
+    )
+    assert panel.window.notice_button.text() == "Retry"
+    assert panel.model.rowCount() == 0
