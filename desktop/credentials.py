@@ -37,10 +37,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
 from desktop import paths
 from desktop.clockify.connection import ApiKey, Connection
 
@@ -263,6 +259,9 @@ class _Unlocked:
 
 
 def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes, bytes]:
+    # cryptography is imported where it is used: the panel starts without waiting for it.
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
     kdf = Scrypt(salt=salt, length=2 * KEY_BYTES, n=n, r=r, p=p)
     material = kdf.derive(passphrase.encode("utf-8"))
     return material[:KEY_BYTES], material[KEY_BYTES:]
@@ -385,6 +384,9 @@ class EncryptedFileStore(CredentialStore):
         if header is None:
             return {}, None
         unlocked = self._unlock_existing(header)
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         try:
             plain = AESGCM(unlocked.key).decrypt(
                 header["nonce"], header["ciphertext"], _aad(unlocked.salt)
@@ -418,6 +420,8 @@ class EncryptedFileStore(CredentialStore):
     def _write(self, entries: dict[str, str], unlocked: _Unlocked) -> None:
         nonce = secrets.token_bytes(NONCE_BYTES)
         plain = json.dumps(entries, sort_keys=True).encode("utf-8")
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         sealed = AESGCM(unlocked.key).encrypt(nonce, plain, _aad(unlocked.salt))
         document = {
             "format": FILE_FORMAT,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import time
@@ -550,3 +551,24 @@ def test_credentials_in_the_url_are_refused(url: str) -> None:
 def test_the_client_repr_hides_the_key(client: ClockifyClient) -> None:
     assert TEST_KEY not in repr(client)
     assert "hidden" in repr(client)
+
+
+# -- the GIL-friendly JSON decoder -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[]", b" [ ] ", b"[1, 2 ,3]", b'{"a": [1]}', '[{"n": "Zoë"}]'.encode(), b"\xef\xbb\xbf[1]"],
+)
+def test_loads_yielding_matches_json_loads(body: bytes) -> None:
+    from desktop.clockify.client import loads_yielding
+
+    assert loads_yielding(body) == json.loads(body.decode("utf-8-sig"))
+
+
+@pytest.mark.parametrize("body", [b"[1,]", b"[1 2]", b"[1]x", b"[", b"", b"<html>", b"\xff["])
+def test_loads_yielding_rejects_what_json_loads_rejects(body: bytes) -> None:
+    from desktop.clockify.client import loads_yielding
+
+    with pytest.raises(ValueError):  # noqa: PT011 - JSONDecodeError and UnicodeDecodeError
+        loads_yielding(body)

@@ -5,32 +5,29 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Slot
 
-from desktop.cache import EncryptedCache, Snapshot, WorkspaceSnapshot
 from desktop.clockify import ApiKey, Connection, KeyRejectedError, NetworkError
 from desktop.clockify.models import Client, User
-from desktop.credentials import (
-    CredentialStore,
-    PassphraseRequiredError,
-    WrongPassphraseError,
-    default_passphrase_provider,
-    open_credential_store,
-)
-from desktop.ui.loader import describe_error
-from desktop.ui.main_window import PanelWindow
-from desktop.ui.settings_dialog import (
+from desktop.ui.connection_settings import (
     ClientFactory,
-    SettingsDialog,
     StoreFactory,
-    ask_passphrase,
     default_client,
     save_connection,
     saved_connection,
 )
+from desktop.ui.loader import describe_error
+from desktop.ui.main_window import PanelWindow
 from desktop.ui.tree_model import LoadState, RecordNode, make_client_nodes, make_user_nodes
+
+# The key store and the cache import cryptography and keyring (about 0.1 s): they are
+# imported where they are used, on workers, so the window shows first.
+if TYPE_CHECKING:
+    from desktop.cache import Snapshot, WorkspaceSnapshot
+    from desktop.credentials import CredentialStore
+    from desktop.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +47,7 @@ def describe_age(saved_at: float, now: float | None = None) -> str:
 
 
 Prepared = tuple[list[RecordNode] | None, list[RecordNode] | None]
-StoredState = tuple[Connection, ApiKey | None, Snapshot | None, dict[str, Prepared] | None]
+StoredState = tuple[Connection, ApiKey | None, "Snapshot | None", dict[str, Prepared] | None]
 
 
 def prepare_nodes(cached: WorkspaceSnapshot) -> Prepared:
@@ -64,6 +61,12 @@ def prepare_snapshot(snapshot: Snapshot) -> dict[str, Prepared]:
     return {cached.workspace.id: prepare_nodes(cached) for cached in snapshot.workspaces}
 
 
+def _env_passphrase(creating: bool) -> str | None:
+    from desktop.credentials import default_passphrase_provider
+
+    return default_passphrase_provider(creating)
+
+
 class PanelSession(QObject):
     """Connects the window to a key (stored or given), the dialog, and the cache.
 
@@ -75,7 +78,7 @@ class PanelSession(QObject):
         self,
         window: PanelWindow,
         *,
-        store_factory: StoreFactory = open_credential_store,
+        store_factory: StoreFactory | None = None,
         client_factory: ClientFactory = default_client,
         region_urls: dict[str, str] | None = None,
         cache_dir: Any = None,
@@ -90,9 +93,7 @@ class PanelSession(QObject):
         self.cache_dir = cache_dir
         self.connection: Connection | None = None
         self.dialog: SettingsDialog | None = None
-        self.ask_passphrase: Callable[[bool], str | None] = lambda creating: ask_passphrase(
-            self.window, creating
-        )
+        self.ask_passphrase: Callable[[bool], str | None] = self._ask_passphrase_with_box
         self._passphrase: str | None = None
         self._use_cache = True
         self._showing_cache_from: float | None = None
@@ -129,14 +130,29 @@ class PanelSession(QObject):
         )
 
     def _passphrase_now(self) -> str | None:
-        return self._passphrase or default_passphrase_provider(False)
+        return self._passphrase
+
+    def _store_factory(self) -> StoreFactory:
+        if self.store_factory is not None:
+            return self.store_factory
+        from desktop.credentials import open_credential_store
+
+        return open_credential_store
 
     def _store(self, passphrase: str | None) -> CredentialStore:
-        return self.store_factory(lambda _creating: passphrase)
+        """On a worker: the key store; the file's passphrase as asked, else from the env."""
+        return self._store_factory()(lambda creating: passphrase or _env_passphrase(creating))
+
+    def _ask_passphrase_with_box(self, creating: bool) -> str | None:
+        from desktop.ui.settings_dialog import ask_passphrase
+
+        return ask_passphrase(self.window, creating)
 
     def _read_stored(self, connection: Connection, passphrase: str | None) -> StoredState:
         store = self._store(passphrase)
         key = store.get_api_key(connection)
+        from desktop.cache import EncryptedCache
+
         snapshot = EncryptedCache(store, self.cache_dir).load(connection) if key else None
         # The rows' search text is built here, on the worker, not on the GUI thread.
         prepared = prepare_snapshot(snapshot) if snapshot is not None else None
@@ -157,6 +173,8 @@ class PanelSession(QObject):
                 )
 
     def _on_stored_failed(self, error: BaseException) -> None:
+        from desktop.credentials import PassphraseRequiredError, WrongPassphraseError
+
         if isinstance(error, PassphraseRequiredError | WrongPassphraseError):
             if isinstance(error, WrongPassphraseError):
                 self.window.show_status(str(error))
@@ -196,6 +214,8 @@ class PanelSession(QObject):
         self.window.show_status(f"Saved data, {age}")
 
     def snapshot(self) -> Snapshot:
+        from desktop.cache import Snapshot, WorkspaceSnapshot
+
         loader = self.window.loader
         workspaces = []
         for node in self.window.model.workspaces():
@@ -230,6 +250,8 @@ class PanelSession(QObject):
         passphrase = self._passphrase_now()
 
         def work(_progress: Any) -> None:
+            from desktop.cache import EncryptedCache
+
             EncryptedCache(self._store(passphrase), self.cache_dir).save(connection, snapshot)
 
         self.runner.submit(work, lambda _r: None, self._on_background_failed)
@@ -262,6 +284,8 @@ class PanelSession(QObject):
             self.dialog.raise_()
             self.dialog.activateWindow()
             return
+        from desktop.ui.settings_dialog import SettingsDialog
+
         connection = self.connection or saved_connection(self.settings)
         dialog = SettingsDialog(
             self.runner,
@@ -279,8 +303,10 @@ class PanelSession(QObject):
 
     def _dialog_store_factory(self, provider: Callable[[bool], str | None]) -> CredentialStore:
         # The dialog may have asked a passphrase; else the one this session already knows.
-        known = self._passphrase or default_passphrase_provider(False)
-        return self.store_factory(lambda creating: provider(creating) or known)
+        known = self._passphrase
+        return self._store_factory()(
+            lambda creating: provider(creating) or known or _env_passphrase(creating)
+        )
 
     @Slot(int)
     def _on_dialog_finished(self, _result: int) -> None:
@@ -304,6 +330,8 @@ class PanelSession(QObject):
         passphrase = self._passphrase_now()
 
         def work(_progress: Any) -> None:
+            from desktop.cache import EncryptedCache
+
             EncryptedCache(self._store(passphrase), self.cache_dir).delete(connection)
 
         self.runner.submit(work, lambda _r: None, self._on_background_failed)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from desktop.clockify import (
     REGIONS,
     ApiKey,
-    ClockifyClient,
     ClockifyError,
     Connection,
     CurrentUser,
@@ -43,22 +42,17 @@ from desktop.credentials import (
     WrongPassphraseError,
     open_credential_store,
 )
+from desktop.ui.connection_settings import (
+    CUSTOM,
+    HOST_REGIONS,
+    ClientFactory,
+    StoreFactory,
+    default_client,
+)
 from desktop.ui.loader import describe_error
 from desktop.workers import JobRunner
 
 log = logging.getLogger(__name__)
-
-SETTING_REGION = "connection/region"
-SETTING_BASE_URL = "connection/base_url"
-CUSTOM = "custom"
-
-#: Clockify web-app hosts -> region code, for addresses pasted into the dialog.
-_HOST_REGIONS = {
-    "euc1": "eu",
-    "use2": "usa",
-    "euw2": "uk",
-    "apse2": "au",
-}
 
 KEY_HELP = (
     "Find your personal API key in Clockify under Profile > Settings > API "
@@ -81,43 +75,13 @@ def region_from_address(text: str) -> str | None:
         return None
     first = host.split(".")[0]
     # app., api., global. and a workspace subdomain (acme.clockify.me) all use Global.
-    return _HOST_REGIONS.get(first, "global")
-
-
-def saved_connection(settings: QSettings) -> Connection:
-    """The connection chosen last time in the dialog (Global when none)."""
-    region = str(settings.value(SETTING_REGION, "global") or "global")
-    if region == CUSTOM:
-        url = str(settings.value(SETTING_BASE_URL, "") or "")
-        if url:
-            try:
-                return Connection.for_base_url(url)
-            except InvalidConnectionError:
-                log.warning("the saved custom URL is not usable; using Global")
-        return Connection.for_region("global")
-    try:
-        return Connection.for_region(region)
-    except InvalidConnectionError:
-        return Connection.for_region("global")
-
-
-def save_connection(settings: QSettings, connection: Connection) -> None:
-    settings.setValue(SETTING_REGION, connection.region or CUSTOM)
-    settings.setValue(SETTING_BASE_URL, "" if connection.region else connection.base_url)
+    return HOST_REGIONS.get(first, "global")
 
 
 @dataclass(frozen=True, slots=True)
 class TestResult:
     user: CurrentUser
     workspaces: list[Workspace]
-
-
-StoreFactory = Callable[[Callable[[bool], str | None]], CredentialStore]
-ClientFactory = Callable[[Connection, ApiKey], ClockifyClient]
-
-
-def default_client(connection: Connection, key: ApiKey) -> ClockifyClient:
-    return ClockifyClient(connection, key, timeout=(5.0, 15.0))
 
 
 class SettingsDialog(QDialog):
