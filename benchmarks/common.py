@@ -85,7 +85,8 @@ class Workdir:
         env = {
             key: value
             for key, value in os.environ.items()
-            if not key.startswith(("CLOCKIFY_", "XDG_", "QT_"))
+            # Children write and use bytecode caches, as an installed app does.
+            if not key.startswith(("CLOCKIFY_", "XDG_", "QT_")) and key != "PYTHONDONTWRITEBYTECODE"
         }
         env.update(
             {

@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -122,6 +121,8 @@ def _parse_retry_after(value: str | None) -> float | None:
         return float(value)
     except ValueError:
         pass
+    from email.utils import parsedate_to_datetime  # rarely needed; 18 ms to import
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

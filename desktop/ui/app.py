@@ -10,13 +10,17 @@ import os
 import sys
 import traceback
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop import __version__, paths
 from desktop.clockify import ApiKey, ClockifyError, Connection
+
+if TYPE_CHECKING:
+    from desktop.fake.server import FakeClockify
 
 log = logging.getLogger(__name__)
 
@@ -105,15 +109,20 @@ def run_panel(args: argparse.Namespace) -> int:
     window = PanelWindow()
     session = PanelSession(window)
     window.show()  # before any connection work: the panel appears at once
-    demo_server = None
+    demo_servers: list[FakeClockify] = []
     if args.demo:
-        from desktop.fake import DEMO_API_KEY
-        from desktop.fake import demo_server as make_demo
-
-        demo_server, _ = make_demo()
-        demo_server.start()
         window.setWindowTitle("Clockify Panel (demo data)")
-        session.start(Connection.for_base_url(demo_server.base_url), ApiKey(DEMO_API_KEY))
+        window.show_starting("Starting the demo\u2026")
+
+        def start_demo() -> None:
+            # After the first paint: building the demo data takes about 0.1 s.
+            from desktop.fake import DEMO_API_KEY, demo_server
+
+            server, _ = demo_server()
+            demo_servers.append(server.start())
+            session.start(Connection.for_base_url(server.base_url), ApiKey(DEMO_API_KEY))
+
+        QTimer.singleShot(0, start_demo)
     else:
         try:
             connection = connection_from_args(args) if _has_connection_args(args) else None
@@ -123,8 +132,8 @@ def run_panel(args: argparse.Namespace) -> int:
         session.start(connection, _env_key(ENV_API_KEY))
     code = app.exec()
     window.runner.cancel_all()
-    if demo_server is not None:
-        demo_server.stop()
+    for server in demo_servers:
+        server.stop()
     return int(code)
 
 

@@ -79,14 +79,21 @@ class TreeLoader(QObject):
         if self._workspace_job is not None:
             self.runner.cancel(self._workspace_job)
             self._workspace_job = None
+        self._cancel_group_jobs()
+        self._settle_unfinished_groups()
+        self._update_busy()
+
+    def _cancel_group_jobs(self) -> None:
         for job in self._group_jobs.values():
             self.runner.cancel(job)
         self._group_jobs.clear()
+
+    def _settle_unfinished_groups(self) -> None:
+        """Groups whose load was forgotten go back to what they show without it."""
         for ws in self.model.workspaces():
             for group in ws.groups:
-                if group.state is LoadState.LOADING:
+                if group.state is LoadState.LOADING and id(group) not in self._group_jobs:
                     group.state = LoadState.LOADED if group.children else LoadState.IDLE
-        self._update_busy()
 
     def refresh(self) -> None:
         """Reload the workspaces, then every group that had been loaded; old rows stay."""
@@ -95,6 +102,9 @@ class TreeLoader(QObject):
             return
         if self._workspace_job is not None:
             self.runner.cancel(self._workspace_job)
+        # Group loads started before the refresh are superseded: their results are dropped,
+        # and the groups (still shown as loading) restart once the workspaces arrive.
+        self._cancel_group_jobs()
         self._workspace_job = self.runner.submit(
             lambda _progress: client.workspaces(),
             self._on_workspaces,
@@ -171,7 +181,7 @@ class TreeLoader(QObject):
         for ws in self.model.workspaces():
             ws.from_cache_age = None
             for group in ws.groups:
-                if group.state in (LoadState.LOADED, LoadState.FAILED) or group.children:
+                if group.state is not LoadState.IDLE or group.children:
                     self.load_group(group, force=True)
         if len(items) == 1:
             self.load_workspace(items[0].id)
@@ -181,6 +191,7 @@ class TreeLoader(QObject):
 
     def _on_workspaces_failed(self, error: BaseException) -> None:
         self._workspace_job = None
+        self._settle_unfinished_groups()
         self._report(error)
         self.workspaces_failed.emit(describe_error(error))
         self._update_busy()

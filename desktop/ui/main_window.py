@@ -242,6 +242,11 @@ class PanelWindow(QMainWindow):
         self.stack.setCurrentWidget(self.connect_page)
         self.show_status("Not connected")
 
+    def show_starting(self, text: str) -> None:
+        """The (empty) tree with a status line, while the key or the demo is being set up."""
+        self.stack.setCurrentWidget(self.tree)
+        self.show_status(text)
+
     @property
     def connected(self) -> bool:
         return self._connected

@@ -121,7 +121,7 @@ class PanelSession(QObject):
             self.window.connect_client(self.client_factory(connection, key))
             return
         self._use_cache = True
-        self.window.show_status("Reading the stored key\u2026")
+        self.window.show_starting("Reading the stored key\u2026")
         passphrase = self._passphrase_now()
         self.runner.submit(
             lambda _p: self._read_stored(connection, passphrase),
