@@ -12,7 +12,7 @@ import traceback
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -100,6 +100,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 def run_panel(args: argparse.Namespace) -> int:
     from desktop.cli import ENV_API_KEY, connection_from_args
+    from desktop.ui.loader import describe_error
     from desktop.ui.main_window import PanelWindow
     from desktop.ui.session import PanelSession
 
@@ -114,15 +115,22 @@ def run_panel(args: argparse.Namespace) -> int:
         window.setWindowTitle("Clockify Panel (demo data)")
         window.show_starting("Starting the demo\u2026")
 
-        def start_demo() -> None:
-            # After the first paint: building the demo data takes about 0.1 s.
-            from desktop.fake import DEMO_API_KEY, demo_server
+        def make_demo(_progress: object) -> FakeClockify:
+            from desktop.fake import demo_server
 
-            server, _ = demo_server()
-            demo_servers.append(server.start())
+            return demo_server()[0].start()
+
+        def on_demo_ready(server: FakeClockify) -> None:
+            from desktop.fake import DEMO_API_KEY
+
+            demo_servers.append(server)
             session.start(Connection.for_base_url(server.base_url), ApiKey(DEMO_API_KEY))
 
-        QTimer.singleShot(0, start_demo)
+        # On a worker: building the demo data takes about 0.1 s, the window paints meanwhile.
+        def on_demo_failed(error: BaseException) -> None:
+            window.show_connect_state(f"The demo could not start: {describe_error(error)}")
+
+        window.runner.submit(make_demo, on_demo_ready, on_demo_failed)
     else:
         try:
             connection = connection_from_args(args) if _has_connection_args(args) else None
