@@ -1,0 +1,278 @@
+"""The `list` command end to end against the fake server: output formats, every error row of
+API.md with its exit code and message, and complete lists in every paging variant."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import TEST_KEY
+
+from desktop import cli
+from desktop.fake.data import TRICKY_NAMES, make_clients, make_users
+from desktop.fake.server import (
+    SAMPLE_SIDE_WORKSPACE_ID,
+    SAMPLE_WORKSPACE_ID,
+    FakeClockify,
+    FakeWorkspace,
+)
+
+BIG = "64b0a00000000000000000aa"
+
+
+def run(
+    args: list[str], capsys: pytest.CaptureFixture[str], key: str | None = TEST_KEY
+) -> tuple[int, str, str]:
+    mp = pytest.MonkeyPatch()
+    try:
+        if key is not None:
+            mp.setenv("CLOCKIFY_API_KEY", key)
+        code = cli.run(args)
+    finally:
+        mp.undo()
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def listing(server: FakeClockify, *rest: str) -> list[str]:
+    return ["list", *rest, "--base-url", server.base_url]
+
+
+# -- output ----------------------------------------------------------------------------------
+
+
+def test_workspaces_table_and_json(
+    fake_server: FakeClockify, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(listing(fake_server, "workspaces"), capsys)
+    assert code == 0, err
+    assert out.splitlines()[0].split() == ["ID", "NAME"]
+    assert "Acme Ltd" in out
+    code, out, _ = run(listing(fake_server, "workspaces", "--format", "json"), capsys)
+    assert json.loads(out) == [
+        {"id": SAMPLE_WORKSPACE_ID, "name": "Acme Ltd"},
+        {"id": SAMPLE_SIDE_WORKSPACE_ID, "name": "Side Project"},
+    ]
+
+
+def test_users_json_has_email_and_status_and_all_adds_inactive(
+    fake_server: FakeClockify, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        listing(fake_server, "users", "--workspace", SAMPLE_WORKSPACE_ID, "--format", "json"),
+        capsys,
+    )
+    assert code == 0
+    users = json.loads(out)
+    assert all(set(u) == {"id", "name", "email", "status"} for u in users)
+    active = {u["id"] for u in fake_server.workspaces[0].users if u["_membership"] == "ACTIVE"}
+    assert {u["id"] for u in users} == active
+    code, out, _ = run(
+        listing(
+            fake_server, "users", "--workspace", SAMPLE_WORKSPACE_ID, "--format", "json", "--all"
+        ),
+        capsys,
+    )
+    assert {u["id"] for u in json.loads(out)} == {u["id"] for u in fake_server.workspaces[0].users}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_csv_and_tsv_round_trip_any_name(
+    fake_server: FakeClockify, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    odd = "64b0a00000000000000000bb"
+    extra = ['Comma, "quoted" Ltd', "Tab\there", "Line\nbreak"]
+    clients = make_clients(len(TRICKY_NAMES) + len(extra), workspace_id=odd)
+    for record, name in zip(clients, [*TRICKY_NAMES, *extra], strict=True):
+        record["name"] = name
+        record["archived"] = False
+    fake_server.add_workspace(FakeWorkspace(id=odd, name="Odd", users=[], clients=clients))
+    code, out, _ = run(listing(fake_server, "clients", "--workspace", odd, "--format", fmt), capsys)
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out, newline=""), delimiter="," if fmt == "csv" else "\t"))
+    assert rows[0] == ["id", "name", "archived"]
+    got = {row[0]: row[1] for row in rows[1:]}
+    assert got == {c["id"]: c["name"] or "" for c in clients}
+
+
+def test_workspace_may_be_omitted_only_when_the_key_sees_one(
+    fake_server: FakeClockify, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(listing(fake_server, "clients"), capsys)
+    assert code == 2
+    assert "--workspace" in err
+    fake_server.workspaces[1].visible_to = {"someone-else"}
+    code, out, _ = run(listing(fake_server, "clients", "--format", "json"), capsys)
+    assert code == 0
+    assert {c["id"] for c in json.loads(out)}
+
+
+# -- complete lists ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["header", "lowercase", "none", "total-count", "always-false"])
+def test_every_item_in_every_paging_variant_with_latency(
+    fake_server: FakeClockify, capsys: pytest.CaptureFixture[str], mode: str
+) -> None:
+    users = make_users(12_345, workspace_id=BIG)
+    clients = make_clients(2_345, workspace_id=BIG)
+    fake_server.add_workspace(FakeWorkspace(id=BIG, name="Big", users=users, clients=clients))
+    fake_server.paging_mode = mode
+    fake_server.latency = 0.02
+    code, out, _ = run(
+        listing(fake_server, "users", "--workspace", BIG, "--all", "--format", "json"), capsys
+    )
+    assert code == 0
+    assert sorted(u["id"] for u in json.loads(out)) == sorted(u["id"] for u in users)
+    user_requests = [r for r in fake_server.requests if r.path.endswith("/users")]
+    assert len(user_requests) == (4 if mode == "always-false" else 3)
+    code, out, _ = run(
+        listing(fake_server, "clients", "--workspace", BIG, "--all", "--format", "json"), capsys
+    )
+    assert code == 0
+    assert sorted(c["id"] for c in json.loads(out)) == sorted(c["id"] for c in clients)
+
+
+# -- errors: API.md's table, one row each -------------------------------------------------------
+
+
+def test_no_key_at_all_exits_3_and_says_how_to_connect(
+    fake_server: FakeClockify, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(listing(fake_server, "workspaces"), capsys, key=None)
+    assert code == 3
+    assert out == ""
+    assert "key set" in err
+    assert "CLOCKIFY_API_KEY" in err
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "code", "phrases"),
+    [
+        ("wrong key", ["workspaces"], 3, ["rejected the API key", "region"]),
+        ("users forbidden", ["users", "--workspace", "W"], 4, ["No permission", "clients"]),
+        ("unknown workspace", ["clients", "--workspace", "nope"], 4, ["Workspace not found"]),
+        ("unknown workspace", ["users", "--workspace", "nope"], 4, ["Workspace not found"]),
+        ("rate limited", ["workspaces"], 5, ["Rate limited"]),
+        ("server error", ["workspaces"], 1, ["server error", "503"]),
+        ("malformed", ["workspaces"], 1, ["not valid JSON"]),
+        ("object", ["users", "--workspace", "W"], 1, ["expected a list"]),
+        ("html", ["workspaces"], 1, ["Is this a Clockify server?"]),
+        ("endless pages", ["users", "--workspace", "W"], 1, ["same page twice"]),
+        ("reset", ["users", "--workspace", "BIG"], 5, ["broke off"]),
+    ],
+)
+def test_each_error_row_has_its_exit_code_and_message(
+    fake_server: FakeClockify,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    setup: str,
+    args: list[str],
+    code: int,
+    phrases: list[str],
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    # Retries would only slow this test: the client's own retry tests cover them.
+    monkeypatch.setattr(cli, "make_client", _fast_client)
+    key = TEST_KEY
+    if setup == "wrong key":
+        key = "not-the-key-0000000000"
+    elif setup == "users forbidden":
+        fake_server.workspaces[0].forbid_users = True
+    elif setup == "rate limited":
+        fake_server.rate_limit_first = 100
+    elif setup == "server error":
+        fake_server.server_error_first = 100
+    elif setup == "malformed":
+        fake_server.malformed = "bad-json"
+    elif setup == "object":
+        fake_server.malformed = "object"
+        fake_server.malformed_paths = ("/users",)
+    elif setup == "html":
+        fake_server.malformed = "html"
+    elif setup == "endless pages":
+        fake_server.ignore_paging = True
+        fake_server.workspaces[0].users.extend(make_users(6000, workspace_id=SAMPLE_WORKSPACE_ID))
+    elif setup == "reset":
+        fake_server.add_workspace(
+            FakeWorkspace(
+                id=BIG, name="Big", users=make_users(12_345, workspace_id=BIG), clients=[]
+            )
+        )
+        fake_server.reset_after_pages = 1
+    args = [{"W": SAMPLE_WORKSPACE_ID, "BIG": BIG}.get(a, a) for a in args]
+    got, out, err = run(listing(fake_server, *args), capsys, key=key)
+    assert got == code, err
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1  # one clear line
+    assert "Traceback" not in err
+    for phrase in phrases:
+        assert phrase in err
+    assert TEST_KEY not in err + caplog.text
+    assert key not in err + caplog.text
+
+
+def _fast_client(args: object, connection: object, key: object) -> object:
+    from desktop.clockify import ClockifyClient, RetryPolicy
+
+    return ClockifyClient(
+        connection,  # type: ignore[arg-type]
+        key,  # type: ignore[arg-type]
+        timeout=(2.0, 2.0),
+        retry=RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02, max_total=0.05),
+    )
+
+
+def test_a_stalled_server_ends_with_exit_5_within_the_timeout(
+    fake_server: FakeClockify,
+) -> None:
+    fake_server.stall = 30.0
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop", *listing(fake_server, "workspaces"), "--timeout", "1"],
+        env={**_env(), "CLOCKIFY_API_KEY": TEST_KEY},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    elapsed = time.monotonic() - started
+    assert done.returncode == 5
+    assert "timeout" in done.stderr.lower()
+    assert elapsed < 15  # 1 s per try, a few tries, plus interpreter start
+    assert TEST_KEY not in done.stderr + done.stdout
+
+
+def test_a_refused_connection_exits_5(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    code, _, err = run(["list", "workspaces", "--base-url", f"http://127.0.0.1:{port}"], capsys)
+    assert code == 5
+    assert "refused" in err
+
+
+def test_plain_http_to_a_remote_host_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["list", "workspaces", "--base-url", "http://clockify.example.com"], capsys)
+    assert code == 2
+    assert "plain http" in err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.run(["list", "projects"])
+    assert exc.value.code == 2
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    return dict(os.environ)
