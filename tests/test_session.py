@@ -29,6 +29,7 @@ from desktop.credentials import FILE_NAME, EncryptedFileStore
 from desktop.fake.server import SAMPLE_SIDE_WORKSPACE_ID, SAMPLE_WORKSPACE_ID, FakeClockify
 from desktop.ui.main_window import PanelWindow
 from desktop.ui.session import SETTING_AUTO_REFRESH, PanelSession
+from desktop.ui.stored import prefetch
 from desktop.ui.tree_model import Kind, LoadState, RecordNode, Role, WorkspaceNode
 
 PASSPHRASE = "correct horse battery staple"
@@ -350,6 +351,38 @@ def test_cached_rows_show_before_the_server_answers(
     assert not panel.model.is_expanded(side)
     assert "Bob Builder" in names(panel)
     # The selected user row itself: see test_selected_user_row_survives_a_refresh.
+
+
+def test_a_prefetched_read_shows_the_cached_rows(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify
+) -> None:
+    connection = connected_and_cached(qtbot, panels, fake_server)
+    fake_server.latency = 2.0
+    future = prefetch(connection)  # as run_panel does, before the window exists
+    panel = new_panel(qtbot, panels)
+    panel.session.start(connection, None, future)
+    qtbot.waitUntil(lambda: len(workspace_rows(panel)) == 2, timeout=1500)
+    assert all(node.from_cache_age == "updated just now" for node in workspace_rows(panel))
+    acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
+    assert acme is not None
+    assert acme.users.state is LoadState.LOADED  # the nodes came ready from the prefetch
+    fake_server.latency = 0.0
+    wait_loaded(qtbot, panel)
+
+
+def test_a_prefetch_without_the_passphrase_asks_for_it(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connection = connected_and_cached(qtbot, panels, fake_server)
+    monkeypatch.delenv("CLOCKIFY_PANEL_PASSPHRASE")
+    future = prefetch(connection)
+    panel = new_panel(qtbot, panels)
+    asked: list[bool] = []
+    panel.session.ask_passphrase = lambda creating: asked.append(creating) or PASSPHRASE
+    panel.session.start(connection, None, future)
+    qtbot.waitUntil(lambda: len(workspace_rows(panel)) == 2, timeout=5000)
+    assert asked == [False]
+    wait_loaded(qtbot, panel)
 
 
 def test_selected_user_row_survives_a_refresh(

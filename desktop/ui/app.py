@@ -12,7 +12,7 @@ import traceback
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -82,13 +82,18 @@ def install_excepthook() -> None:
     sys.excepthook = hook
 
 
+def set_identity() -> None:
+    """Organisation and application names: QSettings() finds the app's file from here on."""
+    QCoreApplication.setOrganizationName(paths.ORGANISATION)
+    QCoreApplication.setApplicationName(paths.APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+
+
 def create_application(argv: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
-    QCoreApplication.setOrganizationName(paths.ORGANISATION)
-    QCoreApplication.setApplicationName(paths.APP_NAME)
-    QCoreApplication.setApplicationVersion(__version__)
+    set_identity()
     app = QApplication(argv if argv is not None else [sys.argv[0]])
     app.setDesktopFileName("clockify-panel")
     # Everything imported so far lives as long as the app: keep it out of the collector's
@@ -100,6 +105,28 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 def run_panel(args: argparse.Namespace) -> int:
     from desktop.cli import ENV_API_KEY, connection_from_args
+    from desktop.ui.connection_settings import saved_connection
+
+    set_identity()
+    env_key = None if args.demo else _env_key(ENV_API_KEY)
+    connection = None
+    prefetched = None
+    if not args.demo:
+        try:
+            connection = (
+                connection_from_args(args)
+                if _has_connection_args(args)
+                else saved_connection(QSettings())
+            )
+        except ClockifyError as exc:
+            print(f"clockify-panel: {exc.message}", file=sys.stderr)
+            return exc.exit_code
+        if env_key is None:
+            from desktop.ui.stored import prefetch
+
+            # The key store and the cache are read while the UI modules load.
+            prefetched = prefetch(connection)
+
     from desktop.ui.loader import describe_error
     from desktop.ui.main_window import PanelWindow
     from desktop.ui.session import PanelSession
@@ -132,12 +159,7 @@ def run_panel(args: argparse.Namespace) -> int:
 
         window.runner.submit(make_demo, on_demo_ready, on_demo_failed)
     else:
-        try:
-            connection = connection_from_args(args) if _has_connection_args(args) else None
-        except ClockifyError as exc:
-            print(f"clockify-panel: {exc.message}", file=sys.stderr)
-            return exc.exit_code
-        session.start(connection, _env_key(ENV_API_KEY))
+        session.start(connection, env_key, prefetched)
     code = app.exec()
     window.runner.cancel_all()
     for server in demo_servers:

@@ -20,14 +20,24 @@ from desktop.ui.connection_settings import (
 )
 from desktop.ui.loader import describe_error
 from desktop.ui.main_window import PanelWindow
-from desktop.ui.tree_model import LoadState, RecordNode, make_client_nodes, make_user_nodes
+from desktop.ui.stored import (
+    env_passphrase,
+    open_store,
+    prepare_nodes,
+    read_stored,
+    store_factory_or_default,
+)
+from desktop.ui.tree_model import LoadState
 
 # The key store and the cache import cryptography and keyring (about 0.1 s): they are
 # imported where they are used, on workers, so the window shows first.
 if TYPE_CHECKING:
-    from desktop.cache import Snapshot, WorkspaceSnapshot
+    from concurrent.futures import Future
+
+    from desktop.cache import Snapshot
     from desktop.credentials import CredentialStore
     from desktop.ui.settings_dialog import SettingsDialog
+    from desktop.ui.stored import Prepared, StoredState
 
 log = logging.getLogger(__name__)
 
@@ -44,27 +54,6 @@ def describe_age(saved_at: float, now: float | None = None) -> str:
     if seconds < 36 * 3600:
         return f"updated {round(seconds / 3600)} h ago"
     return f"updated {round(seconds / 86400)} days ago"
-
-
-Prepared = tuple[list[RecordNode] | None, list[RecordNode] | None]
-StoredState = tuple[Connection, ApiKey | None, "Snapshot | None", dict[str, Prepared] | None]
-
-
-def prepare_nodes(cached: WorkspaceSnapshot) -> Prepared:
-    users = make_user_nodes(cached.users) if cached.users is not None else None
-    clients = make_client_nodes(cached.clients) if cached.clients is not None else None
-    return users, clients
-
-
-def prepare_snapshot(snapshot: Snapshot) -> dict[str, Prepared]:
-    """The cached rows' nodes by workspace id, built off the GUI thread."""
-    return {cached.workspace.id: prepare_nodes(cached) for cached in snapshot.workspaces}
-
-
-def _env_passphrase(creating: bool) -> str | None:
-    from desktop.credentials import default_passphrase_provider
-
-    return default_passphrase_provider(creating)
 
 
 class PanelSession(QObject):
@@ -112,8 +101,16 @@ class PanelSession(QObject):
 
     # -- start ---------------------------------------------------------------------------
 
-    def start(self, connection: Connection | None, key: ApiKey | None) -> None:
-        """Connect with `key` if given, else with the stored key (read off the GUI thread)."""
+    def start(
+        self,
+        connection: Connection | None,
+        key: ApiKey | None,
+        prefetched: Future[StoredState] | None = None,
+    ) -> None:
+        """Connect with `key` if given, else with the stored key (read off the GUI thread).
+
+        `prefetched` is that read, already started (see desktop.ui.stored.prefetch).
+        """
         connection = connection or saved_connection(self.settings)
         self.connection = connection
         if key is not None:
@@ -122,9 +119,14 @@ class PanelSession(QObject):
             return
         self._use_cache = True
         self.window.show_starting("Reading the stored key\u2026")
+        if prefetched is not None:
+            self.runner.submit(
+                lambda _p: prefetched.result(), self._on_stored_read, self._on_stored_failed
+            )
+            return
         passphrase = self._passphrase_now()
         self.runner.submit(
-            lambda _p: self._read_stored(connection, passphrase),
+            lambda _p: read_stored(connection, passphrase, self.store_factory, self.cache_dir),
             self._on_stored_read,
             self._on_stored_failed,
         )
@@ -132,31 +134,13 @@ class PanelSession(QObject):
     def _passphrase_now(self) -> str | None:
         return self._passphrase
 
-    def _store_factory(self) -> StoreFactory:
-        if self.store_factory is not None:
-            return self.store_factory
-        from desktop.credentials import open_credential_store
-
-        return open_credential_store
-
     def _store(self, passphrase: str | None) -> CredentialStore:
-        """On a worker: the key store; the file's passphrase as asked, else from the env."""
-        return self._store_factory()(lambda creating: passphrase or _env_passphrase(creating))
+        return open_store(self.store_factory, passphrase)
 
     def _ask_passphrase_with_box(self, creating: bool) -> str | None:
         from desktop.ui.settings_dialog import ask_passphrase
 
         return ask_passphrase(self.window, creating)
-
-    def _read_stored(self, connection: Connection, passphrase: str | None) -> StoredState:
-        store = self._store(passphrase)
-        key = store.get_api_key(connection)
-        from desktop.cache import EncryptedCache
-
-        snapshot = EncryptedCache(store, self.cache_dir).load(connection) if key else None
-        # The rows' search text is built here, on the worker, not on the GUI thread.
-        prepared = prepare_snapshot(snapshot) if snapshot is not None else None
-        return connection, key, snapshot, prepared
 
     def _on_stored_read(self, result: StoredState) -> None:
         connection, key, snapshot, prepared = result
@@ -304,9 +288,8 @@ class PanelSession(QObject):
     def _dialog_store_factory(self, provider: Callable[[bool], str | None]) -> CredentialStore:
         # The dialog may have asked a passphrase; else the one this session already knows.
         known = self._passphrase
-        return self._store_factory()(
-            lambda creating: provider(creating) or known or _env_passphrase(creating)
-        )
+        factory = store_factory_or_default(self.store_factory)
+        return factory(lambda creating: provider(creating) or known or env_passphrase(creating))
 
     @Slot(int)
     def _on_dialog_finished(self, _result: int) -> None:
