@@ -262,9 +262,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_panel(args: argparse.Namespace) -> int:
+    from desktop.ui.stored import early_start
+
+    early = early_start(args)  # first: the stored key is read while the UI loads
     from desktop.ui.app import run_panel
 
-    return run_panel(args)
+    return run_panel(args, early)
 
 
 def run(argv: Sequence[str]) -> int:

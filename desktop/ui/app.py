@@ -6,18 +6,19 @@ import argparse
 import gc
 import logging
 import logging.handlers
-import os
 import sys
 import traceback
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop import __version__, paths
+from desktop import paths
 from desktop.clockify import ApiKey, ClockifyError, Connection
+from desktop.ui.connection_settings import set_identity
+from desktop.ui.stored import EarlyStart, early_start
 
 if TYPE_CHECKING:
     from desktop.fake.server import FakeClockify
@@ -82,13 +83,6 @@ def install_excepthook() -> None:
     sys.excepthook = hook
 
 
-def set_identity() -> None:
-    """Organisation and application names: QSettings() finds the app's file from here on."""
-    QCoreApplication.setOrganizationName(paths.ORGANISATION)
-    QCoreApplication.setApplicationName(paths.APP_NAME)
-    QCoreApplication.setApplicationVersion(__version__)
-
-
 def create_application(argv: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
@@ -103,29 +97,14 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_panel(args: argparse.Namespace) -> int:
-    from desktop.cli import ENV_API_KEY, connection_from_args
-    from desktop.ui.connection_settings import saved_connection
-
-    set_identity()
-    env_key = None if args.demo else _env_key(ENV_API_KEY)
-    connection = None
-    prefetched = None
-    if not args.demo:
+def run_panel(args: argparse.Namespace, early: EarlyStart | None = None) -> int:
+    """Run the panel until it quits; `early` is desktop.ui.stored.early_start(args)."""
+    if early is None:
         try:
-            connection = (
-                connection_from_args(args)
-                if _has_connection_args(args)
-                else saved_connection(QSettings())
-            )
+            early = early_start(args)
         except ClockifyError as exc:
             print(f"clockify-panel: {exc.message}", file=sys.stderr)
             return exc.exit_code
-        if env_key is None:
-            from desktop.ui.stored import prefetch
-
-            # The key store and the cache are read while the UI modules load.
-            prefetched = prefetch(connection)
 
     from desktop.ui.loader import describe_error
     from desktop.ui.main_window import PanelWindow
@@ -159,24 +138,9 @@ def run_panel(args: argparse.Namespace) -> int:
 
         window.runner.submit(make_demo, on_demo_ready, on_demo_failed)
     else:
-        session.start(connection, env_key, prefetched)
+        session.start(early.connection, early.env_key, early.prefetched)
     code = app.exec()
     window.runner.cancel_all()
     for server in demo_servers:
         server.stop()
     return int(code)
-
-
-def _has_connection_args(args: argparse.Namespace) -> bool:
-    return bool(args.region or args.base_url or os.environ.get("CLOCKIFY_BASE_URL"))
-
-
-def _env_key(env_name: str) -> ApiKey | None:
-    value = os.environ.get(env_name, "").strip()
-    if not value:
-        return None
-    try:
-        return ApiKey(value)
-    except ValueError:
-        log.warning("%s is not a usable key; ignoring it", env_name)
-        return None

@@ -6,8 +6,9 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 
+from desktop import __version__, paths
 from desktop.clockify import ApiKey, ClockifyClient, Connection, InvalidConnectionError
 
 if TYPE_CHECKING:
@@ -27,6 +28,13 @@ HOST_REGIONS = {
     "euw2": "uk",
     "apse2": "au",
 }
+
+
+def set_identity() -> None:
+    """Organisation and application names: QSettings() finds the app's file from here on."""
+    QCoreApplication.setOrganizationName(paths.ORGANISATION)
+    QCoreApplication.setApplicationName(paths.APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
 
 
 def saved_connection(settings: QSettings) -> Connection:

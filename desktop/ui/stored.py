@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
+import logging
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.clockify import ApiKey, Connection
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from desktop.cache import Snapshot, WorkspaceSnapshot
@@ -82,3 +88,52 @@ def prefetch(connection: Connection) -> Future[StoredState]:
 
     threading.Thread(target=work, name="clockify-prefetch", daemon=True).start()
     return future
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyStart:
+    """What the panel starts with, decided before the UI modules are imported.
+
+    Attributes:
+        connection: None in demo mode.
+        env_key: the key from CLOCKIFY_API_KEY, which wins over the stored one.
+        prefetched: the stored key and cache, being read (None with an env key or demo).
+    """
+
+    connection: Connection | None
+    env_key: ApiKey | None
+    prefetched: Future[StoredState] | None
+
+
+def early_start(args: argparse.Namespace) -> EarlyStart:
+    """Pick the connection and start reading the stored key; raises ClockifyError on a bad URL.
+
+    Called first thing for the panel: the read (scrypt, decryption, search text) then runs
+    while PySide6 and the UI modules are imported.
+    """
+    if args.demo:
+        return EarlyStart(None, None, None)
+    from desktop.cli import ENV_API_KEY, ENV_BASE_URL, connection_from_args
+
+    if args.region or args.base_url or os.environ.get(ENV_BASE_URL):
+        connection = connection_from_args(args)
+    else:
+        from PySide6.QtCore import QSettings
+
+        from desktop.ui.connection_settings import saved_connection, set_identity
+
+        set_identity()
+        connection = saved_connection(QSettings())
+    env_key = _env_key(ENV_API_KEY)
+    return EarlyStart(connection, env_key, None if env_key else prefetch(connection))
+
+
+def _env_key(name: str) -> ApiKey | None:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return ApiKey(value)
+    except ValueError:
+        log.warning("%s is not a usable key; ignoring it", name)
+        return None
