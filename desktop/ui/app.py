@@ -94,6 +94,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     # full passes. Without this, one full collection on a worker (while thousands of rows
     # are built) held the GIL for 40-46 ms and stalled the GUI thread that long.
     gc.freeze()
+    # Workers parse JSON and build rows in Python; by default a busy worker keeps the GIL
+    # for 5 ms slices, and with two of them the GUI thread waited up to 20-30 ms for a
+    # turn. 1 ms slices keep it answering within a few ms (benchmarks, section 4).
+    sys.setswitchinterval(0.001)
     return app
 
 
