@@ -11,7 +11,6 @@ import hashlib
 import json
 import logging
 import math
-import os
 import secrets
 import zlib
 from collections import deque
@@ -27,6 +26,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from desktop import paths
 from desktop.clockify.connection import Connection
 from desktop.clockify.models import Client, User, Workspace
+from desktop.files import write_private_file
 
 log = logging.getLogger(__name__)
 
@@ -399,36 +399,4 @@ class EncryptedCache:
 
     def _write_atomically(self, path: Path, data: bytes) -> None:
         self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-        flags |= getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(temp, flags, 0o600)
-        replaced = False
-        try:
-            try:
-                view = memoryview(data)
-                while view:
-                    written = os.write(fd, view)
-                    view = view[written:]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(temp, path)
-            replaced = True
-        finally:
-            if not replaced:
-                with contextlib.suppress(OSError):
-                    temp.unlink(missing_ok=True)
-        self._fsync_directory()
-
-    def _fsync_directory(self) -> None:
-        try:
-            fd = os.open(self._directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError:
-            return
-        try:
-            os.fsync(fd)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
+        write_private_file(path, data)

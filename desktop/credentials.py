@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import hmac
 import json
 import logging
@@ -39,6 +38,7 @@ from typing import Any
 
 from desktop import paths
 from desktop.clockify.connection import ApiKey, Connection
+from desktop.files import write_private_file
 
 log = logging.getLogger(__name__)
 
@@ -448,33 +448,13 @@ class EncryptedFileStore(CredentialStore):
             raise StoreWriteError(
                 f"Cannot create the folder {folder} for the key file: {exc.strerror or exc}."
             ) from None
-        tmp = folder / f".{self.path.name}.{secrets.token_hex(6)}.tmp"
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            try:
-                view = memoryview(data)
-                while view:
-                    written = os.write(fd, view)
-                    view = view[written:]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, self.path)
-        except BaseException as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            if isinstance(exc, OSError):
-                raise StoreWriteError(
-                    f"Cannot write the key file {self.path}: {exc.strerror or exc}; "
-                    "the previous file, if any, is unchanged."
-                ) from None
-            raise
-        with contextlib.suppress(OSError):
-            dir_fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            write_private_file(self.path, data)
+        except OSError as exc:
+            raise StoreWriteError(
+                f"Cannot write the key file {self.path}: {exc.strerror or exc}; "
+                "the previous file, if any, is unchanged."
+            ) from None
 
     # -- the API ---------------------------------------------------------------------------
 

@@ -52,10 +52,8 @@ SECRETS_IN_DATA = (
 
 @pytest.fixture(autouse=True)
 def isolated_settings(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """QSettings caches its folder once per process: point it at this test's config dir."""
+    """Settings start empty (conftest points QSettings at this test's config dir)."""
     config = isolated_home / "config"
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(config))
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(config))
     QSettings().clear()
     monkeypatch.setenv("CLOCKIFY_PANEL_CREDENTIALS", "file")
     monkeypatch.setenv("CLOCKIFY_PANEL_PASSPHRASE", PASSPHRASE)
