@@ -138,12 +138,16 @@ class SettingsDialog(QDialog):
         self.show_key.toggled.connect(self._on_show_key_toggled)
         key_row.addWidget(self.key_edit, 1)
         key_row.addWidget(self.show_key)
-        form.addRow("API &key:", key_row)
+        key_label = QLabel("API &key:", self)
+        key_label.setBuddy(self.key_edit)
+        form.addRow(key_label, key_row)
         help_label = QLabel(KEY_HELP, self)
         help_label.setTextFormat(Qt.TextFormat.PlainText)
         help_label.setWordWrap(True)
-        form.addRow("", help_label)
+        layout.addLayout(form)
+        layout.addWidget(help_label)  # outside the form, so it wraps to the dialog's width
 
+        form = QFormLayout()
         self.region_combo = QComboBox(self)
         for code, (label, _url) in REGIONS.items():
             self.region_combo.addItem(label, code)
@@ -156,8 +160,8 @@ class SettingsDialog(QDialog):
         self.region_note = QLabel(self)
         self.region_note.setTextFormat(Qt.TextFormat.PlainText)
         self.region_note.setWordWrap(True)
-        form.addRow("", self.region_note)
         layout.addLayout(form)
+        layout.addWidget(self.region_note)
 
         self.result_label = QLabel(self)
         self.result_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -202,7 +206,7 @@ class SettingsDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         self.try_regions_button.clicked.connect(self._on_try_regions_clicked)
         self.use_region_button.clicked.connect(self._on_use_region_clicked)
-        self.resize(460, self.sizeHint().height())
+        self.setMinimumWidth(460)
 
     def _select_connection(self, connection: Connection) -> None:
         code = connection.region or CUSTOM
