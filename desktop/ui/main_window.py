@@ -6,8 +6,8 @@ import logging
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QPoint, QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -300,9 +300,6 @@ class PanelWindow(QMainWindow):
         self._update_count_status()
 
     def eventFilter(self, watched: object, event: object) -> bool:
-        from PySide6.QtCore import QEvent
-        from PySide6.QtGui import QKeyEvent
-
         if (
             watched is self.filter_edit
             and isinstance(event, QKeyEvent)
@@ -365,10 +362,8 @@ class PanelWindow(QMainWindow):
         elif isinstance(node, GroupNode) and node.state is LoadState.IDLE:
             self.loader.load_group(node)
 
-    def _on_tree_context_menu(self, pos: object) -> None:
-        from PySide6.QtCore import QPoint
-
-        assert isinstance(pos, QPoint)
+    @Slot(QPoint)
+    def _on_tree_context_menu(self, pos: QPoint) -> None:
         index = self.tree.indexAt(pos)
         node = self.model.node(index)
         if not isinstance(node, RecordNode | WorkspaceNode):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Slot
@@ -70,7 +71,7 @@ class PanelSession(QObject):
         store_factory: StoreFactory | None = None,
         client_factory: ClientFactory = default_client,
         region_urls: dict[str, str] | None = None,
-        cache_dir: Any = None,
+        cache_dir: Path | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -124,15 +125,12 @@ class PanelSession(QObject):
                 lambda _p: prefetched.result(), self._on_stored_read, self._on_stored_failed
             )
             return
-        passphrase = self._passphrase_now()
+        passphrase = self._passphrase
         self.runner.submit(
             lambda _p: read_stored(connection, passphrase, self.store_factory, self.cache_dir),
             self._on_stored_read,
             self._on_stored_failed,
         )
-
-    def _passphrase_now(self) -> str | None:
-        return self._passphrase
 
     def _store(self, passphrase: str | None) -> CredentialStore:
         return open_store(self.store_factory, passphrase)
@@ -237,7 +235,7 @@ class PanelSession(QObject):
         if connection is None or not self._use_cache or not self.window.connected:
             return
         snapshot = self.snapshot()
-        passphrase = self._passphrase_now()
+        passphrase = self._passphrase
 
         def work(_progress: Any) -> None:
             from desktop.cache import EncryptedCache
@@ -316,7 +314,7 @@ class PanelSession(QObject):
     @Slot(object)
     def _on_dialog_disconnected(self, connection: Connection) -> None:
         self._save_timer.stop()
-        passphrase = self._passphrase_now()
+        passphrase = self._passphrase
 
         def work(_progress: Any) -> None:
             from desktop.cache import EncryptedCache
