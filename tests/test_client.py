@@ -572,3 +572,41 @@ def test_loads_yielding_rejects_what_json_loads_rejects(body: bytes) -> None:
 
     with pytest.raises(ValueError):  # noqa: PT011 - JSONDecodeError and UnicodeDecodeError
         loads_yielding(body)
+
+
+def test_proxies_from_the_environment_are_honoured(
+    fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HTTP(S)_PROXY is used (people behind a company proxy), NO_PROXY too."""
+    import http.server
+    import threading
+
+    proxied: list[str] = []
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            proxied.append(self.path)  # a proxy sees the absolute URL
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b"[]")
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        client = ClockifyClient(Connection.for_base_url(fake_server.base_url), ApiKey(TEST_KEY))
+        assert client.workspaces() == []
+        assert proxied == [fake_server.base_url + "/workspaces"]
+        assert fake_server.requests == []
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        assert [w.name for w in client.workspaces()] == ["Acme Ltd", "Side Project"]
+        assert len(proxied) == 1
+    finally:
+        proxy.shutdown()
+        proxy.server_close()

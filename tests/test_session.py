@@ -27,8 +27,8 @@ from desktop.cache import EncryptedCache
 from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
 from desktop.credentials import FILE_NAME, EncryptedFileStore
 from desktop.fake.server import SAMPLE_SIDE_WORKSPACE_ID, SAMPLE_WORKSPACE_ID, FakeClockify
-from desktop.ui.main_window import PanelWindow
-from desktop.ui.session import SETTING_AUTO_REFRESH, PanelSession
+from desktop.ui.main_window import SETTING_AUTO_REFRESH, PanelWindow
+from desktop.ui.session import PanelSession
 from desktop.ui.stored import prefetch
 from desktop.ui.tree_model import Kind, LoadState, RecordNode, Role, WorkspaceNode
 
@@ -457,10 +457,12 @@ def test_auto_refresh_off_shows_the_cache_and_waits_for_f5(
     qtbot: Any, panels: list[Panel], fake_server: FakeClockify
 ) -> None:
     connection = connected_and_cached(qtbot, panels, fake_server)
-    QSettings().setValue(SETTING_AUTO_REFRESH, False)
+    panels[0].window.auto_refresh_action.setChecked(False)  # the menu's "Refresh at start"
+    assert QSettings().value(SETTING_AUTO_REFRESH) in (False, "false")
     before = workspace_calls(fake_server)
     panel = new_panel(qtbot, panels)
-    assert not panel.session.auto_refresh
+    assert not panel.window.auto_refresh
+    assert not panel.window.auto_refresh_action.isChecked()
     panel.session.start(connection, None)
     qtbot.waitUntil(lambda: len(workspace_rows(panel)) == 2, timeout=5000)
     assert panel.runner.wait_idle(5)

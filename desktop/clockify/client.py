@@ -283,7 +283,9 @@ class ClockifyClient:
 
             session = requests.Session()
             session.verify = True
-            session.trust_env = False  # no proxy or .netrc credentials from the environment
+            # Not the environment's .netrc: a second auth header makes Clockify answer 401.
+            # Proxies from the environment are honoured per request (see _send).
+            session.trust_env = False
             session.headers.update(
                 {"Accept": "application/json", "User-Agent": f"clockify-panel/{__version__}"}
             )
@@ -324,6 +326,7 @@ class ClockifyClient:
 
     def _send(self, path: str, params: dict[str, str]) -> requests.Response:
         from requests import exceptions
+        from requests.utils import get_environ_proxies
 
         url = self.connection.base_url + path
         host = self.connection.host
@@ -334,6 +337,7 @@ class ClockifyClient:
                 headers={"X-Api-Key": self._api_key.reveal()},
                 timeout=self.timeout,
                 allow_redirects=False,
+                proxies=get_environ_proxies(url),  # HTTPS_PROXY and NO_PROXY, as users expect
             )
         except exceptions.SSLError:
             raise NetworkError(

@@ -45,6 +45,8 @@ SETTING_ON_TOP = "window/always_on_top"
 SETTING_GEOMETRY = "window/geometry"
 SETTING_INACTIVE = "view/show_inactive_users"
 SETTING_ARCHIVED = "view/show_archived_clients"
+#: Off for people on rate-limited plans: the panel then starts on its cached data.
+SETTING_AUTO_REFRESH = "connection/refresh_at_start"
 
 
 def short(text: str, limit: int = 60) -> str:
@@ -126,6 +128,14 @@ class PanelWindow(QMainWindow):
         self.archived_action = self._action(
             "Show archived clients", self._on_archived_toggled, checkable=True
         )
+        self.auto_refresh_action = self._action(
+            "Refresh at start", self._on_auto_refresh_toggled, checkable=True
+        )
+        self.auto_refresh_action.setToolTip(
+            "Load fresh data when the panel starts. Off: start on the saved data; F5 refreshes "
+            "(saves API requests on rate-limited plans)."
+        )
+        self.auto_refresh_action.setChecked(self._bool_setting(SETTING_AUTO_REFRESH, True))
         self.inactive_action.setChecked(self.loader.include_inactive_users)
         self.archived_action.setChecked(self.loader.include_archived_clients)
 
@@ -156,6 +166,8 @@ class PanelWindow(QMainWindow):
         options = QMenu(menu_button)
         options.addAction(self.inactive_action)
         options.addAction(self.archived_action)
+        options.addSeparator()
+        options.addAction(self.auto_refresh_action)
         menu_button.setMenu(options)
         bar.addWidget(menu_button)
         layout.addLayout(bar)
@@ -470,6 +482,14 @@ class PanelWindow(QMainWindow):
             self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, on)
             if visible:
                 self.show()  # changing flags hides a window
+
+    @Slot(bool)
+    def _on_auto_refresh_toggled(self, on: bool) -> None:
+        self.settings.setValue(SETTING_AUTO_REFRESH, on)
+
+    @property
+    def auto_refresh(self) -> bool:
+        return self._bool_setting(SETTING_AUTO_REFRESH, True)
 
     @Slot(bool)
     def _on_inactive_toggled(self, on: bool) -> None:

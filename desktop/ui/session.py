@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SETTING_AUTO_REFRESH = "connection/refresh_at_start"
 CACHE_SAVE_DELAY_MS = 1500
 
 
@@ -96,10 +95,6 @@ class PanelSession(QObject):
         window.loader.workspaces_failed.connect(self._on_loader_workspaces_failed)
         window.loader.workspaces_loaded.connect(self._on_loader_workspaces_loaded)
 
-    @property
-    def auto_refresh(self) -> bool:
-        return self.settings.value(SETTING_AUTO_REFRESH, True) in (True, "true", "1", 1)
-
     # -- start ---------------------------------------------------------------------------
 
     def start(
@@ -151,7 +146,7 @@ class PanelSession(QObject):
             return
         self.window.connect_client(client, load=False)
         self.apply_snapshot(snapshot, prepared)
-        if self.auto_refresh:
+        if self.window.auto_refresh:
             # Once the cached rows are painted: the first request also imports requests,
             # about 0.15 s of CPU on a worker that would hold up that paint.
             QTimer.singleShot(0, self.window.loader.refresh)
