@@ -62,6 +62,26 @@ def loaded_workspace(qtbot: QtBot, window: PanelWindow, workspace_id: str) -> Wo
     return ws
 
 
+def shown_workspace(qtbot: QtBot, window: PanelWindow, workspace_id: str) -> WorkspaceNode:
+    """Wait for a workspace's row and open it (its groups not loaded yet)."""
+    qtbot.waitUntil(lambda: window.model.workspace(workspace_id) is not None, timeout=5000)
+    ws = window.model.workspace(workspace_id)
+    assert ws is not None
+    window.model.set_expanded(ws, True)
+    return ws
+
+
+def big_workspace(server: FakeClockify, workspace_id: str, users: int) -> None:
+    server.add_workspace(
+        FakeWorkspace(
+            id=workspace_id,
+            name="Big",
+            users=make_users(users, workspace_id=workspace_id),
+            clients=[],
+        )
+    )
+
+
 def group_label(window: PanelWindow, group: GroupNode) -> str:
     return str(window.model.index_of(group).data())
 
@@ -164,15 +184,10 @@ def test_server_dying_mid_pagination_never_shows_a_half_list(
     qtbot: QtBot, panels: list[PanelWindow], fake_server: FakeClockify
 ) -> None:
     big = "64b0a0000000000000000099"
-    fake_server.add_workspace(
-        FakeWorkspace(id=big, name="Big", users=make_users(12_345, workspace_id=big), clients=[])
-    )
+    big_workspace(fake_server, big, 12_345)
     fake_server.reset_after_pages = 1  # page 2 of 3: the connection is reset
     window = open_panel(qtbot, panels, fake_server.base_url)
-    qtbot.waitUntil(lambda: window.model.workspace(big) is not None, timeout=5000)
-    ws = window.model.workspace(big)
-    assert ws is not None
-    window.model.set_expanded(ws, True)
+    ws = shown_workspace(qtbot, window, big)
     window.loader.load_group(ws.users)
     qtbot.waitUntil(lambda: ws.users.state is LoadState.FAILED, timeout=10000)
     assert ws.users.children == []  # nothing of page 1 is presented
@@ -189,15 +204,10 @@ def test_a_page_repeated_forever_is_an_error_not_a_loop(
     qtbot: QtBot, panels: list[PanelWindow], fake_server: FakeClockify
 ) -> None:
     big = "64b0a0000000000000000098"
-    fake_server.add_workspace(
-        FakeWorkspace(id=big, name="Loop", users=make_users(6000, workspace_id=big), clients=[])
-    )
+    big_workspace(fake_server, big, 6000)
     fake_server.ignore_paging = True
     window = open_panel(qtbot, panels, fake_server.base_url)
-    qtbot.waitUntil(lambda: window.model.workspace(big) is not None, timeout=5000)
-    ws = window.model.workspace(big)
-    assert ws is not None
-    window.model.set_expanded(ws, True)
+    ws = shown_workspace(qtbot, window, big)
     window.loader.load_group(ws.users)
     qtbot.waitUntil(lambda: ws.users.state is LoadState.FAILED, timeout=10000)
     assert "same page twice" in group_label(window, ws.users)
@@ -207,10 +217,7 @@ def test_unknown_workspace_fails_in_its_row(
     qtbot: QtBot, panels: list[PanelWindow], fake_server: FakeClockify
 ) -> None:
     window = open_panel(qtbot, panels, fake_server.base_url)
-    qtbot.waitUntil(lambda: window.model.workspace(SAMPLE_WORKSPACE_ID) is not None, timeout=5000)
-    ws = window.model.workspace(SAMPLE_WORKSPACE_ID)
-    assert ws is not None
-    window.model.set_expanded(ws, True)
+    ws = shown_workspace(qtbot, window, SAMPLE_WORKSPACE_ID)
     # The workspace vanished for this key between the list and the expand (403 code 501).
     fake_server.workspaces[0].visible_to = {"someone-else"}
     window.loader.load_group(ws.clients)

@@ -244,22 +244,20 @@ class SettingsDialog(QDialog):
 
     @Slot(str)
     def _on_key_edit_text_changed(self, text: str) -> None:
-        region = region_from_address(text)
-        if region is not None:
-            # An address was pasted where the key goes: use it to pick the region.
-            self.key_edit.clear()
-            self._set_region(region, "from the address you pasted; now paste the key itself")
-            return
-        self._forget_test()
+        self._take_address(self.key_edit, text, "now paste the key itself")
 
     @Slot(str)
     def _on_url_edit_text_changed(self, text: str) -> None:
+        self._take_address(self.url_edit, text, "Clockify's own hosts need no custom URL")
+
+    def _take_address(self, edit: QLineEdit, text: str, hint: str) -> None:
+        """A Clockify address pasted into `edit` picks the region and is not kept there."""
         region = region_from_address(text)
-        if region is not None:
-            self.url_edit.clear()
-            self._set_region(region, "from the address you pasted (Clockify's own hosts)")
+        if region is None:
+            self._forget_test()
             return
-        self._forget_test()
+        edit.clear()
+        self._set_region(region, f"from the address you pasted; {hint}")
 
     def _set_region(self, code: str, why: str) -> None:
         self.region_combo.setCurrentIndex(self.region_combo.findData(code))
