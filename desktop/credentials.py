@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hmac
 import json
 import logging
 import os
 import secrets
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -470,19 +471,48 @@ class EncryptedFileStore(CredentialStore):
         return entries.get(entry)
 
     def set(self, entry: str, value: str) -> None:
-        entries, unlocked = self._load()
-        if unlocked is None:
-            unlocked = self._new_unlocked()
-        entries[entry] = value
-        self._write(entries, unlocked)
+        with self._exclusive():
+            entries, unlocked = self._load()
+            if unlocked is None:
+                unlocked = self._new_unlocked()
+            entries[entry] = value
+            self._write(entries, unlocked)
 
     def delete(self, entry: str) -> bool:
-        entries, unlocked = self._load()
-        if unlocked is None or entry not in entries:
-            return False
-        del entries[entry]
-        self._write(entries, unlocked)
-        return True
+        with self._exclusive():
+            entries, unlocked = self._load()
+            if unlocked is None or entry not in entries:
+                return False
+            del entries[entry]
+            self._write(entries, unlocked)
+            return True
+
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """One writer at a time across processes (the panel and `key set`, say).
+
+        Without it, two read-modify-write cycles could interleave and one change be lost.
+        An advisory lock on the key file's folder (no lock file is left behind); where there
+        is no fcntl (Windows), writes stay atomic but are not serialised.
+        """
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not on POSIX
+            yield
+            return
+        folder = self.path.parent
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(folder, os.O_RDONLY)
+        except OSError as exc:
+            raise StoreWriteError(
+                f"Cannot lock the key file {self.path}: {exc.strerror or exc}."
+            ) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
 
 # -- choosing --------------------------------------------------------------------------------

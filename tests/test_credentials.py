@@ -379,3 +379,27 @@ def test_keyring_failures_are_credential_errors_without_secrets() -> None:
     assert "<hidden>" in str(caught.value)
     with pytest.raises(KeyringUnavailableError, match="could not read the key: RuntimeError"):
         KeyringStore(DbusBrokenKeyring()).get_api_key(GLOBAL)
+
+
+def test_concurrent_writers_from_two_processes_lose_nothing(tmp_path: Path) -> None:
+    """The panel and `key set` may write at once: every entry must survive."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "credentials.enc"
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from desktop.credentials import EncryptedFileStore\n"
+        "store = EncryptedFileStore(Path(sys.argv[1]), lambda _c: 'pw')\n"
+        "for i in range(5): store.set(f'{sys.argv[2]}-{i}', 'v')\n"
+    )
+    EncryptedFileStore(path, lambda _c: "pw").set("seed", "v")  # both open an existing file
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, str(path), name])
+        for name in ("panel", "cli", "third")
+    ]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0, 0]
+    store = EncryptedFileStore(path, lambda _c: "pw")
+    for name in ("panel", "cli", "third"):
+        for i in range(5):
+            assert store.get(f"{name}-{i}") == "v"
