@@ -118,8 +118,22 @@ def _cmd_set(args: argparse.Namespace) -> int:
         store.set_api_key(connection, key)
     except CredentialError as exc:
         raise cli.CliError(exc.message, cli.EXIT_KEY) from None
+    _remember_for_the_panel(connection)
     print(f"Stored the API key for {connection.label} in {store.description}.{seen}")
+    print("The panel (python -m desktop) will use this connection.")
     return cli.EXIT_OK
+
+
+def _remember_for_the_panel(connection: Connection) -> None:
+    """The panel starts on the connection saved in its settings: make it this one."""
+    from PySide6.QtCore import QSettings
+
+    from desktop.ui.connection_settings import save_connection, set_identity
+
+    set_identity()
+    settings = QSettings()
+    save_connection(settings, connection)
+    settings.sync()
 
 
 def _owner_text(name: str | None, email: str | None) -> str:

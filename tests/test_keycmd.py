@@ -103,6 +103,11 @@ def test_round_trip_with_the_encrypted_file(
     assert f"the encrypted file {key_file} (passphrase-protected)" in stored.stdout
     assert "It sees 2 workspaces." in stored.stdout
     assert key_file.exists()
+    # The panel will start on this connection: it is saved in the panel's settings.
+    settings = Path(file_env["XDG_CONFIG_HOME"]) / "clockify-panel" / "clockify-panel.conf"
+    text = settings.read_text(encoding="utf-8")
+    assert "region=custom" in text
+    assert fake_server.base_url in text
 
     listed = run_cli("list", "workspaces", *url, env=file_env)
     assert listed.returncode == 0, listed.stderr

@@ -1,0 +1,81 @@
+"""How the panel picks its connection and key at start (before any window exists)."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+from conftest import TEST_KEY
+from PySide6.QtCore import QSettings
+
+from desktop.clockify import ApiKey, Connection
+from desktop.credentials import open_credential_store
+from desktop.ui.connection_settings import (
+    SETTING_BASE_URL,
+    SETTING_REGION,
+    save_connection,
+    saved_connection,
+    set_identity,
+)
+from desktop.ui.stored import early_start
+
+PASSPHRASE = "startup passphrase"
+
+
+def _args(**given: object) -> argparse.Namespace:
+    values = {"demo": False, "region": None, "base_url": None, "timeout": 20.0}
+    values.update(given)
+    return argparse.Namespace(**values)
+
+
+@pytest.fixture(autouse=True)
+def file_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLOCKIFY_PANEL_CREDENTIALS", "file")
+    monkeypatch.setenv("CLOCKIFY_PANEL_PASSPHRASE", PASSPHRASE)
+    set_identity()  # as the panel does, so QSettings() is the panel's file
+    QSettings().clear()
+
+
+@pytest.mark.parametrize(
+    "connection",
+    [Connection.for_region("eu"), Connection.for_base_url("https://clockify.example.com")],
+)
+def test_the_saved_connection_round_trips(connection: Connection) -> None:
+    save_connection(QSettings(), connection)
+    assert saved_connection(QSettings()) == connection
+
+
+def test_nothing_saved_or_a_bad_saved_url_means_global() -> None:
+    assert saved_connection(QSettings()) == Connection.for_region("global")
+    settings = QSettings()
+    settings.setValue(SETTING_REGION, "custom")
+    settings.setValue(SETTING_BASE_URL, "http://not-loopback.example.com")
+    assert saved_connection(QSettings()) == Connection.for_region("global")
+
+
+def test_early_start_reads_the_key_of_the_saved_connection() -> None:
+    connection = Connection.for_base_url("https://clockify.example.com")
+    save_connection(QSettings(), connection)
+    open_credential_store().set_api_key(connection, ApiKey(TEST_KEY))
+    early = early_start(_args())
+    assert early.connection == connection
+    assert early.env_key is None
+    assert early.prefetched is not None
+    read_connection, key, snapshot, _prepared = early.prefetched.result(timeout=30)
+    assert read_connection == connection
+    assert key == ApiKey(TEST_KEY)
+    assert snapshot is None  # no cache yet
+
+
+def test_early_start_options_and_env_key_win(monkeypatch: pytest.MonkeyPatch) -> None:
+    save_connection(QSettings(), Connection.for_region("eu"))
+    monkeypatch.setenv("CLOCKIFY_API_KEY", TEST_KEY)
+    early = early_start(_args(region="uk"))
+    assert early.connection == Connection.for_region("uk")
+    assert early.env_key == ApiKey(TEST_KEY)
+    assert early.prefetched is None  # an env key: nothing stored is read
+
+
+def test_demo_needs_no_connection() -> None:
+    early = early_start(_args(demo=True))
+    assert early == early.__class__(None, None, None)
