@@ -79,3 +79,58 @@ def test_early_start_options_and_env_key_win(monkeypatch: pytest.MonkeyPatch) ->
 def test_demo_needs_no_connection() -> None:
     early = early_start(_args(demo=True))
     assert early == early.__class__(None, None, None)
+
+
+def test_run_panel_in_demo_mode_loads_the_demo_through_the_normal_path(
+    qapp: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m desktop --demo`, in process: the demo server starts on a worker, the panel
+    connects to it, and its workspaces load; quitting stops the server."""
+    import logging
+    import sys
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.fake.server import FakeClockify
+    from desktop.ui import app as app_module
+    from desktop.ui.main_window import PanelWindow
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(app_module, "setup_logging", lambda: None)  # no root handlers in tests
+    interval = sys.getswitchinterval()
+    servers: list[FakeClockify] = []
+    original_stop = FakeClockify.stop
+
+    def stop(self: FakeClockify) -> None:
+        servers.append(self)
+        original_stop(self)
+
+    monkeypatch.setattr(FakeClockify, "stop", stop)
+    seen: dict[str, object] = {}
+
+    def poll() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, PanelWindow)]
+        visible = [w for w in windows if w.isVisible()]
+        if visible and len(visible[0].model.workspaces()) >= 4:
+            window = visible[0]
+            seen["title"] = window.windowTitle()
+            seen["names"] = [w.workspace.name for w in window.model.workspaces()]
+            window.runner.wait_idle(5)
+            window.close()
+            return
+        QTimer.singleShot(50, poll)
+
+    QTimer.singleShot(0, poll)
+    QTimer.singleShot(20_000, QApplication.quit)  # a safety net, never the way out
+    try:
+        code = app_module.run_panel(_args(demo=True))
+    finally:
+        sys.setswitchinterval(interval)
+        logging.getLogger().handlers[:] = [
+            h for h in logging.getLogger().handlers if not isinstance(h, logging.FileHandler)
+        ]
+    assert code == 0
+    assert seen["title"] == "Clockify Panel (demo data)"
+    assert "Northwind Consulting" in seen["names"]  # type: ignore[operator]
+    assert servers  # the demo server was stopped on the way out
