@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
 
 
 def normalise(text: str | None) -> str:
@@ -24,7 +23,3 @@ def search_text(*fields: str | None) -> str:
     lower() of the whole is the cheapest path (this runs for every row loaded).
     """
     return normalise("\n".join(f for f in fields if f))
-
-
-def search_texts(records: Iterable[tuple[str | None, ...]]) -> list[str]:
-    return [search_text(*fields) for fields in records]

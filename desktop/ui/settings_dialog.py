@@ -224,6 +224,14 @@ class SettingsDialog(QDialog):
             return Connection.for_base_url(self.url_edit.text())
         return Connection(base_url=self.region_urls[code], region=code)
 
+    def _read_form(self) -> tuple[Connection, ApiKey] | None:
+        """The form's connection and key, or None after showing what is wrong with them."""
+        try:
+            return self.connection(), self.api_key()
+        except InvalidConnectionError as exc:
+            self._show_result(exc.message)
+            return None
+
     def api_key(self) -> ApiKey:
         try:
             return ApiKey(self.key_edit.text())
@@ -283,12 +291,10 @@ class SettingsDialog(QDialog):
         self.start_test()
 
     def start_test(self, then_save: bool = False) -> None:
-        try:
-            connection = self.connection()
-            key = self.api_key()
-        except InvalidConnectionError as exc:
-            self._show_result(exc.message)
+        form = self._read_form()
+        if form is None:
             return
+        connection, key = form
         self._forget_test()
         client = self.client_factory(connection, key)
 
@@ -340,12 +346,10 @@ class SettingsDialog(QDialog):
 
     @Slot()
     def _on_try_regions_clicked(self) -> None:
-        try:
-            current = self.connection()
-            key = self.api_key()
-        except InvalidConnectionError as exc:
-            self._show_result(exc.message)
+        form = self._read_form()
+        if form is None:
             return
+        current, key = form
         others = [code for code in self.region_urls if code != current.region]
         clients = [
             (code, self.client_factory(Connection(self.region_urls[code], code), key))
@@ -404,12 +408,10 @@ class SettingsDialog(QDialog):
     def _on_save_clicked(self) -> None:
         if self.busy:
             return
-        try:
-            connection = self.connection()
-            key = self.api_key()
-        except InvalidConnectionError as exc:
-            self._show_result(exc.message)
+        form = self._read_form()
+        if form is None:
             return
+        connection, key = form
         if self._tested == (connection, key):
             self._save(connection, key)
         else:
@@ -417,10 +419,9 @@ class SettingsDialog(QDialog):
 
     @Slot()
     def _on_save_anyway_clicked(self) -> None:
-        try:
-            self._save(self.connection(), self.api_key())
-        except InvalidConnectionError as exc:
-            self._show_result(exc.message)
+        form = self._read_form()
+        if form is not None:
+            self._save(*form)
 
     def _store(self) -> CredentialStore:
         """Runs on a worker: the keyring, or the file with the passphrase asked earlier."""

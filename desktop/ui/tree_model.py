@@ -25,7 +25,7 @@ from PySide6.QtGui import QBrush, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from desktop.clockify.models import Client, User, Workspace
-from desktop.search import normalise, search_text, search_texts
+from desktop.search import normalise, search_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -93,12 +93,10 @@ class RecordNode:
     depth: ClassVar[int] = 2
     expandable: ClassVar[bool] = False
 
-    def __init__(self, kind: Kind, record: User | Client, search: str | None = None) -> None:
+    def __init__(self, kind: Kind, record: User | Client) -> None:
         self.kind = kind
         self.record = record
-        self.search = (
-            search if search is not None else search_text(record.name, record.email, record.id)
-        )
+        self.search = search_text(record.name, record.email, record.id)
 
     @property
     def name(self) -> str:
@@ -109,17 +107,12 @@ class RecordNode:
         return self.record.email or ""
 
 
-def _make_nodes(kind: Kind, records: Sequence[User | Client]) -> list[RecordNode]:
-    texts = search_texts([(r.name, r.email, r.id) for r in records])
-    return [RecordNode(kind, r, t) for r, t in zip(records, texts, strict=True)]
-
-
 def make_user_nodes(users: Sequence[User]) -> list[RecordNode]:
-    return _make_nodes(Kind.USER, users)
+    return [RecordNode(Kind.USER, u) for u in users]
 
 
 def make_client_nodes(clients: Sequence[Client]) -> list[RecordNode]:
-    return _make_nodes(Kind.CLIENT, clients)
+    return [RecordNode(Kind.CLIENT, c) for c in clients]
 
 
 @dataclass(eq=False)
