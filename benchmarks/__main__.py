@@ -137,10 +137,16 @@ class Bench:
             probe = run_child(cached_args, cached_env)
             if not probe.get("from_cache"):
                 cache_ready, cache_note = False, "the panel showed no rows from the cache"
-        results: dict[str, list[dict[str, Any]]] = {"bare": [], "demo": [], "cached": []}
+        results: dict[str, list[dict[str, Any]]] = {
+            "bare": [],
+            "table": [],
+            "demo": [],
+            "cached": [],
+        }
         for run in range(s.startup_runs):
             self.say(f"start-up run {run + 1}/{s.startup_runs}")
             results["bare"].append(run_child(gui("startup", "--kind", "bare"), self.env))
+            results["table"].append(run_child(gui("startup", "--kind", "table"), self.env))
             demo = gui("startup", "--kind", "demo", "--wait-rows")
             results["demo"].append(run_child(demo, self.env))
             if cache_ready:
@@ -148,6 +154,19 @@ class Bench:
         self.bare_rss = [r["maxrss_kb"] for r in results["bare"]]
         bare = median([r["shown_s"] for r in results["bare"]])
         runs = f"median of {s.startup_runs}"
+        table = median([r["shown_s"] for r in results["table"]])
+        self.add(
+            Row(
+                "1 start-up",
+                "floor: a one-row QTableView window, no app code (what 1.3x leaves room for)",
+                fmt_s(table),
+                f"bare QWidget {fmt_s(bare)}",
+                ratio(table, bare),
+                "(info)",
+                None,
+                {"runs": results["table"]},
+            )
+        )
         demo_shown = median([r["shown_s"] for r in results["demo"]])
         self.add(
             Row(

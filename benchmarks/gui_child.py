@@ -1,7 +1,7 @@
 """`python -m benchmarks.gui_child MODE ...`: the Qt side of the benchmarks, one process a run.
 
 Modes (each prints one JSON line last):
-  startup --kind bare|demo|cached   time from spawn (env BENCH_T0) to the window shown
+  startup --kind bare|table|demo|cached   time from spawn (env BENCH_T0) to the window shown
   prepare-cache                     write the panel's cache for the benchmark server
   stall                             GUI-thread heartbeat gaps while the panel loads
   filter --rows N                   per-keystroke latency of the filter box, and peak RSS
@@ -78,6 +78,10 @@ def startup(kind: str, base_url: str | None, wait_rows: bool) -> dict[str, Any]:
         widget.resize(340, 640)
         widget.show()
         app.exec()
+    elif kind == "table":
+        app, _window = _minimal_table_window()
+        app.installEventFilter(_watch(result, wait_rows=False))
+        app.exec()
     else:
         import desktop.ui.stored as stored
         from desktop import cli
@@ -103,6 +107,44 @@ def startup(kind: str, base_url: str | None, wait_rows: bool) -> dict[str, Any]:
         cli.run(argv)
     result["maxrss_kb"] = maxrss_kb()
     return result
+
+
+def _minimal_table_window() -> tuple[Any, Any]:
+    """The least a panel that shows a row needs: a filter box, a one-row table, a status line.
+
+    No application code: this is the floor for any PySide6 table window on this machine, to
+    read the panel's start-up against (the Qt namespace's enums, the item-view classes, and
+    the fonts a first paint of text loads are all costs a bare QWidget does not pay).
+    """
+    from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+    from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+
+    class OneRow(QAbstractTableModel):
+        def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+            return 0 if parent.isValid() else 1
+
+        def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+            return 0 if parent.isValid() else 1
+
+        def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+            display = role == Qt.ItemDataRole.DisplayRole
+            return WORKSPACE_NAME if display and index.isValid() else None
+
+    app = QApplication([sys.argv[0]])
+    window = QWidget()
+    layout = QVBoxLayout(window)
+    search = QLineEdit()
+    search.setPlaceholderText("Filter")
+    table = QTableView()
+    table.setModel(OneRow(table))
+    table.horizontalHeader().hide()
+    table.verticalHeader().hide()
+    layout.addWidget(search)
+    layout.addWidget(table)
+    layout.addWidget(QLabel("1 workspace"))
+    window.resize(340, 640)
+    window.show()
+    return app, window
 
 
 def _watch(result: dict[str, Any], wait_rows: bool) -> Any:
@@ -366,7 +408,7 @@ def filter_latency(rows: int, queries: list[str], profile: str | None) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=["startup", "prepare-cache", "stall", "filter"])
-    parser.add_argument("--kind", choices=["bare", "demo", "cached"], default="bare")
+    parser.add_argument("--kind", choices=["bare", "table", "demo", "cached"], default="bare")
     parser.add_argument("--base-url")
     parser.add_argument("--api-key")
     parser.add_argument("--wait-rows", action="store_true")

@@ -330,7 +330,8 @@ def test_cached_rows_show_before_the_server_answers(
 
     acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
     assert acme is not None
-    assert acme.users.state is LoadState.LOADED
+    qtbot.waitUntil(lambda: acme.users.state is LoadState.LOADED, timeout=1000)  # from cache
+    assert panel.window.loader.loaded_at is None
     panel.model.set_expanded(acme, True)
     panel.model.set_expanded(acme.users, True)
     bob = find_record(panel, "Bob Builder")
@@ -363,9 +364,68 @@ def test_a_prefetched_read_shows_the_cached_rows(
     assert all(node.from_cache_age == "updated just now" for node in workspace_rows(panel))
     acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
     assert acme is not None
-    assert acme.users.state is LoadState.LOADED  # the nodes came ready from the prefetch
+    qtbot.waitUntil(lambda: acme.users.state is LoadState.LOADED, timeout=1000)
+    assert panel.window.loader.loaded_at is None  # the cached users, not the server's
     fake_server.latency = 0.0
     wait_loaded(qtbot, panel)
+
+
+def test_the_refresh_starts_after_the_cached_groups_are_in(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify
+) -> None:
+    """Workspace rows first, then the cached users and clients, and only then the refresh.
+
+    Live data must replace cached rows, never be overwritten by them.
+    """
+    connection = connected_and_cached(qtbot, panels, fake_server)
+    panel = new_panel(qtbot, panels)
+    acme_states: list[tuple[LoadState, LoadState]] = []
+    refresh = panel.window.loader.refresh
+
+    def spy() -> None:
+        acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
+        assert acme is not None
+        acme_states.append((acme.users.state, acme.clients.state))
+        refresh()
+
+    panel.window.loader.refresh = spy  # type: ignore[method-assign]
+    panel.session.start(connection, None)
+    qtbot.waitUntil(lambda: bool(acme_states), timeout=5000)
+    assert acme_states == [(LoadState.LOADED, LoadState.LOADED)]
+    wait_loaded(qtbot, panel)
+    assert "Bob Builder" in {
+        n.name for n in panel.model.workspace(SAMPLE_WORKSPACE_ID).users.children
+    }
+
+
+def test_cached_rows_arriving_after_a_disconnect_are_dropped(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import desktop.ui.session as session_module
+
+    connection = connected_and_cached(qtbot, panels, fake_server)
+    release = threading.Event()
+    real_prepare = session_module.prepare_nodes
+
+    def slow_prepare(cached: Any) -> Any:
+        release.wait(5)
+        return real_prepare(cached)
+
+    monkeypatch.setattr(session_module, "prepare_nodes", slow_prepare)
+    panel = new_panel(qtbot, panels)
+    refreshes: list[int] = []
+    panel.window.loader.refresh = lambda: refreshes.append(1)  # type: ignore[method-assign]
+    panel.session.start(connection, None)
+    qtbot.waitUntil(lambda: len(workspace_rows(panel)) == 2, timeout=5000)
+    panel.window.show_connect_state()  # what Disconnect does, while the rows are being built
+    release.set()
+    assert panel.runner.wait_idle(5)
+    QCoreApplication.processEvents()
+    assert refreshes == []
+    assert not panel.window.connected
+    assert workspace_rows(panel) == []  # the old account's rows did not come back
 
 
 def test_a_prefetch_without_the_passphrase_asks_for_it(

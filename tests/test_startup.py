@@ -61,7 +61,7 @@ def test_early_start_reads_the_key_of_the_saved_connection() -> None:
     assert early.connection == connection
     assert early.env_key is None
     assert early.prefetched is not None
-    read_connection, key, snapshot, _prepared = early.prefetched.result(timeout=30)
+    read_connection, key, snapshot = early.prefetched.result(timeout=30)
     assert read_connection == connection
     assert key == ApiKey(TEST_KEY)
     assert snapshot is None  # no cache yet

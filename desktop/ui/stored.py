@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from desktop.ui.tree_model import RecordNode
 
     Prepared = tuple[list[RecordNode] | None, list[RecordNode] | None]
-    StoredState = tuple[Connection, ApiKey | None, Snapshot | None, dict[str, Prepared] | None]
+    StoredState = tuple[Connection, ApiKey | None, Snapshot | None]
     StoreFactory = Callable[[Callable[[bool], str | None]], CredentialStore]
 
 
@@ -60,23 +60,26 @@ def read_stored(
     store_factory: StoreFactory | None = None,
     cache_dir: Path | None = None,
 ) -> StoredState:
-    """The stored key of `connection`, its cached rows, and their nodes (search text built)."""
+    """The stored key of `connection` and its cached data (None and None when there is none).
+
+    The cached users and clients become tree rows later (`prepare_nodes`), once the window
+    shows the workspaces: building thousands of rows' search text here would compete with
+    the GUI thread for the GIL before its first paint.
+    """
     from desktop.cache import EncryptedCache
 
     store = open_store(store_factory, passphrase)
     key = store.get_api_key(connection)
     snapshot = EncryptedCache(store, cache_dir).load(connection) if key else None
-    prepared = None
-    if snapshot is not None:
-        prepared = {cached.workspace.id: prepare_nodes(cached) for cached in snapshot.workspaces}
-    return connection, key, snapshot, prepared
+    return connection, key, snapshot
 
 
 def prefetch(connection: Connection) -> Future[StoredState]:
     """Start `read_stored` now, on its own thread, while the window is still being built.
 
-    With the encrypted key file, scrypt alone takes about 0.1 s (it releases the GIL), so
-    starting before the UI modules are imported gets the cached rows on screen sooner.
+    With the encrypted key file, scrypt alone takes about 0.15 s (it releases the GIL), so
+    starting before PySide6 and the UI modules are imported gets the cached rows on screen
+    sooner.
     """
     future: Future[StoredState] = Future()
 
@@ -108,8 +111,8 @@ class EarlyStart:
 def early_start(args: argparse.Namespace) -> EarlyStart:
     """Pick the connection and start reading the stored key; raises ClockifyError on a bad URL.
 
-    Called first thing for the panel: the read (scrypt, decryption, search text) then runs
-    while PySide6 and the UI modules are imported.
+    Called first thing for the panel: the read (scrypt, decryption) then runs while PySide6
+    and the UI modules are imported.
     """
     if args.demo:
         return EarlyStart(None, None, None)
