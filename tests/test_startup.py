@@ -97,7 +97,6 @@ def test_run_panel_in_demo_mode_loads_the_demo_through_the_normal_path(
     from desktop.ui.main_window import PanelWindow
 
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    monkeypatch.setattr(app_module, "setup_logging", lambda: None)  # no root handlers in tests
     interval = sys.getswitchinterval()
     servers: list[FakeClockify] = []
     original_stop = FakeClockify.stop
@@ -127,10 +126,46 @@ def test_run_panel_in_demo_mode_loads_the_demo_through_the_normal_path(
         code = app_module.run_panel(_args(demo=True))
     finally:
         sys.setswitchinterval(interval)
-        logging.getLogger().handlers[:] = [
-            h for h in logging.getLogger().handlers if not isinstance(h, logging.FileHandler)
+        root = logging.getLogger()
+        handlers = list(root.handlers)
+        root.handlers[:] = [
+            h for h in handlers if not isinstance(h, logging.FileHandler | app_module.EarlyRecords)
         ]
     assert code == 0
+    # The log file was opened on a worker, and replaced the records held in memory.
+    assert any(isinstance(h, logging.FileHandler) for h in handlers)
+    assert not any(isinstance(h, app_module.EarlyRecords) for h in handlers)
+    assert (app_module.paths.log_dir() / "clockify-panel.log").is_file()
     assert seen["title"] == "Clockify Panel (demo data)"
     assert "Northwind Consulting" in seen["names"]  # type: ignore[operator]
     assert servers  # the demo server was stopped on the way out
+
+
+def test_records_logged_before_the_log_file_opens_are_written_to_it(qapp: object) -> None:
+    import logging
+
+    from desktop.ui import app as app_module
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    level = root.level
+    try:
+        app_module.hold_early_logs()
+        logging.getLogger("desktop.test").warning("logged before the file: %s", "first")
+        logging.getLogger("desktop.test").debug("below the level: not kept")
+        handler = app_module.open_log_file()
+        app_module.attach_log_file(handler)
+        logging.getLogger("desktop.test").info("logged after: %s", "second")
+        handler.flush()
+        assert not any(isinstance(h, app_module.EarlyRecords) for h in root.handlers)
+        text = (app_module.paths.log_dir() / "clockify-panel.log").read_text(encoding="utf-8")
+        lines = [line for line in text.splitlines() if "desktop.test" in line]
+        assert len(lines) == 2
+        assert "WARNING desktop.test: logged before the file: first" in lines[0]
+        assert "INFO desktop.test: logged after: second" in lines[1]
+    finally:
+        for h in root.handlers[:]:
+            if h not in before:
+                root.removeHandler(h)
+                h.close()
+        root.setLevel(level)

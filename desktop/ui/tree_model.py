@@ -10,7 +10,6 @@ below; depth and expansion are item roles, and the delegate draws the indentatio
 from __future__ import annotations
 
 import enum
-import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -77,6 +76,8 @@ _CONTROL_SYMBOLS = {code: 0x2400 + code for code in range(0x20)} | {0x7F: 0x2421
 
 def plain_tooltip(lines: Iterable[str]) -> str:
     """A tooltip that Qt cannot mistake for rich text: escaped and wrapped in <p>."""
+    import html  # on hover only: not worth its import time at start-up
+
     parts = []
     for line in lines:
         if len(line) > _TOOLTIP_MAX:
