@@ -10,20 +10,16 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from desktop import __version__
-from desktop.clockify import (
-    ApiKey,
-    Client,
-    ClockifyClient,
-    ClockifyError,
-    Connection,
-    NoPermissionError,
-    User,
-    Workspace,
-    WorkspaceNotFoundError,
-)
+from desktop.clockify.connection import ApiKey, Connection
+from desktop.clockify.errors import ClockifyError, NoPermissionError, WorkspaceNotFoundError
+
+# The HTTP client is imported where it is used: the panel parses these arguments too, and
+# starts reading the stored key right after, before anything else is imported.
+if TYPE_CHECKING:
+    from desktop.clockify import Client, ClockifyClient, User, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +92,8 @@ def resolve_api_key(connection: Connection) -> ApiKey:
 
 
 def make_client(args: argparse.Namespace, connection: Connection, key: ApiKey) -> ClockifyClient:
+    from desktop.clockify import ClockifyClient
+
     timeout = max(float(args.timeout), 0.1)
     return ClockifyClient(connection, key, timeout=(min(5.0, timeout), timeout))
 

@@ -7,14 +7,20 @@ line, where other users could read it in the process list.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import sys
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from desktop import cli
 from desktop.clockify import ApiKey, ClockifyError, Connection, KeyRejectedError
-from desktop.credentials import CredentialError, CredentialStore, open_credential_store
+
+# The key store is imported by the commands that use it: the panel's start parses these
+# arguments too, and it reads the key on its own thread, as early as it can.
+if TYPE_CHECKING:
+    from desktop.credentials import CredentialStore
 
 PROMPT = "Clockify API key (typing is hidden): "
 
@@ -58,11 +64,22 @@ def add_key_command(commands: Any) -> None:
     clear.set_defaults(handler=_cmd_clear)
 
 
-def _open_store() -> CredentialStore:
+@contextlib.contextmanager
+def _store_errors() -> Iterator[None]:
+    """A key store failure becomes the CLI's one-line message with exit code 3."""
+    from desktop.credentials import CredentialError
+
     try:
-        return open_credential_store()
+        yield
     except CredentialError as exc:
         raise cli.CliError(exc.message, cli.EXIT_KEY) from None
+
+
+def _open_store() -> CredentialStore:
+    from desktop.credentials import open_credential_store
+
+    with _store_errors():
+        return open_credential_store()
 
 
 def _read_key() -> ApiKey:
@@ -94,11 +111,9 @@ def _cmd_set(args: argparse.Namespace) -> int:
     connection = cli.connection_from_args(args)
     key = _read_key()
     store = _open_store()
-    try:
+    with _store_errors():
         # Ask for the passphrase (file store) before the network, so a missing one fails fast.
         store.unlock()
-    except CredentialError as exc:
-        raise cli.CliError(exc.message, cli.EXIT_KEY) from None
     seen = ""
     if not args.no_verify:
         client = cli.make_client(args, connection, key)
@@ -114,10 +129,8 @@ def _cmd_set(args: argparse.Namespace) -> int:
         seen = f" It sees {_plural(len(workspaces), 'workspace')}."
     else:
         seen = " It was not checked (--no-verify)."
-    try:
+    with _store_errors():
         store.set_api_key(connection, key)
-    except CredentialError as exc:
-        raise cli.CliError(exc.message, cli.EXIT_KEY) from None
     _remember_for_the_panel(connection)
     print(f"Stored the API key for {connection.label} in {store.description}.{seen}")
     print("The panel (python -m desktop) will use this connection.")
@@ -146,10 +159,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
     store = _open_store()
     print(f"Connection: {connection.label}")
     print(f"Store: {store.description}")
-    try:
+    with _store_errors():
         key = store.get_api_key(connection)
-    except CredentialError as exc:
-        raise cli.CliError(exc.message, cli.EXIT_KEY) from None
     if os.environ.get(cli.ENV_API_KEY, "").strip():
         print(f"Note: {cli.ENV_API_KEY} is set; commands use it instead of the stored key.")
     if key is None:
@@ -174,10 +185,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
 def _cmd_clear(args: argparse.Namespace) -> int:
     connection = cli.connection_from_args(args)
     store = _open_store()
-    try:
+    with _store_errors():
         removed = store.delete_api_key(connection)
-    except CredentialError as exc:
-        raise cli.CliError(exc.message, cli.EXIT_KEY) from None
     if removed:
         print(f"Removed the API key for {connection.label} from {store.description}.")
     else:

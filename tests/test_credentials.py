@@ -403,3 +403,30 @@ def test_concurrent_writers_from_two_processes_lose_nothing(tmp_path: Path) -> N
     for name in ("panel", "cli", "third"):
         for i in range(5):
             assert store.get(f"{name}-{i}") == "v"
+
+
+def test_the_key_derivation_matches_cryptography_scrypt() -> None:
+    """Files written when the KDF came from cryptography still open: same scrypt, same bytes."""
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    from desktop import credentials
+
+    salt = bytes(range(16))
+    n, r, p = credentials.SCRYPT_N, credentials.SCRYPT_R, credentials.SCRYPT_P
+    key, verifier = credentials._derive("correct horse", salt, n, r, p)
+    expected = Scrypt(salt=salt, length=64, n=n, r=r, p=p).derive(b"correct horse")
+    assert key + verifier == expected
+
+
+@pytest.mark.parametrize(
+    ("n", "r", "p"), [(2**20, 16, 1), (2**15, 33, 1), (3, 8, 1), (2**15, 8, 17)]
+)
+def test_kdf_parameters_out_of_range_are_damage_not_a_memory_grab(
+    passphrase: str, key_file: Path, n: int, r: int, p: int
+) -> None:
+    open_credential_store().set_api_key(GLOBAL, ApiKey(KEY))
+    document = json.loads(key_file.read_text())
+    document["kdf"].update(n=n, r=r, p=p)
+    key_file.write_text(json.dumps(document))
+    with pytest.raises(CorruptStoreError, match="out of range"):
+        open_credential_store().get_api_key(GLOBAL)

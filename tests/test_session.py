@@ -321,7 +321,9 @@ def test_cached_rows_show_before_the_server_answers(
     qtbot.waitUntil(lambda: len(workspace_rows(panel)) == 2, timeout=1500)
     assert time.monotonic() - started < 1.5
     assert panel.window.loader.loaded_at is None  # no /workspaces answer yet
-    assert panel.window.loader.busy
+    # The refresh starts once the cached users and clients are in (a worker builds them).
+    qtbot.waitUntil(lambda: panel.window.loader.busy, timeout=1000)
+    assert panel.window.loader.loaded_at is None
     for node in workspace_rows(panel):
         assert node.from_cache_age == "updated just now"
         assert "updated just now" in str(panel.model.index_of(node).data())

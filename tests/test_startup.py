@@ -128,9 +128,10 @@ def test_run_panel_in_demo_mode_loads_the_demo_through_the_normal_path(
         sys.setswitchinterval(interval)
         root = logging.getLogger()
         handlers = list(root.handlers)
-        root.handlers[:] = [
-            h for h in handlers if not isinstance(h, logging.FileHandler | app_module.EarlyRecords)
-        ]
+        for handler in handlers:
+            if isinstance(handler, logging.FileHandler | app_module.EarlyRecords):
+                root.removeHandler(handler)
+                handler.close()
     assert code == 0
     # The log file was opened on a worker, and replaced the records held in memory.
     assert any(isinstance(h, logging.FileHandler) for h in handlers)

@@ -16,6 +16,8 @@ from desktop.clockify import ApiKey, Connection
 
 log = logging.getLogger(__name__)
 
+WAIT_FOR_IMPORTS = 0.1  # seconds; see prefetch
+
 if TYPE_CHECKING:
     from desktop.cache import Snapshot, WorkspaceSnapshot
     from desktop.credentials import CredentialStore
@@ -66,30 +68,41 @@ def read_stored(
     shows the workspaces: building thousands of rows' search text here would compete with
     the GUI thread for the GIL before its first paint.
     """
-    from desktop.cache import EncryptedCache
-
     store = open_store(store_factory, passphrase)
     key = store.get_api_key(connection)
-    snapshot = EncryptedCache(store, cache_dir).load(connection) if key else None
-    return connection, key, snapshot
+    if key is None:
+        return connection, None, None
+    from desktop.cache import EncryptedCache  # after the key: see prefetch
+
+    return connection, key, EncryptedCache(store, cache_dir).load(connection)
 
 
 def prefetch(connection: Connection) -> Future[StoredState]:
     """Start `read_stored` now, on its own thread, while the window is still being built.
 
-    With the encrypted key file, scrypt alone takes about 0.15 s (it releases the GIL), so
-    starting before PySide6 and the UI modules are imported gets the cached rows on screen
-    sooner.
+    With the encrypted key file, scrypt takes about 0.15 s, with the GIL released, so it
+    runs alongside the import of PySide6 on the GUI thread, if it gets there first: the
+    import of PySide6 holds the GIL for long stretches of C++ start-up (measured: a thread
+    started together with it reached the key file 200 ms later, with 35 ms of work done).
+    So the GUI thread waits here until this thread has imported the key store (about 15
+    ms, at most WAIT_FOR_IMPORTS); cryptography and the cache are imported after scrypt.
     """
     future: Future[StoredState] = Future()
+    imported = threading.Event()
 
     def work() -> None:
         try:
+            import desktop.credentials  # noqa: F401 - the imports the key read needs first
+
+            imported.set()
             future.set_result(read_stored(connection, None))
         except BaseException as exc:  # delivered to the session like any job failure
             future.set_exception(exc)
+        finally:
+            imported.set()
 
     threading.Thread(target=work, name="clockify-prefetch", daemon=True).start()
+    imported.wait(WAIT_FOR_IMPORTS)
     return future
 
 
