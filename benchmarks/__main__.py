@@ -131,8 +131,7 @@ class Bench:
             cache_note = str(prep.get("reason", ""))
         except ChildFailed as exc:
             cache_ready, cache_note = False, f"cache could not be written: {exc}"
-        cached_args = gui("startup", "--kind", "cached", "--base-url", server.base_url)
-        cached_args.append("--wait-rows")
+        cached_args = gui("startup", "--kind", "cached", "--wait-rows")  # the saved connection
         if cache_ready:
             probe = run_child(cached_args, cached_env)
             if not probe.get("from_cache"):
@@ -435,7 +434,7 @@ def profile(name: str, sizes: Sizes) -> int:
                 counts = ["--users", str(sizes.users), "--clients", str(sizes.clients)]
                 run_child(gui("prepare-cache", "--base-url", url, "--api-key", key, *counts), env)
                 env["BENCH_PROFILE_STARTUP"] = str(out)
-                run_child(gui("startup", "--kind", "cached", "--base-url", url, "--wait-rows"), env)
+                run_child(gui("startup", "--kind", "cached", "--wait-rows"), env)
         elif name == "filter":
             rows = str(sizes.memory_rows)
             run_child(

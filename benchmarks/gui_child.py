@@ -104,7 +104,9 @@ def startup(kind: str, base_url: str | None, wait_rows: bool) -> dict[str, Any]:
             return early
 
         stored.early_start = early_start_then_watch  # type: ignore[assignment]
-        argv = ["--demo"] if kind == "demo" else ["--base-url", str(base_url)]
+        # Cached: no arguments, as a user starts it; the connection comes from the settings
+        # that prepare-cache saved (as `key set` does).
+        argv = ["--demo"] if kind == "demo" else (["--base-url", base_url] if base_url else [])
         cli.run(argv)
     result["maxrss_kb"] = maxrss_kb()
     return result
@@ -244,6 +246,10 @@ def prepare_cache(base_url: str, api_key: str, users: int, clients: int) -> None
     credentials.set_api_key(connection, ApiKey(api_key))
     store = cache.EncryptedCache(credentials)
     store.save(connection, snapshot)
+    # What `key set` does too: the panel starts on this connection, with no arguments.
+    from desktop import connection_file
+
+    connection_file.save(connection)
     path = store.path_for(connection)
     emit({"supported": path.exists(), "path": str(path), "reason": "cache file not written"})
 

@@ -90,9 +90,8 @@ def main(argv: list[str] | None = None) -> int:
                 prepare = ["prepare-cache", "--base-url", server.base_url, "--api-key"]
                 gui = ["-m", "benchmarks.gui_child"]
                 run_child([*gui, *prepare, server.api_key, *counts], env)
+                # Cached: no arguments; prepare-cache saved the connection, as `key set` does.
                 start = [*gui, "startup", "--wait-rows", "--kind", args.kind]
-                if args.kind == "cached":
-                    start += ["--base-url", server.base_url]
                 for round_ in range(args.runs):
                     bare.append(run_child([*gui, "startup", "--kind", "bare"], env)["shown_s"])
                     order = ["this", "other"] if round_ % 2 == 0 else ["other", "this"]

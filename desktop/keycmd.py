@@ -131,22 +131,25 @@ def _cmd_set(args: argparse.Namespace) -> int:
         seen = " It was not checked (--no-verify)."
     with _store_errors():
         store.set_api_key(connection, key)
-    _remember_for_the_panel(connection)
     print(f"Stored the API key for {connection.label} in {store.description}.{seen}")
-    print("The panel (python -m desktop) will use this connection.")
+    _remember_for_the_panel(connection)
     return cli.EXIT_OK
 
 
 def _remember_for_the_panel(connection: Connection) -> None:
-    """The panel starts on the connection saved in its settings: make it this one."""
-    from PySide6.QtCore import QSettings
+    """The panel starts on the connection saved for it: make it this one."""
+    from desktop import connection_file
 
-    from desktop.ui.connection_settings import save_connection, set_identity
-
-    set_identity()
-    settings = QSettings()
-    save_connection(settings, connection)
-    settings.sync()
+    try:
+        connection_file.save(connection)
+    except OSError as exc:
+        print(
+            f"Note: the panel could not be told to use this connection ({exc}); "
+            "choose it in its settings.",
+            file=sys.stderr,
+        )
+    else:
+        print("The panel (python -m desktop) will use this connection.")
 
 
 def _owner_text(name: str | None, email: str | None) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import os
 import socket
 import subprocess
@@ -103,11 +104,11 @@ def test_round_trip_with_the_encrypted_file(
     assert f"the encrypted file {key_file} (passphrase-protected)" in stored.stdout
     assert "It sees 2 workspaces." in stored.stdout
     assert key_file.exists()
-    # The panel will start on this connection: it is saved in the panel's settings.
-    settings = Path(file_env["XDG_CONFIG_HOME"]) / "clockify-panel" / "clockify-panel.conf"
-    text = settings.read_text(encoding="utf-8")
-    assert "region=custom" in text
-    assert fake_server.base_url in text
+    # The panel will start on this connection: it is saved in the panel's connection file.
+    saved = Path(file_env["XDG_CONFIG_HOME"]) / "clockify-panel" / "connection.json"
+    assert json.loads(saved.read_text(encoding="utf-8")) == {"base_url": fake_server.base_url}
+    assert "The panel (python -m desktop) will use this connection." in stored.stdout
+    assert TEST_KEY not in saved.read_text(encoding="utf-8")
 
     listed = run_cli("list", "workspaces", *url, env=file_env)
     assert listed.returncode == 0, listed.stderr

@@ -22,7 +22,7 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog
 
-from desktop import paths
+from desktop import connection_file, paths
 from desktop.cache import EncryptedCache
 from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
 from desktop.credentials import FILE_NAME, EncryptedFileStore
@@ -246,14 +246,14 @@ def test_key_rotation_notice_and_update_key(
     QCoreApplication.processEvents()
     assert panel.session.dialog is None
 
-    # The connection was remembered in the settings; the key is only in the store.
+    # The connection was remembered in its file; the key is only in the store.
     panel.session._save_cache()
     assert panel.runner.wait_idle(5)
-    settings = QSettings()
-    settings.sync()
-    assert Path(settings.fileName()).is_file()
-    assert Path(settings.fileName()).is_relative_to(isolated_home)
-    assert connection.base_url in Path(settings.fileName()).read_text()
+    QSettings().sync()
+    saved = connection_file.path()
+    assert saved.is_relative_to(isolated_home)
+    assert connection_file.load() == connection
+    assert connection.base_url in saved.read_text()
     for key in (TEST_KEY, NEW_KEY):
         found = [
             p for p in isolated_home.rglob("*") if p.is_file() and key.encode() in p.read_bytes()
@@ -556,3 +556,26 @@ def test_refused_port_without_cache_is_a_plain_failure(qtbot: Any, panels: list[
     )
     assert panel.window.notice_button.text() == "Retry"
     assert panel.model.rowCount() == 0
+
+
+def test_a_connection_that_cannot_be_remembered_still_connects_and_says_so(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop import connection_file
+
+    def full_disk(_connection: Connection) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(connection_file, "save", full_disk)
+    panel = new_panel(qtbot, panels)
+    connection = Connection.for_base_url(fake_server.base_url)
+    panel.session._on_dialog_saved(connection, ApiKey(TEST_KEY))  # the dialog's Save
+    assert panel.window.connected
+    wait_loaded(qtbot, panel)
+    assert len(workspace_rows(panel)) == 2
+    assert panel.window.notice.isVisibleTo(panel.window)  # still there once loaded
+    assert "will not remember this connection: No space left on device" in (
+        panel.window.notice_label.text()
+    )
+    panel.window.notice_button.click()
+    assert not panel.window.notice.isVisibleTo(panel.window)

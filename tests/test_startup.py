@@ -8,16 +8,11 @@ import pytest
 from conftest import TEST_KEY
 from PySide6.QtCore import QSettings
 
+from desktop import connection_file
 from desktop.clockify import ApiKey, Connection
 from desktop.credentials import open_credential_store
-from desktop.ui.connection_settings import (
-    SETTING_BASE_URL,
-    SETTING_REGION,
-    save_connection,
-    saved_connection,
-    set_identity,
-)
-from desktop.ui.stored import early_start
+from desktop.ui.connection_settings import SETTING_BASE_URL, SETTING_REGION, set_identity
+from desktop.ui.stored import early_start, saved_connection
 
 PASSPHRASE = "startup passphrase"
 
@@ -41,21 +36,78 @@ def file_store(monkeypatch: pytest.MonkeyPatch) -> None:
     [Connection.for_region("eu"), Connection.for_base_url("https://clockify.example.com")],
 )
 def test_the_saved_connection_round_trips(connection: Connection) -> None:
-    save_connection(QSettings(), connection)
-    assert saved_connection(QSettings()) == connection
+    connection_file.save(connection)
+    assert saved_connection() == connection
+    assert connection_file.path().stat().st_mode & 0o077 == 0  # private, like every file
 
 
-def test_nothing_saved_or_a_bad_saved_url_means_global() -> None:
-    assert saved_connection(QSettings()) == Connection.for_region("global")
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"base_url": "http://not-loopback.example.com"}',  # plain http off this machine
+        '{"region": "mars"}',
+        "[1, 2]",
+        "{not json",
+        "\udcff",
+    ],
+    ids=["insecure-url", "unknown-region", "not-an-object", "garbled", "not-utf8"],
+)
+def test_an_unusable_saved_connection_means_global(
+    content: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = connection_file.path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content.encode("utf-8", "surrogateescape"))
+    with caplog.at_level("WARNING"):
+        assert saved_connection() == Connection.for_region("global")
+    assert "using Global" in caplog.text
+
+
+def test_nothing_saved_means_global() -> None:
+    assert saved_connection() == Connection.for_region("global")
+    assert not connection_file.path().exists()
+
+
+def test_the_connection_saved_by_0_1_0_moves_to_its_file() -> None:
+    settings = QSettings()
+    settings.setValue(SETTING_REGION, "custom")
+    settings.setValue(SETTING_BASE_URL, "https://clockify.example.com")
+    settings.setValue("connection/refresh_at_start", False)  # another setting, not moved
+    settings.sync()
+    expected = Connection.for_base_url("https://clockify.example.com")
+    assert saved_connection() == expected
+    assert connection_file.load() == expected  # read from the file from now on
+    assert QSettings().value(SETTING_REGION) is None
+    assert QSettings().value("connection/refresh_at_start") in (False, "false")  # kept
+
+
+def test_an_unusable_connection_saved_by_0_1_0_means_global() -> None:
     settings = QSettings()
     settings.setValue(SETTING_REGION, "custom")
     settings.setValue(SETTING_BASE_URL, "http://not-loopback.example.com")
-    assert saved_connection(QSettings()) == Connection.for_region("global")
+    settings.sync()
+    assert saved_connection() == Connection.for_region("global")
+
+
+def test_starting_on_the_saved_connection_does_not_import_qt() -> None:
+    """The key read starts before PySide6 is imported: reading the connection needs no Qt."""
+    import subprocess
+    import sys
+
+    connection_file.save(Connection.for_region("eu"))
+    code = (
+        "import sys; from desktop.ui.stored import saved_connection; "
+        "print(saved_connection().region, any(m.startswith('PySide6') for m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["eu", "False"]
 
 
 def test_early_start_reads_the_key_of_the_saved_connection() -> None:
     connection = Connection.for_base_url("https://clockify.example.com")
-    save_connection(QSettings(), connection)
+    connection_file.save(connection)
     open_credential_store().set_api_key(connection, ApiKey(TEST_KEY))
     early = early_start(_args())
     assert early.connection == connection
@@ -68,7 +120,7 @@ def test_early_start_reads_the_key_of_the_saved_connection() -> None:
 
 
 def test_early_start_options_and_env_key_win(monkeypatch: pytest.MonkeyPatch) -> None:
-    save_connection(QSettings(), Connection.for_region("eu"))
+    connection_file.save(Connection.for_region("eu"))
     monkeypatch.setenv("CLOCKIFY_API_KEY", TEST_KEY)
     early = early_start(_args(region="uk"))
     assert early.connection == Connection.for_region("uk")

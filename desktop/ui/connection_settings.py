@@ -1,4 +1,4 @@
-"""Which Clockify connection the panel uses, as remembered in QSettings (no heavy imports)."""
+"""The app's identity for QSettings, region hosts, and the connection of release 0.1.0."""
 
 from __future__ import annotations
 
@@ -37,26 +37,26 @@ def set_identity() -> None:
     QCoreApplication.setApplicationVersion(__version__)
 
 
-def saved_connection(settings: QSettings) -> Connection:
-    """The connection chosen last time in the dialog (Global when none)."""
-    region = str(settings.value(SETTING_REGION, "global") or "global")
-    if region == CUSTOM:
-        url = str(settings.value(SETTING_BASE_URL, "") or "")
-        if url:
-            try:
-                return Connection.for_base_url(url)
-            except InvalidConnectionError:
-                log.warning("the saved custom URL is not usable; using Global")
-        return Connection.for_region("global")
+def take_legacy_connection(settings: QSettings) -> Connection | None:
+    """The connection release 0.1.0 saved in QSettings, removed from there; None if none.
+
+    Since then the connection lives in its own file (desktop.connection_file), which the
+    panel can read before PySide6 is imported.
+    """
+    set_identity()
+    region = str(settings.value(SETTING_REGION, "") or "")
+    if not region:
+        return None
+    url = str(settings.value(SETTING_BASE_URL, "") or "")
+    settings.remove(SETTING_REGION)
+    settings.remove(SETTING_BASE_URL)
     try:
+        if region == CUSTOM:
+            return Connection.for_base_url(url)
         return Connection.for_region(region)
     except InvalidConnectionError:
+        log.warning("the saved connection is not usable; using Global")
         return Connection.for_region("global")
-
-
-def save_connection(settings: QSettings, connection: Connection) -> None:
-    settings.setValue(SETTING_REGION, connection.region or CUSTOM)
-    settings.setValue(SETTING_BASE_URL, "" if connection.region else connection.base_url)
 
 
 StoreFactory = Callable[[Callable[[bool], str | None]], "CredentialStore"]

@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Slot
 
+from desktop import connection_file
 from desktop.clockify import ApiKey, Connection, KeyRejectedError, NetworkError
 from desktop.clockify.models import Client, User
 from desktop.ui.connection_settings import (
     ClientFactory,
     StoreFactory,
     default_client,
-    save_connection,
-    saved_connection,
 )
 from desktop.ui.loader import describe_error
 from desktop.ui.main_window import PanelWindow
@@ -26,6 +25,7 @@ from desktop.ui.stored import (
     open_store,
     prepare_nodes,
     read_stored,
+    saved_connection,
     store_factory_or_default,
 )
 from desktop.ui.tree_model import LoadState
@@ -107,7 +107,7 @@ class PanelSession(QObject):
 
         `prefetched` is that read, already started (see desktop.ui.stored.prefetch).
         """
-        connection = connection or saved_connection(self.settings)
+        connection = connection or saved_connection()
         self.connection = connection
         if key is not None:
             self._use_cache = False  # a key from the environment: leave no traces behind
@@ -303,7 +303,7 @@ class PanelSession(QObject):
             return
         from desktop.ui.settings_dialog import SettingsDialog
 
-        connection = self.connection or saved_connection(self.settings)
+        connection = self.connection or saved_connection()
         dialog = SettingsDialog(
             self.runner,
             connection,
@@ -335,10 +335,19 @@ class PanelSession(QObject):
 
     @Slot(object, object)
     def _on_dialog_saved(self, connection: Connection, key: ApiKey) -> None:
-        save_connection(self.settings, connection)
         self.connection = connection
         self._use_cache = True
         self.window.connect_client(self.client_factory(connection, key))
+        try:
+            connection_file.save(connection)
+        except OSError as exc:
+            log.warning("the connection could not be saved: %s", exc)
+            self.window.show_notice(
+                f"Connected, but the next start will not remember this connection: "
+                f"{exc.strerror or exc}.",
+                "OK",
+                self.window.hide_notice,
+            )
 
     @Slot(object)
     def _on_dialog_disconnected(self, connection: Connection) -> None:

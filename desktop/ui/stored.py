@@ -134,14 +134,31 @@ def early_start(args: argparse.Namespace) -> EarlyStart:
     if args.region or args.base_url or os.environ.get(ENV_BASE_URL):
         connection = connection_from_args(args)
     else:
-        from PySide6.QtCore import QSettings
-
-        from desktop.ui.connection_settings import saved_connection, set_identity
-
-        set_identity()
-        connection = saved_connection(QSettings())
+        connection = saved_connection()
     env_key = _env_key(ENV_API_KEY)
     return EarlyStart(connection, env_key, None if env_key else prefetch(connection))
+
+
+def saved_connection() -> Connection:
+    """The connection saved for the panel (Global when none), read without importing Qt."""
+    from desktop import connection_file
+
+    saved = connection_file.load()
+    if saved is not None:
+        return saved
+    # Release 0.1.0 kept it in QSettings: read it there once, then keep it in the file.
+    from PySide6.QtCore import QSettings
+
+    from desktop.ui.connection_settings import take_legacy_connection
+
+    legacy = take_legacy_connection(QSettings())
+    if legacy is None:
+        return Connection.for_region(connection_file.GLOBAL)
+    try:
+        connection_file.save(legacy)
+    except OSError as exc:
+        log.warning("the saved connection could not be moved to its file: %s", exc)
+    return legacy
 
 
 def _env_key(name: str) -> ApiKey | None:
