@@ -67,6 +67,24 @@ def check_imports(shim: Path, app_root: Path, env: dict[str, str]) -> None:
         raise SystemExit(f"benchmarks came from {bench_file}, not from {ROOT}")
 
 
+def save_legacy_connection(base_url: str, env: dict[str, str]) -> None:
+    """Checkouts before connection.json read the connection from QSettings: put it there too.
+
+    (This checkout reads connection.json, which prepare-cache wrote, and ignores these keys.)
+    """
+    code = (
+        "import sys\n"
+        "from PySide6.QtCore import QCoreApplication, QSettings\n"
+        "QCoreApplication.setOrganizationName('clockify-panel')\n"
+        "QCoreApplication.setApplicationName('clockify-panel')\n"
+        "s = QSettings()\n"
+        "s.setValue('connection/region', 'custom')\n"
+        "s.setValue('connection/base_url', sys.argv[1])\n"
+        "s.sync()\n"
+    )
+    subprocess.run([sys.executable, "-c", code, base_url], env=env, check=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.startup_ab", description=__doc__)
     parser.add_argument("other", type=Path, help="the other checkout (its desktop/ is used)")
@@ -90,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
                 prepare = ["prepare-cache", "--base-url", server.base_url, "--api-key"]
                 gui = ["-m", "benchmarks.gui_child"]
                 run_child([*gui, *prepare, server.api_key, *counts], env)
+                save_legacy_connection(server.base_url, env)
                 # Cached: no arguments; prepare-cache saved the connection, as `key set` does.
                 start = [*gui, "startup", "--wait-rows", "--kind", args.kind]
                 for round_ in range(args.runs):
