@@ -1,8 +1,8 @@
 """`python -m benchmarks.startup_steps`: where the panel's start-up time goes, step by step.
 
-Runs the panel's start-up steps in a fresh process (offscreen, no key: the connect page)
-and a bare QWidget window, each N times, and prints the median time at which each step
-ended. Nothing is asserted.
+Runs the panel's start-up steps in a fresh process, in the order `desktop.cli.run` takes
+them (offscreen, no key stored: the connect page), and a bare QWidget window, each N times,
+and prints the median time at which each step ended. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -17,16 +17,16 @@ from benchmarks.common import ROOT, Workdir
 PANEL = """
 import time; t0 = time.perf_counter(); marks = []
 def mark(step): marks.append((step, (time.perf_counter() - t0) * 1000))
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication; mark("import PySide6.QtWidgets")
 from desktop.cli import build_parser; mark("import desktop.cli")
 args = build_parser().parse_args(["--base-url", "http://127.0.0.1:9"]); mark("parse arguments")
 from desktop.ui.stored import early_start; early = early_start(args); mark("early_start")
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication; mark("import PySide6.QtWidgets")
 import desktop.ui.app as app_module; mark("import desktop.ui.app")
 from desktop.ui.main_window import PanelWindow; mark("import desktop.ui.main_window")
 from desktop.ui.session import PanelSession; mark("import desktop.ui.session")
 app = app_module.create_application(); mark("QApplication")
-app_module.setup_logging(); app_module.install_excepthook(); mark("logging, excepthook")
+app_module.hold_early_logs(); app_module.install_excepthook(); mark("logging, excepthook")
 window = PanelWindow(); session = PanelSession(window); mark("PanelWindow, PanelSession")
 window.show(); mark("show()")
 QTimer.singleShot(0, lambda: (mark("first paint done"), app.quit())); app.exec()

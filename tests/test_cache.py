@@ -574,3 +574,33 @@ def test_garbage_collector_state_is_restored(cache: EncryptedCache) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_open_decodes_the_workspaces_and_complete_the_rest(cache: EncryptedCache) -> None:
+    snapshot = _snapshot()
+    cache.save(EU, snapshot)
+    opened = cache.open(EU)
+    assert opened is not None
+    assert opened.saved_at == snapshot.saved_at
+    assert opened.workspaces == [ws.workspace for ws in snapshot.workspaces]
+    assert opened.complete() == snapshot == cache.load(EU)
+
+
+def test_unusable_users_found_after_open_discard_the_file(
+    cache: EncryptedCache, store: MemoryStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The workspace rows were fine (and shown); the users are not: log, discard, no crash."""
+    cache.save(EU, _snapshot())
+    path = cache.path_for(EU)
+    plain = zlib.compress(
+        b'{"v":1,"saved_at":7,"workspaces":[["w","Acme",false,false,[["u"],[3]],null]]}'
+    )
+    path.write_bytes(_seal(store, EU, plain))
+    opened = cache.open(EU)
+    assert opened is not None
+    assert opened.workspaces == [Workspace("w", "Acme")]
+    with caplog.at_level(logging.WARNING):
+        assert opened.complete() is None
+    assert len(_warnings(caplog)) == 1
+    assert "Acme" not in caplog.text
+    assert not path.exists()

@@ -579,3 +579,22 @@ def test_a_connection_that_cannot_be_remembered_still_connects_and_says_so(
     )
     panel.window.notice_button.click()
     assert not panel.window.notice.isVisibleTo(panel.window)
+
+
+def test_cached_users_found_unusable_after_the_workspaces_showed_are_refreshed(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.cache import OpenedCache
+
+    connection = connected_and_cached(qtbot, panels, fake_server)
+    monkeypatch.setattr(OpenedCache, "complete", lambda _self: None)  # as if discarded
+    fake_server.latency = 0.3
+    panel = new_panel(qtbot, panels)
+    panel.session.start(connection, None)
+    qtbot.waitUntil(lambda: len(workspace_rows(panel)) == 2, timeout=5000)
+    assert all(node.from_cache_age for node in workspace_rows(panel))  # the cached workspaces
+    fake_server.latency = 0.0
+    wait_loaded(qtbot, panel)  # the refresh ran all the same
+    assert all(node.from_cache_age is None for node in workspace_rows(panel))
+    load_acme(qtbot, panel)
+    assert "Bob Builder" in names(panel)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Slot
 
 from desktop import connection_file
 from desktop.clockify import ApiKey, Connection, KeyRejectedError, NetworkError
-from desktop.clockify.models import Client, User
+from desktop.clockify.models import Client, User, Workspace
 from desktop.ui.connection_settings import (
     ClientFactory,
     StoreFactory,
@@ -35,7 +35,7 @@ from desktop.ui.tree_model import LoadState
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from desktop.cache import Snapshot
+    from desktop.cache import OpenedCache, Snapshot
     from desktop.credentials import CredentialStore
     from desktop.ui.settings_dialog import SettingsDialog
     from desktop.ui.stored import Prepared, StoredState
@@ -136,16 +136,16 @@ class PanelSession(QObject):
         return ask_passphrase(self.window, creating)
 
     def _on_stored_read(self, result: StoredState) -> None:
-        connection, key, snapshot = result
+        connection, key, cached = result
         if key is None:
             self.window.show_connect_state()
             return
         client = self.client_factory(connection, key)
-        if snapshot is None:
+        if cached is None:
             self.window.connect_client(client)
             return
         self.window.connect_client(client, load=False)
-        self.show_cached(snapshot)
+        self.show_cached(cached)
 
     def _on_stored_failed(self, error: BaseException) -> None:
         from desktop.credentials import PassphraseRequiredError, WrongPassphraseError
@@ -166,59 +166,70 @@ class PanelSession(QObject):
 
     # -- cache ---------------------------------------------------------------------------
 
-    def show_cached(self, snapshot: Snapshot) -> None:
+    def show_cached(self, cached: OpenedCache) -> None:
         """Show the cached workspaces now, their users and clients next, then refresh.
 
         The workspace rows (all that is visible of a collapsed tree) appear with the next
-        paint. The users' and clients' rows, with the search text of each, are built on a
-        worker (tens of ms for 10,000 users); the refresh starts once they are in place, so
-        live data always replaces cached rows, never the other way round.
+        paint. The users and clients, records and rows with the search text of each, are
+        built on a worker (tens of ms for 10,000 users); the refresh starts once they are in
+        place, so live data always replaces cached rows, never the other way round.
         """
         connection = self.connection
-        self.apply_snapshot(snapshot, {})
+        self._show_cached_workspaces(cached.saved_at, cached.workspaces)
 
-        def prepare(_progress: Any) -> dict[str, Prepared]:
-            return {cached.workspace.id: prepare_nodes(cached) for cached in snapshot.workspaces}
+        def prepare(_progress: Any) -> tuple[Snapshot | None, dict[str, Prepared]]:
+            snapshot = cached.complete()
+            if snapshot is None:
+                return None, {}
+            return snapshot, {ws.workspace.id: prepare_nodes(ws) for ws in snapshot.workspaces}
 
-        def prepared(groups: dict[str, Prepared]) -> None:
+        def prepared(result: tuple[Snapshot | None, dict[str, Prepared]]) -> None:
             if self.connection is not connection or not self.window.connected:
                 return  # connected elsewhere meanwhile: these rows belong to the old account
-            self.apply_snapshot(snapshot, groups)
-            self._after_cached_rows(snapshot)
+            snapshot, groups = result
+            if snapshot is not None:
+                self.apply_snapshot(snapshot, groups)
+            self._after_cached_rows(cached.saved_at)
 
         def failed(error: BaseException) -> None:
             log.warning("cached rows could not be shown: %s", describe_error(error))
             if self.connection is connection and self.window.connected:
-                self._after_cached_rows(snapshot)
+                self._after_cached_rows(cached.saved_at)
 
         self.runner.submit(prepare, prepared, failed)
 
-    def _after_cached_rows(self, snapshot: Snapshot) -> None:
+    def _after_cached_rows(self, saved_at: float) -> None:
         if self.window.auto_refresh:
             # On the next turn of the event loop: the first request also imports requests,
             # about 0.15 s of CPU on a worker, which should not hold up painting these rows.
             QTimer.singleShot(0, self.window.loader.refresh)
         else:
-            self.window.show_status(
-                f"Showing saved data, {describe_age(snapshot.saved_at)}. F5 refreshes."
-            )
+            self.window.show_status(f"Showing saved data, {describe_age(saved_at)}. F5 refreshes.")
+
+    def _show_cached_workspaces(self, saved_at: float, workspaces: list[Workspace]) -> None:
+        model = self.window.model
+        age = describe_age(saved_at)
+        if not model.workspaces():
+            model.set_workspaces(workspaces)
+        for workspace in workspaces:
+            node = model.workspace(workspace.id)
+            if node is not None:
+                node.from_cache_age = age
+        self._showing_cache_from = saved_at
+        self.window.show_status(f"Saved data, {age}")
 
     def apply_snapshot(self, snapshot: Snapshot, groups: dict[str, Prepared] | None = None) -> None:
         """Show cached rows, marked with their age; live data replaces them.
 
         `groups` holds the users' and clients' rows by workspace id, from `prepare_nodes`;
-        None builds them here (on the GUI thread), and a workspace missing from it gets only
-        its workspace row.
+        None builds them here (on the GUI thread).
         """
         model = self.window.model
-        age = describe_age(snapshot.saved_at)
-        if not model.workspaces():
-            model.set_workspaces([w.workspace for w in snapshot.workspaces])
+        self._show_cached_workspaces(snapshot.saved_at, [w.workspace for w in snapshot.workspaces])
         for cached in snapshot.workspaces:
             node = model.workspace(cached.workspace.id)
             if node is None:
                 continue
-            node.from_cache_age = age
             ready = prepare_nodes(cached) if groups is None else groups.get(cached.workspace.id)
             if ready is None:
                 continue
@@ -227,8 +238,6 @@ class PanelSession(QObject):
                 model.set_group_rows(node.users, users)
             if clients is not None and node.clients.state is LoadState.IDLE:
                 model.set_group_rows(node.clients, clients)
-        self._showing_cache_from = snapshot.saved_at
-        self.window.show_status(f"Saved data, {age}")
 
     def snapshot(self) -> Snapshot:
         from desktop.cache import Snapshot, WorkspaceSnapshot

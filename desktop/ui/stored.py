@@ -19,12 +19,12 @@ log = logging.getLogger(__name__)
 WAIT_FOR_IMPORTS = 0.1  # seconds; see prefetch
 
 if TYPE_CHECKING:
-    from desktop.cache import Snapshot, WorkspaceSnapshot
+    from desktop.cache import OpenedCache, WorkspaceSnapshot
     from desktop.credentials import CredentialStore
     from desktop.ui.tree_model import RecordNode
 
     Prepared = tuple[list[RecordNode] | None, list[RecordNode] | None]
-    StoredState = tuple[Connection, ApiKey | None, Snapshot | None]
+    StoredState = tuple[Connection, ApiKey | None, OpenedCache | None]
     StoreFactory = Callable[[Callable[[bool], str | None]], CredentialStore]
 
 
@@ -62,11 +62,12 @@ def read_stored(
     store_factory: StoreFactory | None = None,
     cache_dir: Path | None = None,
 ) -> StoredState:
-    """The stored key of `connection` and its cached data (None and None when there is none).
+    """The stored key of `connection` and its opened cache (None and None when there is none).
 
-    The cached users and clients become tree rows later (`prepare_nodes`), once the window
-    shows the workspaces: building thousands of rows' search text here would compete with
-    the GUI thread for the GIL before its first paint.
+    Only the cached workspaces are decoded here. The users and clients become records and
+    tree rows later (`OpenedCache.complete`, `prepare_nodes`), once the window shows the
+    workspaces: building thousands of them here would compete with the GUI thread for the
+    GIL before its first paint.
     """
     store = open_store(store_factory, passphrase)
     key = store.get_api_key(connection)
@@ -74,7 +75,7 @@ def read_stored(
         return connection, None, None
     from desktop.cache import EncryptedCache  # after the key: see prefetch
 
-    return connection, key, EncryptedCache(store, cache_dir).load(connection)
+    return connection, key, EncryptedCache(store, cache_dir).open(connection)
 
 
 def prefetch(connection: Connection) -> Future[StoredState]:
