@@ -112,7 +112,11 @@ class Workdir:
 
 
 def run_child(
-    args: Sequence[str], env: dict[str, str], *, python: str | None = None
+    args: Sequence[str],
+    env: dict[str, str],
+    *,
+    python: str | None = None,
+    cwd: Path | None = None,
 ) -> dict[str, Any]:
     """Run `python -m benchmarks.<module> ...`; its last stdout line is a JSON result.
 
@@ -124,7 +128,7 @@ def run_child(
     completed = subprocess.run(
         [python or sys.executable, *args],
         env=env,
-        cwd=ROOT,
+        cwd=cwd or ROOT,
         capture_output=True,
         text=True,
         timeout=CHILD_TIMEOUT,

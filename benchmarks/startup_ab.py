@@ -11,39 +11,21 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import json
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import CHILD_TIMEOUT, ROOT, ServerProcess, Workdir, run_child
+from benchmarks.common import ROOT, ServerProcess, Workdir, run_child
 
 USERS, CLIENTS = 10_000, 2_000
 
 
-def child(args: list[str], env: dict[str, str], app_root: Path, shim: Path) -> dict[str, Any]:
-    """This checkout's benchmark child, importing `desktop` from `app_root`."""
-    env = dict(env)
-    env["PYTHONPATH"] = f"{shim}:{ROOT}"
-    env["BENCH_T0"] = repr(time.time())
-    completed = subprocess.run(
-        [sys.executable, *args],
-        env=env,
-        cwd=shim,
-        capture_output=True,
-        text=True,
-        timeout=CHILD_TIMEOUT,
-        check=False,
-    )
-    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
-    if completed.returncode != 0 or not lines:
-        raise SystemExit(f"{app_root}: {completed.stderr.strip()[-1500:]}")
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result
+def child(args: list[str], env: dict[str, str], shim: Path) -> dict[str, Any]:
+    """This checkout's benchmark child, importing `desktop` from the shim's checkout."""
+    return run_child(args, dict(env, PYTHONPATH=f"{shim}:{ROOT}"), cwd=shim)
 
 
 def make_shim(name: str, app_root: Path, base: Path) -> Path:
@@ -115,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
                     bare.append(run_child([*gui, "startup", "--kind", "bare"], env)["shown_s"])
                     order = ["this", "other"] if round_ % 2 == 0 else ["other", "this"]
                     for name in order:
-                        results[name].append(child(start, env, roots[name], shims[name]))
+                        results[name].append(child(start, env, shims[name]))
     finally:
         workdir.close()
     print(f"{args.kind} start-up, {args.runs} rounds; bare QWidget median {median_ms(bare)}")
