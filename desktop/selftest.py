@@ -117,14 +117,15 @@ def _check_resources(report: _Report) -> None:
 
 
 def _check_crypto(report: _Report) -> None:
-    """The encrypted key file needs cryptography's OpenSSL bindings."""
+    """The encrypted key file needs scrypt (hashlib's OpenSSL) and cryptography's AES-GCM."""
     try:
         import secrets
 
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-        from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-        key = Scrypt(salt=secrets.token_bytes(16), length=32, n=2**4, r=8, p=1).derive(b"probe")
+        from desktop.credentials import _derive
+
+        key, _verifier = _derive("probe", secrets.token_bytes(16), 2**4, 8, 1)
         nonce = secrets.token_bytes(12)
         sealed = AESGCM(key).encrypt(nonce, b"self-test", None)
         if AESGCM(key).decrypt(nonce, sealed, None) != b"self-test":
