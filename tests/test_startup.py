@@ -222,3 +222,26 @@ def test_records_logged_before_the_log_file_opens_are_written_to_it(qapp: object
                 root.removeHandler(h)
                 h.close()
         root.setLevel(level)
+
+
+def test_without_a_log_file_the_held_records_are_let_go(
+    qapp: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+
+    from desktop.ui import app as app_module
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    level = root.level
+    try:
+        app_module.hold_early_logs()
+        logging.getLogger("desktop.test").warning("held for a file that never comes")
+        app_module.drop_early_logs(PermissionError(13, "Permission denied"))
+        assert not any(isinstance(h, app_module.EarlyRecords) for h in root.handlers)
+        assert "no log file ([Errno 13] Permission denied)" in capsys.readouterr().err
+    finally:
+        for h in root.handlers[:]:
+            if h not in before:
+                root.removeHandler(h)
+        root.setLevel(level)

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 class EarlyRecords(logging.Handler):
-    """Keeps what is logged before the log file is open; `setup_logging` writes it there."""
+    """Keeps what is logged before the log file is open; `attach_log_file` writes it there."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
@@ -39,7 +39,7 @@ class EarlyRecords(logging.Handler):
 
 
 def hold_early_logs() -> None:
-    """Log from now on; the records wait in memory until `setup_logging` opens the file.
+    """Log from now on; the records wait in memory until `attach_log_file` gets the file.
 
     Opening the rotating log file imports logging.handlers (socket, pickle...: about
     13 ms here), which need not delay the window's first paint.
@@ -82,6 +82,15 @@ def attach_log_file(handler: logging.Handler) -> None:
         for record in early.records:
             if record.levelno >= root.level:
                 handler.handle(record)
+        early.records.clear()
+
+
+def drop_early_logs(error: BaseException) -> None:
+    """No log file after all: say so once, and stop holding records in memory."""
+    sys.stderr.write(f"clockify-panel: no log file ({error}); warnings go to stderr\n")
+    root = logging.getLogger()
+    for early in [h for h in root.handlers if isinstance(h, EarlyRecords)]:
+        root.removeHandler(early)
         early.records.clear()
 
 
@@ -163,11 +172,7 @@ def run_panel(args: argparse.Namespace, early: EarlyStart | None = None) -> int:
     window = PanelWindow()
     session = PanelSession(window)
     window.show()  # before any connection work: the panel appears at once
-
-    def log_file_failed(error: BaseException) -> None:
-        sys.stderr.write(f"clockify-panel: no log file: {error}\n")
-
-    window.runner.submit(lambda _p: open_log_file(), attach_log_file, log_file_failed)
+    window.runner.submit(lambda _p: open_log_file(), attach_log_file, drop_early_logs)
     demo_servers: list[FakeClockify] = []
     if args.demo:
         window.setWindowTitle("Clockify Panel (demo data)")
