@@ -48,10 +48,6 @@ def load() -> Connection | None:
         return Connection.for_region(GLOBAL)
 
 
-def load_or_global() -> Connection:
-    return load() or Connection.for_region(GLOBAL)
-
-
 def save(connection: Connection) -> None:
     """Remember `connection` for the next start (atomic write); raises OSError."""
     data = {"region": connection.region} if connection.region else {"base_url": connection.base_url}
