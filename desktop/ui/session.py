@@ -218,11 +218,11 @@ class PanelSession(QObject):
         self._showing_cache_from = saved_at
         self.window.show_status(f"Saved data, {age}")
 
-    def apply_snapshot(self, snapshot: Snapshot, groups: dict[str, Prepared] | None = None) -> None:
+    def apply_snapshot(self, snapshot: Snapshot, groups: dict[str, Prepared]) -> None:
         """Show cached rows, marked with their age; live data replaces them.
 
-        `groups` holds the users' and clients' rows by workspace id, from `prepare_nodes`;
-        None builds them here (on the GUI thread).
+        `groups` holds the users' and clients' rows by workspace id, from `prepare_nodes`
+        (built on a worker); a group already loading or loaded is left alone.
         """
         model = self.window.model
         self._show_cached_workspaces(snapshot.saved_at, [w.workspace for w in snapshot.workspaces])
@@ -230,7 +230,7 @@ class PanelSession(QObject):
             node = model.workspace(cached.workspace.id)
             if node is None:
                 continue
-            ready = prepare_nodes(cached) if groups is None else groups.get(cached.workspace.id)
+            ready = groups.get(cached.workspace.id)
             if ready is None:
                 continue
             users, clients = ready
