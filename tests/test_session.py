@@ -588,7 +588,7 @@ def test_cached_users_found_unusable_after_the_workspaces_showed_are_refreshed(
 
     connection = connected_and_cached(qtbot, panels, fake_server)
     monkeypatch.setattr(OpenedCache, "complete", lambda _self: None)  # as if discarded
-    fake_server.latency = 0.3
+    fake_server.latency = 1.0  # the rows from the cache are seen before the refresh answers
     panel = new_panel(qtbot, panels)
     panel.session.start(connection, None)
     qtbot.waitUntil(lambda: len(workspace_rows(panel)) == 2, timeout=5000)
