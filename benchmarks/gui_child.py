@@ -104,8 +104,8 @@ def startup(kind: str, base_url: str | None, wait_rows: bool) -> dict[str, Any]:
             return early
 
         stored.early_start = early_start_then_watch  # type: ignore[assignment]
-        # Cached: no arguments, as a user starts it; the connection comes from the settings
-        # that prepare-cache saved (as `key set` does).
+        # Cached: no arguments, as a user starts it; the connection comes from connection.json,
+        # which prepare-cache wrote (as `key set` does).
         argv = ["--demo"] if kind == "demo" else (["--base-url", base_url] if base_url else [])
         cli.run(argv)
     result["maxrss_kb"] = maxrss_kb()
