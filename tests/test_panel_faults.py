@@ -53,10 +53,7 @@ def open_panel(
 
 
 def loaded_workspace(qtbot: QtBot, window: PanelWindow, workspace_id: str) -> WorkspaceNode:
-    qtbot.waitUntil(lambda: window.model.workspace(workspace_id) is not None, timeout=5000)
-    ws = window.model.workspace(workspace_id)
-    assert ws is not None
-    window.model.set_expanded(ws, True)
+    ws = shown_workspace(qtbot, window, workspace_id)
     window.loader.load_workspace(workspace_id)
     qtbot.waitUntil(lambda: all(g.state is LoadState.LOADED for g in ws.groups), timeout=10000)
     return ws

@@ -161,14 +161,22 @@ def load_acme(qtbot: Any, panel: Panel) -> WorkspaceNode:
     return acme
 
 
-def connected_and_cached(qtbot: Any, panels: list[Panel], server: FakeClockify) -> Connection:
-    """A first run: key stored, data loaded, cache written; that panel is closed again."""
+def started_with_acme(
+    qtbot: Any, panels: list[Panel], server: FakeClockify
+) -> tuple[Panel, Connection]:
+    """A panel started on the stored key, its workspaces in and Acme's groups loaded."""
     connection = Connection.for_base_url(server.base_url)
     store_key(connection)
     panel = new_panel(qtbot, panels)
     panel.session.start(connection, None)
     wait_loaded(qtbot, panel)
     load_acme(qtbot, panel)
+    return panel, connection
+
+
+def connected_and_cached(qtbot: Any, panels: list[Panel], server: FakeClockify) -> Connection:
+    """A first run: key stored, data loaded, cache written; that panel is closed again."""
+    panel, connection = started_with_acme(qtbot, panels, server)
     panel.session._save_cache()
     assert panel.runner.wait_idle(5)
     assert cache_file(connection).is_file()
@@ -448,12 +456,7 @@ def test_a_prefetch_without_the_passphrase_asks_for_it(
 def test_selected_user_row_survives_a_refresh(
     qtbot: Any, panels: list[Panel], fake_server: FakeClockify
 ) -> None:
-    connection = Connection.for_base_url(fake_server.base_url)
-    store_key(connection)
-    panel = new_panel(qtbot, panels)
-    panel.session.start(connection, None)
-    wait_loaded(qtbot, panel)
-    load_acme(qtbot, panel)
+    panel, _connection = started_with_acme(qtbot, panels, fake_server)
     bob = find_record(panel, "Bob Builder")
     panel.window.tree.setCurrentIndex(panel.model.index_of(bob))
     assert panel.window.tree.currentIndex().data(Role.NAME) == "Bob Builder"
@@ -573,7 +576,9 @@ def test_a_connection_that_cannot_be_remembered_still_connects_and_says_so(
     assert panel.window.connected
     wait_loaded(qtbot, panel)
     assert len(workspace_rows(panel)) == 2
-    assert panel.window.notice.isVisibleTo(panel.window)  # still there once loaded
+    assert panel.runner.wait_idle(5)
+    QCoreApplication.processEvents()
+    assert panel.window.notice.isVisibleTo(panel.window)  # there, and still there once loaded
     assert "will not remember this connection: No space left on device" in (
         panel.window.notice_label.text()
     )

@@ -188,7 +188,7 @@ class PanelSession(QObject):
                 return  # connected elsewhere meanwhile: these rows belong to the old account
             snapshot, groups = result
             if snapshot is not None:
-                self.apply_snapshot(snapshot, groups)
+                self._apply_cached_groups(snapshot, groups)
             self._after_cached_rows(cached.saved_at)
 
         def failed(error: BaseException) -> None:
@@ -218,14 +218,13 @@ class PanelSession(QObject):
         self._showing_cache_from = saved_at
         self.window.show_status(f"Saved data, {age}")
 
-    def apply_snapshot(self, snapshot: Snapshot, groups: dict[str, Prepared]) -> None:
-        """Show cached rows, marked with their age; live data replaces them.
+    def _apply_cached_groups(self, snapshot: Snapshot, groups: dict[str, Prepared]) -> None:
+        """The cached users' and clients' rows, under the cached workspaces already shown.
 
-        `groups` holds the users' and clients' rows by workspace id, from `prepare_nodes`
-        (built on a worker); a group already loading or loaded is left alone.
+        `groups` holds those rows by workspace id, from `prepare_nodes` (built on a worker);
+        a group already loading or loaded is left alone: live data replaces cached rows.
         """
         model = self.window.model
-        self._show_cached_workspaces(snapshot.saved_at, [w.workspace for w in snapshot.workspaces])
         for cached in snapshot.workspaces:
             node = model.workspace(cached.workspace.id)
             if node is None:
@@ -347,16 +346,18 @@ class PanelSession(QObject):
         self.connection = connection
         self._use_cache = True
         self.window.connect_client(self.client_factory(connection, key))
-        try:
-            connection_file.save(connection)
-        except OSError as exc:
-            log.warning("the connection could not be saved: %s", exc)
+
+        def not_saved(error: BaseException) -> None:
+            log.warning("the connection could not be saved: %s", error)
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
             self.window.show_notice(
-                f"Connected, but the next start will not remember this connection: "
-                f"{exc.strerror or exc}.",
+                f"Connected, but the next start will not remember this connection: {reason}.",
                 "OK",
                 self.window.hide_notice,
             )
+
+        # An fsync'ed file write: on a worker, like every other file the session writes.
+        self.runner.submit(lambda _p: connection_file.save(connection), lambda _r: None, not_saved)
 
     @Slot(object)
     def _on_dialog_disconnected(self, connection: Connection) -> None:
