@@ -8,6 +8,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property-based tests: a bounded number of examples so CI stays fast, no per-example
+# deadline (the machines are shared and noisy), the same examples on every run.
+settings.register_profile(
+    "ci",
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.load_profile("ci")
 
 # Set before any Qt import: tests never need a display unless marked xvfb.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
