@@ -10,6 +10,16 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+# Set before any Qt import: tests never need a display unless marked xvfb.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("LANG", "C.UTF-8")
+if "XDG_RUNTIME_DIR" not in os.environ:
+    _runtime = tempfile.mkdtemp(prefix="clockify-panel-runtime-")
+    os.chmod(_runtime, 0o700)
+    os.environ["XDG_RUNTIME_DIR"] = _runtime
+
+from desktop.fake.server import FakeClockify, RecordedRequest
+
 # Property-based tests: a bounded number of examples so CI stays fast, no per-example
 # deadline (the machines are shared and noisy), the same examples on every run.
 settings.register_profile(
@@ -20,16 +30,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 settings.load_profile("ci")
-
-# Set before any Qt import: tests never need a display unless marked xvfb.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("LANG", "C.UTF-8")
-if "XDG_RUNTIME_DIR" not in os.environ:
-    _runtime = tempfile.mkdtemp(prefix="clockify-panel-runtime-")
-    os.chmod(_runtime, 0o700)
-    os.environ["XDG_RUNTIME_DIR"] = _runtime
-
-from desktop.fake.server import FakeClockify, RecordedRequest
 
 TEST_KEY = "test-key-0123456789abcdef0123456789ab"
 
