@@ -7,13 +7,15 @@ import csv
 import io
 import json
 import logging
+import math
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from desktop import __version__
-from desktop.clockify.connection import ApiKey, Connection
+from desktop.clockify.connection import REGIONS, ApiKey, Connection
 from desktop.clockify.errors import ClockifyError, NoPermissionError, WorkspaceNotFoundError
 
 # The HTTP client is imported where it is used: the panel parses these arguments too, and
@@ -32,6 +34,12 @@ ENV_API_KEY = "CLOCKIFY_API_KEY"
 ENV_BASE_URL = "CLOCKIFY_BASE_URL"
 PROG = "clockify-panel"
 
+MIN_TIMEOUT = 1.0
+MAX_TIMEOUT = 600.0
+#: A Clockify id as this program accepts it from a person: a plain token, nothing that could
+#: change the path or the query of the request it goes into.
+_ID_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
+
 
 class CliError(Exception):
     """A failure with its exit code and one clear line for stderr."""
@@ -42,11 +50,43 @@ class CliError(Exception):
         self.exit_code = exit_code
 
 
+def terminal_text(text: str) -> str:
+    """`text` with control characters escaped, so that nothing from a server can steer the
+    terminal (colours, cursor moves, a bell, a changed window title)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def timeout_seconds(text: str) -> float:
+    """--timeout: a finite number of seconds from MIN_TIMEOUT to MAX_TIMEOUT."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (MIN_TIMEOUT <= value <= MAX_TIMEOUT):  # also false for nan
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g}, "
+            f"not {terminal_text(text[:40])!r}"
+        )
+    return value
+
+
+def workspace_id(text: str) -> str:
+    """--workspace: a plain id token (letters, digits, '-', '_'; 1 to 64 characters)."""
+    if not _ID_TOKEN.match(text):
+        raise argparse.ArgumentTypeError(
+            "must be a workspace id: 1 to 64 letters, digits, '-' or '_' "
+            "(`list workspaces` shows the ids)"
+        )
+    return text
+
+
 def add_connection_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("connection")
     group.add_argument(
         "--region",
-        choices=["global", "eu", "usa", "uk", "au"],
+        choices=list(REGIONS),
         help="Clockify region of the account (default: global)",
     )
     group.add_argument(
@@ -56,10 +96,10 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--timeout",
-        type=float,
+        type=timeout_seconds,
         default=20.0,
         metavar="SECONDS",
-        help="give up on a request that does not answer within this time (default 20)",
+        help="give up on a request not complete within this time, 1 to 600 (default 20)",
     )
 
 
@@ -94,7 +134,7 @@ def resolve_api_key(connection: Connection) -> ApiKey:
 def make_client(args: argparse.Namespace, connection: Connection, key: ApiKey) -> ClockifyClient:
     from desktop.clockify import ClockifyClient
 
-    timeout = max(float(args.timeout), 0.1)
+    timeout = float(args.timeout)
     return ClockifyClient(connection, key, timeout=(min(5.0, timeout), timeout))
 
 
@@ -191,9 +231,8 @@ def _write_delimited(delimiter: str) -> Callable[[list[Row], list[str], TextIO],
 
 
 def _table_cell(value: Any) -> str:
-    # One row per record: control characters would break the table's lines.
-    text = _cell(value)
-    return "".join(ch if ch.isprintable() else " " for ch in text)
+    # One row per record, and nothing that steers the terminal: control characters escaped.
+    return terminal_text(_cell(value))
 
 
 def _write_table(rows: list[Row], columns: list[str], out: TextIO) -> None:
@@ -220,8 +259,16 @@ _WRITERS: dict[str, Callable[[list[Row], list[str], TextIO], None]] = {
 # -- parser ----------------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (and exit code 2), like every other
+    error of this program; --help still shows the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {terminal_text(message)} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="A reference panel of Clockify workspaces, users and clients.",
     )
@@ -245,7 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the complete list of workspaces, or of a workspace's users or clients.",
     )
     lister.add_argument("what", choices=["workspaces", "users", "clients"])
-    lister.add_argument("--workspace", metavar="ID", help="workspace id (optional if only one)")
+    lister.add_argument(
+        "--workspace", metavar="ID", type=workspace_id, help="workspace id (optional if only one)"
+    )
     lister.add_argument("--format", choices=sorted(_WRITERS), default="table")
     lister.add_argument(
         "--all", action="store_true", help="include inactive users and archived clients"
@@ -278,11 +327,8 @@ def run(argv: Sequence[str]) -> int:
     handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", _run_panel)
     try:
         return handler(args)
-    except CliError as exc:
-        print(f"{PROG}: {exc.message}", file=sys.stderr)
-        return exc.exit_code
-    except ClockifyError as exc:
-        print(f"{PROG}: {exc.message}", file=sys.stderr)
+    except (CliError, ClockifyError) as exc:
+        print(f"{PROG}: {terminal_text(exc.message)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -18,6 +19,41 @@ REGIONS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Clockify's keys are about 48 characters; a key over this length is a paste gone wrong.
+MAX_KEY_LENGTH = 256
+#: Longer than any API address a person types; keeps hostile input small.
+MAX_URL_LENGTH = 2000
+
+_HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
+# RFC 3986 path characters: unreserved, sub-delims, ":", "@", "/" and percent escapes.
+_PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@/%-]*\Z")
+
+
+def check_api_key(text: str) -> str:
+    """The key without surrounding white space; ValueError saying what is wrong with it.
+
+    A key is printable ASCII with no spaces, 1 to MAX_KEY_LENGTH characters: anything else
+    cannot travel in an HTTP header and is refused before it is stored or sent. The message
+    never repeats the key.
+    """
+    value = text.strip()
+    if not value:
+        raise ValueError("the API key is empty")
+    if len(value) > MAX_KEY_LENGTH:
+        raise ValueError(
+            f"the API key is {len(value):,} characters long; Clockify's keys are far shorter "
+            f"(at most {MAX_KEY_LENGTH} are accepted)"
+        )
+    if not value.isascii():
+        raise ValueError(
+            "the API key contains characters that are not plain ASCII letters, digits or "
+            "punctuation (copied from a formatted document?)"
+        )
+    if any(not ("!" <= ch <= "~") for ch in value):
+        raise ValueError("the API key contains spaces or control characters")
+    return value
+
+
 class ApiKey:
     """A Clockify API key that never shows itself in repr(), str() or f-strings.
 
@@ -27,12 +63,7 @@ class ApiKey:
     __slots__ = ("_value",)
 
     def __init__(self, value: str) -> None:
-        value = value.strip()
-        if not value:
-            raise ValueError("the API key is empty")
-        if any(ch.isspace() or not ch.isprintable() for ch in value):
-            raise ValueError("the API key contains spaces or control characters")
-        self._value = value
+        self._value = check_api_key(value)
 
     def reveal(self) -> str:
         return self._value
@@ -71,40 +102,114 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _check_host(host: str) -> str:
+    """The host in the form requests will use (IDNA for non-ASCII names), or the reason."""
+    if ":" in host:  # an IPv6 address; urlsplit has removed its brackets
+        try:
+            if "%" in host:
+                raise ValueError("zone ids are not supported")
+            return str(ipaddress.IPv6Address(host))
+        except ValueError:
+            raise InvalidConnectionError(
+                f"The custom base URL's host [{host}] is not a valid IPv6 address."
+            ) from None
+    name = host[:-1] if host.endswith(".") else host  # one trailing dot: a full DNS name
+    labels = []
+    for label in name.split("."):
+        if not label:
+            raise InvalidConnectionError(
+                f"The custom base URL's host {host!r} has an empty part between dots."
+            )
+        try:
+            ascii_label = label.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            ascii_label = ""  # the codec refuses labels over 63 characters, among others
+        if len(label) > 63 or len(ascii_label) > 63:
+            raise InvalidConnectionError(
+                "The custom base URL's host has a part longer than 63 characters."
+            )
+        if not _HOST_LABEL.match(ascii_label):
+            raise InvalidConnectionError(
+                f"The custom base URL's host {host!r} may contain only letters, digits, "
+                "hyphens and dots."
+            )
+        labels.append(ascii_label)
+    ascii_name = ".".join(labels)
+    if len(ascii_name) > 253:
+        raise InvalidConnectionError(
+            "The custom base URL's host name is longer than 253 characters."
+        )
+    return ascii_name
+
+
 def normalise_base_url(url: str) -> str:
     """Return the API base URL (ending in /api/v1) for a user-typed custom URL.
 
-    Plain http is refused unless the host is loopback (a test or demo server).
+    Every malformed URL raises InvalidConnectionError with one sentence saying what is
+    wrong: bad brackets, empty or over-long host labels, bad ports, queries, fragments,
+    spaces or control characters. Plain http is refused unless the host is loopback (a
+    test or demo server).
     """
     text = url.strip()
     if not text:
         raise InvalidConnectionError("The custom base URL is empty.")
+    if len(text) > MAX_URL_LENGTH:
+        raise InvalidConnectionError(
+            f"The custom base URL is longer than {MAX_URL_LENGTH} characters."
+        )
+    if any(ch.isspace() or not ch.isprintable() or ch == "\\" for ch in text):
+        raise InvalidConnectionError(
+            "The custom base URL must not contain spaces, backslashes or control characters."
+        )
     if "://" not in text:
         text = "https://" + text
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
     try:
-        host = parts.hostname or ""
-        parts.port  # noqa: B018 - raises ValueError on a bad port
+        parts = urlsplit(text)
+        hostname = parts.hostname or ""
+        port = parts.port
     except ValueError as exc:
-        raise InvalidConnectionError(f"The custom base URL is not valid: {exc}.") from None
-    if scheme not in ("http", "https") or not host:
+        # urlsplit: unbalanced brackets; .port: not a number or out of range.
+        reason = (
+            "its port is not a number from 1 to 65535"
+            if "port" in str(exc).lower()
+            else "its brackets [ ] do not enclose an IPv6 address"
+        )
+        raise InvalidConnectionError(f"The custom base URL is not valid: {reason}.") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not hostname:
         raise InvalidConnectionError(
             "The custom base URL must look like https://clockify.example.com/api/v1."
         )
-    if parts.username or parts.password:
+    if "@" in parts.netloc:
         raise InvalidConnectionError(
             "The custom base URL must not contain a user name or password."
         )
+    if port == 0 or parts.netloc.endswith(":"):
+        raise InvalidConnectionError(
+            "The custom base URL is not valid: its port is not a number from 1 to 65535."
+        )
+    if parts.query or parts.fragment or "?" in text or "#" in text:
+        raise InvalidConnectionError(
+            "The custom base URL must not contain a query (?...) or a fragment (#...): "
+            "give the address of the API only, such as https://clockify.example.com/api/v1."
+        )
+    if not _PATH.match(parts.path):
+        raise InvalidConnectionError(
+            "The custom base URL's path contains characters a URL cannot hold."
+        )
+    host = _check_host(hostname)
     if scheme == "http" and not _is_loopback(host):
         raise InvalidConnectionError(
             f"Refusing plain http to {host}: the API key would travel unencrypted. "
             "Use https (plain http is allowed only for 127.0.0.1 and localhost)."
         )
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc += f":{port}"
     path = parts.path.rstrip("/")
     if not path.endswith("/api/v1"):
         path += "/api/v1"
-    return urlunsplit((scheme, parts.netloc.lower(), path, "", ""))
+    return urlunsplit((scheme, netloc, path, "", ""))
 
 
 @dataclass(frozen=True, slots=True)
