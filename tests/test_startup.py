@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import logging.handlers
+import os
+import stat
 
 import pytest
 from conftest import TEST_KEY
@@ -245,3 +249,62 @@ def test_without_a_log_file_the_held_records_are_let_go(
             if h not in before:
                 root.removeHandler(h)
         root.setLevel(level)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX; Windows has ACLs")
+def test_the_log_folder_and_every_log_file_are_private(qapp: object) -> None:
+    """Folder 0700, files 0600: also the ones an older release left 0755/0644, and rotated ones."""
+    from desktop.ui import app as app_module
+
+    folder = app_module.paths.log_dir()
+    folder.mkdir(parents=True)
+    folder.chmod(0o755)
+    old_log = folder / app_module.LOG_FILE
+    old_backup = folder / f"{app_module.LOG_FILE}.2"
+    for path in (old_log, old_backup):
+        path.write_text("left by an older release\n", encoding="utf-8")
+        path.chmod(0o644)
+    handler = app_module.open_log_file()
+    try:
+        record = logging.LogRecord("desktop.test", logging.INFO, __file__, 1, "hello", (), None)
+        handler.handle(record)
+        assert isinstance(handler, logging.handlers.RotatingFileHandler)
+        handler.doRollover()  # the current file becomes .1 and a new one is opened
+        handler.handle(record)
+        handler.flush()
+    finally:
+        handler.close()
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == [f"{app_module.LOG_FILE}{end}" for end in ("", ".1", ".3")]  # .2 became .3
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for path in folder.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX; Windows has ACLs")
+def test_a_new_log_file_is_private_from_its_creation(
+    qapp: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Created 0600 whatever the umask: never readable by others, not even for a moment."""
+    from desktop.ui import app as app_module
+
+    created: list[int] = []
+    real_open = os.open
+
+    def spy(path: str, flags: int, mode: int = 0o777, **kwargs: object) -> int:
+        if flags & os.O_CREAT:
+            created.append(mode)
+        return real_open(path, flags, mode, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", spy)
+    previous = os.umask(0o022)
+    try:
+        handler = app_module.open_log_file()
+        handler.close()
+    finally:
+        os.umask(previous)
+    assert created == [0o600]
+    folder = app_module.paths.log_dir()
+    assert isinstance(handler, logging.FileHandler)
+    assert stat.S_IMODE((folder / app_module.LOG_FILE).stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import logging
+import os
 import sys
 import traceback
 from types import TracebackType
@@ -20,6 +22,8 @@ from desktop.ui.connection_settings import set_identity
 from desktop.ui.stored import EarlyStart, early_start
 
 if TYPE_CHECKING:
+    from io import TextIOWrapper
+
     from PySide6.QtWidgets import QMessageBox
 
     from desktop.fake.server import FakeClockify
@@ -60,14 +64,53 @@ def hold_early_logs() -> None:
     qInstallMessageHandler(qt_message)
 
 
+LOG_FILE = "clockify-panel.log"
+LOG_BACKUPS = 3
+
+
+def _private_opener(path: str, flags: int) -> int:
+    """os.open for the log files: new ones are 0600, and one an older release left is made so.
+
+    On Windows the mode only sets or clears the read-only flag, so it is left alone there.
+    """
+    fd = os.open(path, flags, 0o600)
+    if os.name == "posix":
+        try:
+            os.fchmod(fd, 0o600)
+        except OSError:
+            os.close(fd)
+            raise
+    return fd
+
+
 def open_log_file() -> logging.Handler:
-    """A rotating log file in the user's log directory (file work: call it off the GUI thread)."""
+    """A rotating log file in the user's log directory (file work: call it off the GUI thread).
+
+    The folder is 0700 and every log file in it, the rotated ones too, 0600 (on POSIX): the
+    log names the accounts' hosts and errors, which are nobody else's business.
+    """
     import logging.handlers
 
+    class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+        def _open(self) -> TextIOWrapper:
+            return open(
+                self.baseFilename,
+                "a",  # what RotatingFileHandler uses whenever it rotates
+                encoding=self.encoding,
+                errors=self.errors,
+                opener=_private_opener,
+            )
+
     directory = paths.log_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
-        directory / "clockify-panel.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = directory / LOG_FILE
+    if os.name == "posix":
+        os.chmod(directory, 0o700)  # a folder an older release made 0755
+        for number in range(1, LOG_BACKUPS + 1):
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(f"{path}.{number}", 0o600)
+    handler = PrivateRotatingFileHandler(
+        path, maxBytes=1_000_000, backupCount=LOG_BACKUPS, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     return handler
