@@ -18,6 +18,7 @@ import pytest
 import shiboken6
 from conftest import TEST_KEY
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit
 
@@ -353,6 +354,131 @@ def test_empty_key_asks_for_one(qtbot: Any, runner: JobRunner, fake_server: Fake
     assert not dialog.busy
     assert dialog.result_label.text().startswith("Enter your API key first")
     assert fake_server.requests == []
+
+
+# -- malformed input never crashes ------------------------------------------------------------
+
+MALFORMED_URLS = [
+    "https://[::1",
+    "https://a..b.com",
+    "https://clockify.example.com:99999",
+    "https://clockify.example.com/api/v1?workspace=1",
+    "https://clockify.example.com/api/v1#top",
+    "https://" + "a" * 64 + ".example.com",
+]
+
+
+def _recording(made: list[Connection]) -> Any:
+    def factory(connection: Connection, key: ApiKey) -> ClockifyClient:
+        made.append(connection)
+        return fast_client(connection, key)
+
+    return factory
+
+
+@pytest.mark.parametrize(
+    "url",
+    MALFORMED_URLS,
+    ids=["open-bracket", "empty-label", "port", "query", "fragment", "long-label"],
+)
+@pytest.mark.parametrize("typed", [True, False], ids=["typed", "pasted"])
+def test_a_malformed_custom_url_is_a_message_in_the_dialog(
+    qtbot: Any, runner: JobRunner, monkeypatch: pytest.MonkeyPatch, url: str, typed: bool
+) -> None:
+    monkeypatch.setenv("CLOCKIFY_PANEL_CREDENTIALS", "file")
+    made: list[Connection] = []
+    dialog = make_dialog(
+        qtbot,
+        runner,
+        "",
+        connection=Connection.for_region("global"),
+        client_factory=_recording(made),
+    )
+    dialog.region_combo.setCurrentIndex(dialog.region_combo.findData(CUSTOM))
+    dialog.key_edit.setText(TEST_KEY)
+    if typed:
+        QTest.keyClicks(dialog.url_edit, url)
+    else:
+        QGuiApplication.clipboard().setText(url)
+        dialog.url_edit.paste()
+    assert dialog.url_edit.text() == url
+    for button in (dialog.test_button, dialog.save_button):
+        button.click()
+        assert not dialog.busy
+        text = dialog.result_label.text()
+        assert text.startswith("The custom base URL"), text
+        assert text.endswith("."), text
+        assert dialog.isVisible()
+    assert made == []  # no request was even prepared
+    assert runner.wait_idle(5)
+    assert not _credentials_file().exists()
+
+
+def test_a_value_error_from_the_url_parser_is_still_a_message(
+    qtbot: Any, runner: JobRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Defence in depth: whatever the parser underneath raises, the dialog says so."""
+
+    def parser_error(_url: str) -> Connection:
+        raise ValueError("Invalid IPv6 URL")
+
+    monkeypatch.setattr(Connection, "for_base_url", parser_error)
+    made: list[Connection] = []
+    dialog = make_dialog(
+        qtbot,
+        runner,
+        "",
+        connection=Connection.for_region("global"),
+        client_factory=_recording(made),
+    )
+    dialog.region_combo.setCurrentIndex(dialog.region_combo.findData(CUSTOM))
+    dialog.url_edit.setText("https://[::1")
+    dialog.key_edit.setText(TEST_KEY)
+    dialog.test_button.click()
+    assert not dialog.busy
+    assert dialog.result_label.text() == (
+        "The custom base URL is not valid: it should look like https://clockify.example.com/api/v1."
+    )
+    assert made == []
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "\u043a\u043b\u044e\u0447-0123456789abcdef",  # Cyrillic, from a translated page
+        "0123456789\x07abcdef",  # a control character
+        "0123456789\u200babcdef",  # a zero-width space from a formatted document
+        "0123\n4567",  # two lines
+        "k" * 300,  # a paste gone wrong
+    ],
+    ids=["cyrillic", "control", "zero-width", "two-lines", "too-long"],
+)
+def test_an_unusable_pasted_key_is_a_message_in_the_dialog(
+    qtbot: Any,
+    runner: JobRunner,
+    fake_server: FakeClockify,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    key: str,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("CLOCKIFY_PANEL_CREDENTIALS", "file")
+    made: list[Connection] = []
+    dialog = make_dialog(qtbot, runner, fake_server.base_url, client_factory=_recording(made))
+    QGuiApplication.clipboard().setText(key)
+    dialog.key_edit.paste()
+    assert dialog.key_edit.text() == key
+    for button in (dialog.test_button, dialog.save_button):
+        button.click()
+        assert not dialog.busy
+        text = dialog.result_label.text()
+        assert text.startswith("This API key cannot be used: the API key "), text
+        assert key.strip() not in text  # the message describes the key, never repeats it
+    assert made == []
+    assert fake_server.requests == []
+    assert runner.wait_idle(5)
+    assert not _credentials_file().exists()
+    assert key.strip() not in caplog.text
 
 
 # -- never freezes ----------------------------------------------------------------------------

@@ -78,6 +78,23 @@ def region_from_address(text: str) -> str | None:
     return HOST_REGIONS.get(first, "global")
 
 
+def custom_connection(text: str) -> Connection:
+    """The connection of a typed or pasted custom URL; InvalidConnectionError when malformed.
+
+    Connection.for_base_url says what is wrong in one sentence; a ValueError from the URL
+    parsers underneath (a stray bracket, say) is turned into one here, never a crash.
+    """
+    try:
+        return Connection.for_base_url(text)
+    except InvalidConnectionError:
+        raise
+    except ValueError:
+        raise InvalidConnectionError(
+            "The custom base URL is not valid: it should look like "
+            "https://clockify.example.com/api/v1."
+        ) from None
+
+
 @dataclass(frozen=True, slots=True)
 class TestResult:
     user: CurrentUser
@@ -221,7 +238,7 @@ class SettingsDialog(QDialog):
         """The connection the form describes; raises InvalidConnectionError."""
         code = self.region_combo.currentData()
         if code == CUSTOM:
-            return Connection.for_base_url(self.url_edit.text())
+            return custom_connection(self.url_edit.text())
         return Connection(base_url=self.region_urls[code], region=code)
 
     def _read_form(self) -> tuple[Connection, ApiKey] | None:
@@ -233,10 +250,14 @@ class SettingsDialog(QDialog):
             return None
 
     def api_key(self) -> ApiKey:
+        """The key in the form; raises InvalidConnectionError saying what is wrong with it."""
+        text = self.key_edit.text()
+        if not text.strip():
+            raise InvalidConnectionError("Enter your API key first.")
         try:
-            return ApiKey(self.key_edit.text())
-        except ValueError as exc:
-            raise InvalidConnectionError(f"Enter your API key first ({exc}).") from None
+            return ApiKey(text)
+        except ValueError as exc:  # the message says what is wrong, never the key itself
+            raise InvalidConnectionError(f"This API key cannot be used: {exc}.") from None
 
     # -- form reactions ------------------------------------------------------------------
 
