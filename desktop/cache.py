@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from desktop import paths
 from desktop.clockify.connection import Connection
 from desktop.clockify.models import Client, User, Workspace
+from desktop.credentials import cache_key_entry
 from desktop.files import write_private_file
 
 log = logging.getLogger(__name__)
@@ -74,11 +75,6 @@ class Snapshot:
 
 class _Unusable(Exception):
     """The cache file cannot be used; the message is a fixed reason without data."""
-
-
-def key_entry(connection: Connection) -> str:
-    """The secret store entry holding the cache key of `connection`."""
-    return f"cache-key:{connection.id}"
 
 
 def _aad(connection: Connection) -> bytes:
@@ -297,6 +293,17 @@ def _discard(path: Path) -> None:
         log.debug("Cannot discard %s: %s", path.name, type(exc).__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """What `EncryptedCache.delete` did: whether a cache file or key was removed, and failures.
+
+    A failure is the OSError of the file, or whatever the secret store raised.
+    """
+
+    removed: bool
+    failures: tuple[Exception, ...] = ()
+
+
 @dataclass(slots=True)
 class OpenedCache:
     """A cache file decrypted and checked, with only its workspace rows decoded so far.
@@ -363,7 +370,7 @@ class EncryptedCache:
             log.warning("Cannot read the cache file %s: %s", path.name, type(exc).__name__)
             return None
         try:
-            key_text = self._store.get(key_entry(connection))
+            key_text = self._store.get(cache_key_entry(connection))
         except Exception as exc:
             log.warning(
                 "Cannot read the cache key from the secret store (%s); not using the cache.",
@@ -396,7 +403,12 @@ class EncryptedCache:
             _discard(path)
             return None
 
-    def save(self, connection: Connection, snapshot: Snapshot) -> None:
+    def save(self, connection: Connection, snapshot: Snapshot, create_key: bool = True) -> None:
+        """Seal `snapshot` into the cache file of `connection`; failures are logged.
+
+        With `create_key` False, a connection without a cache key is not saved: a save
+        that arrives after the connection was forgotten cannot bring its cache back.
+        """
         path = self.path_for(connection)
         try:
             payload = _encode(snapshot)
@@ -405,7 +417,7 @@ class EncryptedCache:
                 "Not saving the cache: the data cannot be encoded (%s).", type(exc).__name__
             )
             return
-        key = self._key_for_save(connection)
+        key = self._key_for_save(connection, create_key)
         if key is None:
             return
         nonce = secrets.token_bytes(NONCE_BYTES)
@@ -415,28 +427,42 @@ class EncryptedCache:
         except OSError as exc:
             log.warning("Cannot write the cache file %s: %s", path.name, type(exc).__name__)
 
-    def delete(self, connection: Connection) -> None:
+    def delete(self, connection: Connection) -> Removal:
+        """Remove the cache file of `connection` and its key; failures are logged and returned."""
         path = self.path_for(connection)
+        removed = False
+        failures: list[Exception] = []
         try:
-            path.unlink(missing_ok=True)
+            path.unlink()
+            removed = True
+        except (FileNotFoundError, NotADirectoryError):
+            pass
         except OSError as exc:
             log.warning("Cannot delete the cache file %s: %s", path.name, type(exc).__name__)
+            failures.append(exc)
+        entry = cache_key_entry(connection)
         try:
-            if self._store.get(key_entry(connection)) is not None:
-                self._store.delete(key_entry(connection))
+            if self._store.get(entry) is not None:
+                self._store.delete(entry)
+                removed = True
         except Exception as exc:
             log.warning(
                 "Cannot delete the cache key from the secret store (%s).", type(exc).__name__
             )
+            failures.append(exc)
+        return Removal(removed, tuple(failures))
 
     # --- helpers ----------------------------------------------------------------------------
 
-    def _key_for_save(self, connection: Connection) -> bytes | None:
-        entry = key_entry(connection)
+    def _key_for_save(self, connection: Connection, create_key: bool) -> bytes | None:
+        entry = cache_key_entry(connection)
         try:
             text = self._store.get(entry)
             key = _decode_key(text) if text is not None else None
             if key is None:
+                if not create_key:
+                    log.info("Not saving the cache: the connection has no cache key any more.")
+                    return None
                 key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
                 self._store.set(entry, base64.urlsafe_b64encode(key).decode("ascii"))
         except Exception as exc:

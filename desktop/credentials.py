@@ -116,10 +116,12 @@ class StoreWriteError(CredentialError):
 
 
 def api_key_entry(connection: Connection) -> str:
+    """The entry holding the API key of `connection`."""
     return f"api-key:{connection.id}"
 
 
 def cache_key_entry(connection: Connection) -> str:
+    """The entry holding the key of the encrypted cache of `connection` (see desktop.cache)."""
     return f"cache-key:{connection.id}"
 
 

@@ -59,7 +59,9 @@ def add_key_command(commands: Any) -> None:
     cli.add_connection_options(status)
     status.set_defaults(handler=_cmd_status)
 
-    clear = actions.add_parser("clear", help="forget the stored key of the connection")
+    clear = actions.add_parser(
+        "clear", help="forget the stored key of the connection and its cached data"
+    )
     cli.add_connection_options(clear)
     clear.set_defaults(handler=_cmd_clear)
 
@@ -186,14 +188,21 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_clear(args: argparse.Namespace) -> int:
+    from desktop.account import forget
+
     connection = cli.connection_from_args(args)
     store = _open_store()
     with _store_errors():
-        removed = store.delete_api_key(connection)
-    if removed:
-        print(f"Removed the API key for {connection.label} from {store.description}.")
+        forgotten = forget(store, connection)
+    where, label = store.description, connection.label
+    if forgotten.api_key and forgotten.cached_data:
+        print(f"Removed the API key of {label} from {where}, and its cached data.")
+    elif forgotten.api_key:
+        print(f"Removed the API key of {label} from {where}; no data was cached.")
+    elif forgotten.cached_data:
+        print(f"No API key was stored for {label} in {where}; removed its cached data.")
     else:
-        print(f"No API key was stored for {connection.label} in {store.description}.")
+        print(f"No API key or cached data was stored for {label} in {where}.")
     return cli.EXIT_OK
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from desktop import cache as cache_module
-from desktop.cache import EncryptedCache, SecretStore, Snapshot, WorkspaceSnapshot
+from desktop.cache import EncryptedCache, Removal, SecretStore, Snapshot, WorkspaceSnapshot
 from desktop.clockify.connection import Connection
 from desktop.clockify.models import Client, User, Workspace
 
@@ -449,7 +449,37 @@ def test_delete_removes_file_and_key_and_is_idempotent(
 
 def test_delete_with_missing_directory(cache: EncryptedCache, cache_dir: Path) -> None:
     assert not cache_dir.exists()
+    assert cache.delete(EU) == Removal(removed=False)
+
+
+def test_delete_says_whether_it_removed_something(
+    cache: EncryptedCache, store: MemoryStore
+) -> None:
+    cache.save(EU, _snapshot())
+    assert cache.delete(EU) == Removal(removed=True)
+    assert cache.delete(EU) == Removal(removed=False)
+    store.entries["cache-key:eu"] = "a key whose file is gone"
+    assert cache.delete(EU) == Removal(removed=True)
+    assert store.entries == {}
+
+
+def test_a_late_save_without_create_key_cannot_bring_a_cache_back(
+    cache: EncryptedCache, store: MemoryStore
+) -> None:
+    cache.save(EU, _snapshot(), create_key=False)
+    assert not cache.path_for(EU).exists()
+    assert store.entries == {}
+    cache.save(EU, Snapshot(saved_at=1.0, workspaces=[]))
+    cache.save(EU, _snapshot(), create_key=False)  # the key exists: saved
+    assert cache.load(EU) == _snapshot()
     cache.delete(EU)
+    cache.save(EU, _snapshot(), create_key=False)
+    assert not cache.path_for(EU).exists()
+    assert store.entries == {}
+    store.entries["cache-key:eu"] = "not a valid key"
+    cache.save(EU, _snapshot(), create_key=False)  # never replaced either
+    assert not cache.path_for(EU).exists()
+    assert store.entries == {"cache-key:eu": "not a valid key"}
 
 
 # --- save failures ------------------------------------------------------------------------
@@ -533,9 +563,11 @@ def test_store_error_on_delete_is_a_warning(
     cache = EncryptedCache(stubborn, cache_dir)
     cache.save(EU, _snapshot())
     with caplog.at_level(logging.WARNING):
-        cache.delete(EU)
+        removal = cache.delete(EU)
     assert len(_warnings(caplog)) == 1
     assert not cache.path_for(EU).exists()
+    assert removal.removed is True
+    assert [type(f) for f in removal.failures] == [RuntimeError]
 
 
 # --- the fast record builder --------------------------------------------------------------

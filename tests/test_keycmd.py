@@ -130,7 +130,7 @@ def test_round_trip_with_the_encrypted_file(
     assert "Removed the API key" in cleared.stdout
     again = run_cli("key", "clear", *url, env=file_env)
     assert again.returncode == 0
-    assert "No API key was stored for" in again.stdout
+    assert "No API key or cached data was stored for" in again.stdout
 
     after = run_cli("list", "workspaces", *url, env=file_env)
     assert after.returncode == 3
