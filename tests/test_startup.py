@@ -7,15 +7,18 @@ import logging
 import logging.handlers
 import os
 import stat
+import sys
+from collections.abc import Callable
 
 import pytest
 from conftest import TEST_KEY
 from PySide6.QtCore import QSettings
 
 from desktop import connection_file
-from desktop.clockify import ApiKey, Connection
+from desktop.clockify import ApiKey, Connection, InvalidConnectionError
 from desktop.credentials import open_credential_store
 from desktop.ui.connection_settings import SETTING_BASE_URL, SETTING_REGION, set_identity
+from desktop.ui.main_window import PanelWindow
 from desktop.ui.stored import early_start, saved_connection
 
 PASSPHRASE = "startup passphrase"
@@ -137,23 +140,59 @@ def test_demo_needs_no_connection() -> None:
     assert early == early.__class__(None, None, None)
 
 
-def test_run_panel_in_demo_mode_loads_the_demo_through_the_normal_path(
-    qapp: object, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`python -m desktop --demo`, in process: the demo server starts on a worker, the panel
-    connects to it, and its workspaces load; quitting stops the server."""
-    import logging
-    import sys
+def _run_panel_until(
+    monkeypatch: pytest.MonkeyPatch,
+    args: argparse.Namespace,
+    ready: Callable[[PanelWindow], bool],
+    look: Callable[[PanelWindow], None],
+) -> tuple[int, list[logging.Handler]]:
+    """run_panel in process: once `ready(window)`, `look(window)`, then close the window.
 
+    Returns the exit code and the root logger's handlers as the panel left them.
+    """
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from desktop.fake.server import FakeClockify
     from desktop.ui import app as app_module
     from desktop.ui.main_window import PanelWindow
 
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     interval = sys.getswitchinterval()
+
+    def poll() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, PanelWindow)]
+        visible = [w for w in windows if w.isVisible()]
+        if visible and ready(visible[0]):
+            window = visible[0]
+            look(window)
+            window.runner.wait_idle(5)
+            window.close()
+            return
+        QTimer.singleShot(50, poll)
+
+    QTimer.singleShot(0, poll)
+    QTimer.singleShot(20_000, QApplication.quit)  # a safety net, never the way out
+    try:
+        code = app_module.run_panel(args)
+    finally:
+        sys.setswitchinterval(interval)
+        root = logging.getLogger()
+        handlers = list(root.handlers)
+        for handler in handlers:
+            if isinstance(handler, logging.FileHandler | app_module.EarlyRecords):
+                root.removeHandler(handler)
+                handler.close()
+    return code, handlers
+
+
+def test_run_panel_in_demo_mode_loads_the_demo_through_the_normal_path(
+    qapp: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m desktop --demo`, in process: the demo server starts on a worker, the panel
+    connects to it, and its workspaces load; quitting stops the server."""
+    from desktop.fake.server import FakeClockify
+    from desktop.ui import app as app_module
+
     servers: list[FakeClockify] = []
     original_stop = FakeClockify.stop
 
@@ -164,30 +203,13 @@ def test_run_panel_in_demo_mode_loads_the_demo_through_the_normal_path(
     monkeypatch.setattr(FakeClockify, "stop", stop)
     seen: dict[str, object] = {}
 
-    def poll() -> None:
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, PanelWindow)]
-        visible = [w for w in windows if w.isVisible()]
-        if visible and len(visible[0].model.workspaces()) >= 4:
-            window = visible[0]
-            seen["title"] = window.windowTitle()
-            seen["names"] = [w.workspace.name for w in window.model.workspaces()]
-            window.runner.wait_idle(5)
-            window.close()
-            return
-        QTimer.singleShot(50, poll)
+    def look(window: PanelWindow) -> None:
+        seen["title"] = window.windowTitle()
+        seen["names"] = [w.workspace.name for w in window.model.workspaces()]
 
-    QTimer.singleShot(0, poll)
-    QTimer.singleShot(20_000, QApplication.quit)  # a safety net, never the way out
-    try:
-        code = app_module.run_panel(_args(demo=True))
-    finally:
-        sys.setswitchinterval(interval)
-        root = logging.getLogger()
-        handlers = list(root.handlers)
-        for handler in handlers:
-            if isinstance(handler, logging.FileHandler | app_module.EarlyRecords):
-                root.removeHandler(handler)
-                handler.close()
+    code, handlers = _run_panel_until(
+        monkeypatch, _args(demo=True), lambda w: len(w.model.workspaces()) >= 4, look
+    )
     assert code == 0
     # The log file was opened on a worker, and replaced the records held in memory.
     assert any(isinstance(h, logging.FileHandler) for h in handlers)
@@ -196,6 +218,88 @@ def test_run_panel_in_demo_mode_loads_the_demo_through_the_normal_path(
     assert seen["title"] == "Clockify Panel (demo data)"
     assert "Northwind Consulting" in seen["names"]  # type: ignore[operator]
     assert servers  # the demo server was stopped on the way out
+
+
+MALFORMED_URLS = [
+    "https://[::1",
+    "https://a..b.com",
+    "https://clockify.example.com:99999",
+    "https://clockify.example.com/api/v1?workspace=1",
+    "https://clockify.example.com/api/v1#top",
+    "https://" + "a" * 64 + ".example.com",
+]
+MALFORMED_IDS = ["open-bracket", "empty-label", "port", "query", "fragment", "long-label"]
+
+
+@pytest.mark.parametrize("url", MALFORMED_URLS, ids=MALFORMED_IDS)
+def test_a_malformed_env_base_url_starts_unconnected_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    open_credential_store().set_api_key(saved_connection(), ApiKey(TEST_KEY))
+    monkeypatch.setenv("CLOCKIFY_BASE_URL", url)
+    monkeypatch.setenv("CLOCKIFY_API_KEY", TEST_KEY)
+    early = early_start(_args())
+    assert early.connection is None  # neither that address nor the saved connection
+    assert early.env_key is None  # the key from the environment goes nowhere
+    assert early.prefetched is None  # nor is the stored key read
+    assert early.problem is not None
+    assert early.problem.startswith(
+        "CLOCKIFY_BASE_URL holds an unusable address, so the panel is not connected: "
+        "the custom base URL"
+    )
+    assert early.problem.endswith(" Correct or unset it, or connect through Settings.")
+    assert TEST_KEY not in early.problem
+
+
+@pytest.mark.parametrize("url", MALFORMED_URLS, ids=MALFORMED_IDS)
+def test_a_malformed_base_url_option_is_a_clear_error(url: str) -> None:
+    with pytest.raises(InvalidConnectionError, match=r"^The custom base URL"):
+        early_start(_args(base_url=url))
+
+
+def test_a_parser_value_error_at_start_is_still_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def parser_error(_url: str) -> Connection:
+        raise ValueError("Invalid IPv6 URL")
+
+    monkeypatch.setattr(Connection, "for_base_url", parser_error)
+    with pytest.raises(InvalidConnectionError, match=r"^The custom base URL is not valid"):
+        early_start(_args(base_url="https://[::1"))
+    monkeypatch.setenv("CLOCKIFY_BASE_URL", "https://[::1")
+    early = early_start(_args())
+    assert early.connection is None
+    assert early.problem is not None
+    assert "the custom base URL is not valid" in early.problem
+
+
+def test_the_panel_starts_with_a_malformed_env_base_url_and_says_why(
+    qapp: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`CLOCKIFY_BASE_URL='https://[::1' clockify-panel`, in process: a window, not a crash."""
+    open_credential_store().set_api_key(saved_connection(), ApiKey(TEST_KEY))
+    monkeypatch.setenv("CLOCKIFY_BASE_URL", "https://[::1")
+    seen: dict[str, object] = {}
+
+    def look(window: PanelWindow) -> None:
+        seen["notice"] = window.notice_label.text()
+        seen["button"] = window.notice_button.text()
+        seen["page"] = window.stack.currentWidget() is window.connect_page
+        seen["connected"] = window.connected
+        seen["status"] = window.status_label.text()
+
+    code, _handlers = _run_panel_until(
+        monkeypatch, _args(), lambda w: w.notice.isVisibleTo(w), look
+    )
+    assert code == 0
+    assert str(seen["notice"]).startswith(
+        "CLOCKIFY_BASE_URL holds an unusable address, so the panel is not connected: "
+        "the custom base URL"
+    )
+    assert seen["button"] == "Settings\u2026"
+    assert seen["page"] is True
+    assert seen["connected"] is False
+    assert seen["status"] == "Not connected"
 
 
 def test_records_logged_before_the_log_file_opens_are_written_to_it(qapp: object) -> None:

@@ -237,6 +237,8 @@ def run_panel(args: argparse.Namespace, early: EarlyStart | None = None) -> int:
             window.show_connect_state(f"The demo could not start: {describe_error(error)}")
 
         window.runner.submit(make_demo, on_demo_ready, on_demo_failed)
+    elif early.problem is not None:
+        session.start_unconnected(early.problem)
     else:
         session.start(early.connection, early.env_key, early.prefetched)
     code = app.exec()

@@ -127,6 +127,13 @@ class PanelSession(QObject):
             self._on_stored_failed,
         )
 
+    def start_unconnected(self, problem: str) -> None:
+        """No usable connection at start (a malformed CLOCKIFY_BASE_URL): say why, use none."""
+        self.connection = None
+        self._use_cache = False
+        self.window.show_connect_state()
+        self.window.show_notice(problem, "Settings\u2026", self.open_settings)
+
     def _store(self, passphrase: str | None) -> CredentialStore:
         return open_store(self.store_factory, passphrase)
 

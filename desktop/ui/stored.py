@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop.clockify import ApiKey, Connection
+from desktop.clockify import ApiKey, Connection, InvalidConnectionError
 
 log = logging.getLogger(__name__)
 
@@ -112,32 +112,61 @@ class EarlyStart:
     """What the panel starts with, decided before the UI modules are imported.
 
     Attributes:
-        connection: None in demo mode.
+        connection: None in demo mode, and when `problem` says why there is none.
         env_key: the key from CLOCKIFY_API_KEY, which wins over the stored one.
         prefetched: the stored key and cache, being read (None with an env key or demo).
+        problem: why the panel starts unconnected (CLOCKIFY_BASE_URL is malformed).
     """
 
     connection: Connection | None
     env_key: ApiKey | None
     prefetched: Future[StoredState] | None
+    problem: str | None = None
 
 
 def early_start(args: argparse.Namespace) -> EarlyStart:
-    """Pick the connection and start reading the stored key; raises ClockifyError on a bad URL.
+    """Pick the connection and start reading the stored key.
 
     Called first thing for the panel: the read (scrypt, decryption) then runs while PySide6
-    and the UI modules are imported.
+    and the UI modules are imported. A malformed --base-url or --region raises
+    InvalidConnectionError (the command line reports it); a malformed CLOCKIFY_BASE_URL,
+    perhaps set long ago in a profile and invisible from a desktop launcher, starts the
+    panel unconnected with `problem` saying why.
     """
     if args.demo:
         return EarlyStart(None, None, None)
     from desktop.cli import ENV_API_KEY, ENV_BASE_URL, connection_from_args
 
-    if args.region or args.base_url or os.environ.get(ENV_BASE_URL):
-        connection = connection_from_args(args)
+    if not args.base_url and os.environ.get(ENV_BASE_URL):
+        try:
+            connection = _checked(connection_from_args, args)
+        except InvalidConnectionError as exc:
+            problem = (
+                f"{ENV_BASE_URL} holds an unusable address, so the panel is not connected: "
+                f"{exc.message[:1].lower()}{exc.message[1:]} Correct or unset it, or "
+                "connect through Settings."
+            )
+            log.warning("%s", problem)
+            return EarlyStart(None, None, None, problem)
+    elif args.region or args.base_url:
+        connection = _checked(connection_from_args, args)
     else:
         connection = saved_connection()
     env_key = _env_key(ENV_API_KEY)
     return EarlyStart(connection, env_key, None if env_key else prefetch(connection))
+
+
+def _checked(
+    read: Callable[[argparse.Namespace], Connection], args: argparse.Namespace
+) -> Connection:
+    """`read(args)`, with any parser error turned into InvalidConnectionError's one sentence."""
+    try:
+        return read(args)
+    except ValueError:  # what the URL parsers underneath raise (a stray bracket, say)
+        raise InvalidConnectionError(
+            "The custom base URL is not valid: it should look like "
+            "https://clockify.example.com/api/v1."
+        ) from None
 
 
 def saved_connection() -> Connection:
