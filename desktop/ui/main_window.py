@@ -30,10 +30,13 @@ from desktop.ui.tree_model import (
     GroupNode,
     Kind,
     LoadState,
+    Node,
     PanelModel,
     RecordNode,
-    Role,
     WorkspaceNode,
+    node_email,
+    node_id,
+    node_name,
     visible_text,
 )
 from desktop.ui.tree_view import TreeView
@@ -393,13 +396,27 @@ class PanelWindow(QMainWindow):
     # -- copy ----------------------------------------------------------------------------
 
     def selected_nodes(self) -> list[RecordNode | WorkspaceNode]:
-        rows = sorted({i.row() for i in self.tree.selectionModel().selectedRows()})
-        if not rows and self.tree.currentIndex().isValid():
-            rows = [self.tree.currentIndex().row()]
-        nodes = [self.model.node(self.model.index(r, 0)) for r in rows]
-        return [n for n in nodes if isinstance(n, RecordNode | WorkspaceNode)]
+        """Selected workspace, user and client rows, top to bottom (else the current row).
 
-    def _copy(self, what: str, value: Callable[[QModelIndex], str]) -> None:
+        Read from the selection's ranges (top and bottom row each), not from one index per
+        row: with 50,000 rows selected that list alone costs more than the whole copy.
+        """
+        selection = self.tree.selectionModel().selection()
+        ranges = (selection.at(i) for i in range(selection.count()))
+        spans = sorted((r.top(), r.bottom()) for r in ranges if r.isValid())
+        merged: list[tuple[int, int]] = []
+        for top, bottom in spans:  # ranges may overlap (Ctrl+click, then Shift+click)
+            if merged and top <= merged[-1][1] + 1:
+                if bottom > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], bottom)
+            else:
+                merged.append((top, bottom))
+        if not merged and self.tree.currentIndex().isValid():
+            row = self.tree.currentIndex().row()
+            merged = [(row, row)]
+        return [n for n in self.model.nodes_in(merged) if isinstance(n, RecordNode | WorkspaceNode)]
+
+    def _copy(self, what: str, value: Callable[[Node], str]) -> None:
         if self.focusWidget() is self.filter_edit and self.filter_edit.hasSelectedText():
             self.filter_edit.copy()  # Ctrl+C in the filter box copies its text, as usual
             return
@@ -407,30 +424,27 @@ class PanelWindow(QMainWindow):
         if not nodes:
             self.show_status("Nothing selected to copy")
             return
-        indexes = [self.model.index_of(n) for n in nodes]
-        text = "\n".join(value(i) for i in indexes)
-        QGuiApplication.clipboard().setText(text)
+        QGuiApplication.clipboard().setText("\n".join(map(value, nodes)))
         if len(nodes) == 1:
-            name = indexes[0].data(Role.NAME) or NO_NAME
-            self.show_status(f"Copied {what} of {short(name)}")
+            self.show_status(f"Copied {what} of {short(node_name(nodes[0]) or NO_NAME)}")
         else:
             self.show_status(f"Copied {what}s of {len(nodes)} rows")
 
     @Slot()
     def copy_names(self) -> None:
-        self._copy("name", lambda i: str(i.data(Role.NAME) or ""))
+        self._copy("name", node_name)
 
     @Slot()
     def copy_ids(self) -> None:
-        self._copy("ID", lambda i: str(i.data(Role.ID) or ""))
+        self._copy("ID", node_id)
 
     @Slot()
     def copy_name_and_id(self) -> None:
-        self._copy("name and ID", lambda i: f"{i.data(Role.NAME) or ''}\t{i.data(Role.ID) or ''}")
+        self._copy("name and ID", lambda n: f"{node_name(n)}\t{node_id(n)}")
 
     @Slot()
     def copy_emails(self) -> None:
-        self._copy("e-mail", lambda i: str(i.data(Role.EMAIL) or ""))
+        self._copy("e-mail", node_email)
 
     # -- loader results ------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ below; depth and expansion are item roles, and the delegate draws the indentatio
 from __future__ import annotations
 
 import enum
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -84,6 +85,31 @@ def plain_tooltip(lines: Iterable[str]) -> str:
             line = line[:_TOOLTIP_MAX] + "\u2026"
         parts.append(html.escape(visible_text(line)))
     return "<p style='white-space:pre-wrap'>" + "<br>".join(parts) + "</p>"
+
+
+def node_name(node: Node) -> str:
+    """The exact name a copy puts on the clipboard ("" when null; a group's label)."""
+    if isinstance(node, RecordNode):
+        return node.record.name or ""
+    if isinstance(node, WorkspaceNode):
+        return node.workspace.name or ""
+    return node.label
+
+
+def node_id(node: Node) -> str:
+    """The Clockify id of a record or workspace row ("" for a group row)."""
+    if isinstance(node, RecordNode):
+        return node.record.id
+    if isinstance(node, WorkspaceNode):
+        return node.workspace.id
+    return ""
+
+
+def node_email(node: Node) -> str:
+    """A user's or client's e-mail ("" when it has none, and for other rows)."""
+    if isinstance(node, RecordNode):
+        return node.record.email or ""
+    return ""
 
 
 class RecordNode:
@@ -194,6 +220,12 @@ class PanelModel(QAbstractTableModel):
         self._workspaces: list[WorkspaceNode] = []
         self._by_id: dict[str, WorkspaceNode] = {}
         self._rows: list[Node] = []
+        #: Rows of the workspace and group rows (ascending), and the same by id() of the node;
+        #: records sit right under their group's row, so these find any row's parent.
+        self._branch_rows: list[int] = []
+        self._branch_row_of: dict[int, int] = {}
+        #: id() of a record node -> its row; built on first use after each relayout.
+        self._record_row_of: dict[int, int] | None = None
         self._query = ""
         self._filter_collapsed: set[int] = set()  # id() of nodes collapsed while filtering
 
@@ -217,11 +249,11 @@ class PanelModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(node)
         if role == Role.NAME:
-            return self._name(node)
+            return node_name(node)
         if role == Role.ID:
-            return self._id(node)
+            return node_id(node)
         if role == Role.EMAIL:
-            return node.email if isinstance(node, RecordNode) else ""
+            return node_email(node)
         if role == Role.KIND:
             return int(node.kind)
         if role == Role.DEPTH:
@@ -260,10 +292,43 @@ class PanelModel(QAbstractTableModel):
         return self._rows[index.row()]
 
     def row_of(self, node: Node) -> int:
-        for row, candidate in enumerate(self._rows):
-            if candidate is node:
-                return row
+        """The node's row, -1 when it is not shown.
+
+        Workspace and group rows are looked up directly; a record's row through a map of
+        every record row, built the first time one is asked for after a change.
+        """
+        if not isinstance(node, RecordNode):
+            return self._branch_row_of.get(id(node), -1)
+        rows = self._record_row_of
+        if rows is None:
+            rows = self._record_row_of = {
+                id(n): r for r, n in enumerate(self._rows) if isinstance(n, RecordNode)
+            }
+        return rows.get(id(node), -1)
+
+    def parent_row(self, row: int) -> int:
+        """The row of the row's parent (its group or workspace); -1 for a workspace row.
+
+        Only workspace and group rows are searched, a few per workspace, so this costs the
+        same in a branch of any size.
+        """
+        if not 0 <= row < len(self._rows):
+            return -1
+        depth = self._rows[row].depth
+        branch_rows = self._branch_rows
+        for at in range(bisect_left(branch_rows, row) - 1, -1, -1):
+            candidate = branch_rows[at]
+            if self._rows[candidate].depth < depth:
+                return candidate
         return -1
+
+    def nodes_in(self, ranges: Iterable[tuple[int, int]]) -> list[Node]:
+        """The nodes of the rows top..bottom (inclusive) of each range, in the given order."""
+        rows = self._rows
+        nodes: list[Node] = []
+        for top, bottom in ranges:
+            nodes.extend(rows[max(top, 0) : bottom + 1])
+        return nodes
 
     def index_of(self, node: Node) -> QModelIndex:
         row = self.row_of(node)
@@ -315,7 +380,7 @@ class PanelModel(QAbstractTableModel):
         self.beginResetModel()
         self._workspaces = []
         self._by_id = {}
-        self._rows = []
+        self._set_rows([], [])
         self._filter_collapsed.clear()
         self.endResetModel()
 
@@ -369,14 +434,24 @@ class PanelModel(QAbstractTableModel):
         index = self.index(row, 0)
         self.dataChanged.emit(index, index)
 
-    def _flatten(self) -> list[Node]:
+    def _set_rows(self, rows: list[Node], branch_rows: list[int]) -> None:
+        self._rows = rows
+        self._branch_rows = branch_rows
+        self._branch_row_of = {id(rows[r]): r for r in branch_rows}
+        self._record_row_of = None
+
+    def _flatten(self) -> tuple[list[Node], list[int]]:
+        """The visible rows, and the rows among them that are workspaces or groups."""
         rows: list[Node] = []
+        branch_rows: list[int] = []
         query = self._query
         for ws in self._workspaces:
             if not query:
+                branch_rows.append(len(rows))
                 rows.append(ws)
                 if ws.expanded:
                     for group in ws.groups:
+                        branch_rows.append(len(rows))
                         rows.append(group)
                         if group.expanded:
                             rows.extend(group.children)
@@ -387,21 +462,23 @@ class PanelModel(QAbstractTableModel):
             pending = any(g.state is not LoadState.LOADED for g in ws.groups)
             if not (ws_match or pending or any(m for _, m in found)):
                 continue
+            branch_rows.append(len(rows))
             rows.append(ws)
             if id(ws) in self._filter_collapsed:
                 continue
             for group, matches in found:
                 if matches or ws_match or group.state is not LoadState.LOADED:
+                    branch_rows.append(len(rows))
                     rows.append(group)
                     if matches and id(group) not in self._filter_collapsed:
                         rows.extend(matches)
-        return rows
+        return rows, branch_rows
 
     def _relayout(self) -> None:
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
         moved_nodes = [self._rows[i.row()] if i.row() < len(self._rows) else None for i in old]
-        self._rows = self._flatten()
+        self._set_rows(*self._flatten())
         if old:
             wanted = {id(n): n for n in moved_nodes if n is not None}
             positions: dict[int, int] = {}
@@ -429,20 +506,6 @@ class PanelModel(QAbstractTableModel):
                 new.append(self.index(row, index.column()) if row >= 0 else QModelIndex())
             self.changePersistentIndexList(old, new)
         self.layoutChanged.emit()
-
-    def _name(self, node: Node) -> str:
-        if isinstance(node, RecordNode):
-            return node.name
-        if isinstance(node, WorkspaceNode):
-            return node.workspace.name or ""
-        return node.label
-
-    def _id(self, node: Node) -> str:
-        if isinstance(node, RecordNode):
-            return node.record.id
-        if isinstance(node, WorkspaceNode):
-            return node.workspace.id
-        return ""
 
     def _display(self, node: Node) -> str:
         if isinstance(node, RecordNode):

@@ -117,7 +117,8 @@ class TreeView(QTableView):
                 if expandable and expanded:
                     self.toggle_requested.emit(index, False)
                 elif key == Qt.Key.Key_Left:
-                    self._move_to(self._parent_row(index.row()))
+                    parent = self.model().parent_row(index.row())
+                    self._move_to(parent if parent >= 0 else index.row())
                 return
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.activated_row.emit(index)
@@ -141,14 +142,6 @@ class TreeView(QTableView):
             self.activated_row.emit(index)
             return
         super().mouseDoubleClickEvent(event)
-
-    def _parent_row(self, row: int) -> int:
-        model = self.model()
-        depth = int(model.index(row, 0).data(Role.DEPTH) or 0)
-        for candidate in range(row - 1, -1, -1):
-            if int(model.index(candidate, 0).data(Role.DEPTH) or 0) < depth:
-                return candidate
-        return row
 
     def _move_to(self, row: int) -> None:
         model = self.model()
