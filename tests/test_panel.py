@@ -10,6 +10,7 @@ import pytest
 from conftest import TEST_KEY
 from PySide6.QtCore import (
     QCoreApplication,
+    QItemSelection,
     QItemSelectionModel,
     QModelIndex,
     QPoint,
@@ -300,6 +301,144 @@ def test_markup_name_is_copied_exactly_and_shown_literally(
     assert clipboard() == HTML_CLIENT_ID
     assert window.status_label.text() == f"Copied ID of {HTML_CLIENT}"
     assert window.status_label.textFormat() == Qt.TextFormat.PlainText
+
+
+# -- copying and moving in a big branch -----------------------------------------------------
+
+BIG_WS = "b1600000000000000000ws01"
+BIG_USERS = [
+    {
+        "id": f"b16{i:021d}",
+        "name": None if i % 1000 == 999 else f"Member {i:04d}",
+        "email": f"m{i}@big.example",
+    }
+    for i in range(3000)
+]
+BIG_CLIENTS = [{"id": f"b16c{i:020d}", "name": f"Client {i:02d}"} for i in range(40)]
+
+
+def by_name(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The server's order: by name, unnamed records last."""
+    return sorted(records, key=lambda r: (r["name"] is None, (r["name"] or "").casefold()))
+
+
+@pytest.fixture
+def big_server(fake_server: FakeClockify) -> FakeClockify:
+    """The sample data plus a workspace of 3,000 users and 40 clients."""
+    fake_server.add_workspace(
+        FakeWorkspace(
+            id=BIG_WS,
+            name="Big Team",
+            users=[dict(u) for u in BIG_USERS],
+            clients=[{**c, "archived": False} for c in BIG_CLIENTS],
+        )
+    )
+    return fake_server
+
+
+def copy_shortcut(window: PanelWindow, key: Qt.Key, ids: bool = False) -> None:
+    shift = Qt.KeyboardModifier.ShiftModifier if ids else Qt.KeyboardModifier.NoModifier
+    QTest.keyClick(window.tree, key, Qt.KeyboardModifier.ControlModifier | shift)
+
+
+def test_select_all_and_copy_gives_every_row_once_in_view_order(
+    qtbot: Any, make_window: WindowFactory, big_server: FakeClockify
+) -> None:
+    window = connected_window(qtbot, make_window, big_server)
+    expand_workspace(qtbot, window, BIG_WS)
+    copy_shortcut(window, Qt.Key.Key_A)  # select all: group rows too, which are not copied
+    copy_shortcut(window, Qt.Key.Key_C, ids=True)
+    users, clients = by_name(BIG_USERS), by_name(BIG_CLIENTS)
+    workspace_ids = [SAMPLE_WORKSPACE_ID, SAMPLE_SIDE_WORKSPACE_ID, BIG_WS]
+    assert clipboard().split("\n") == [
+        *workspace_ids,
+        *(u["id"] for u in users),
+        *(c["id"] for c in clients),
+    ]
+    assert window.status_label.text() == "Copied IDs of 3043 rows"
+    copy_shortcut(window, Qt.Key.Key_C)
+    assert clipboard().split("\n") == [
+        "Acme Ltd",
+        "Side Project",
+        "Big Team",
+        *(u["name"] or "" for u in users),
+        *(c["name"] for c in clients),
+    ]
+    window.copy_emails()
+    assert clipboard().split("\n") == ["", "", "", *(u["email"] for u in users), *[""] * 40]
+
+
+def test_copy_follows_a_selection_of_several_ranges(
+    qtbot: Any, make_window: WindowFactory, big_server: FakeClockify
+) -> None:
+    window = connected_window(qtbot, make_window, big_server)
+    ws = expand_workspace(qtbot, window, BIG_WS)
+    model, selection = window.model, window.tree.selectionModel()
+    flag = QItemSelectionModel.SelectionFlag
+    users = ws.users.children
+    first, last = model.row_of(users[0]), model.row_of(users[-1])
+
+    def span(top: int, bottom: int, command: QItemSelectionModel.SelectionFlag) -> None:
+        selected = QItemSelection(model.index(top, 0), model.index(bottom, 0))
+        selection.select(selected, command | flag.Rows)
+
+    span(first + 100, first + 199, flag.ClearAndSelect)
+    span(first + 150, first + 249, flag.Select)  # overlaps the first range
+    span(first + 120, first + 129, flag.Toggle)  # a hole in it
+    span(first + 10, first + 12, flag.Select)  # above it, selected last
+    span(last, last + 2, flag.Select)  # the last user and the Clients group row
+    window.copy_ids()
+    wanted = [*range(10, 13), *range(100, 120), *range(130, 250), len(users) - 1]
+    assert clipboard().split("\n") == [
+        *(users[i].record.id for i in wanted),
+        ws.clients.children[0].record.id,
+    ]
+    # The same rows as Qt's own (slower) list of selected rows.
+    reference = sorted({i.row() for i in selection.selectedRows()})
+    kept = [model.node(model.index(r, 0)) for r in reference]
+    assert window.selected_nodes() == [n for n in kept if not isinstance(n, GroupNode)]
+
+
+def test_left_on_a_deep_row_selects_its_group_then_its_workspace(
+    qtbot: Any, make_window: WindowFactory, big_server: FakeClockify
+) -> None:
+    window = connected_window(qtbot, make_window, big_server)
+    ws = expand_workspace(qtbot, window, BIG_WS)
+    model, tree = window.model, window.tree
+    tree.setCurrentIndex(model.index_of(ws.users.children[-1]))
+    QTest.keyClick(tree, Qt.Key.Key_Left)
+    assert model.node(tree.currentIndex()) is ws.users
+    assert [model.node(i) for i in tree.selectionModel().selectedRows()] == [ws.users]
+    assert model.is_expanded(ws.users)  # moving up does not collapse
+    tree.setCurrentIndex(model.index_of(ws.clients.children[-1]))
+    QTest.keyClick(tree, Qt.Key.Key_Left)
+    assert model.node(tree.currentIndex()) is ws.clients
+    QTest.keyClick(tree, Qt.Key.Key_Left)  # an open group closes first
+    assert not model.is_expanded(ws.clients)
+    QTest.keyClick(tree, Qt.Key.Key_Left)  # then its workspace, past the Users branch
+    assert model.node(tree.currentIndex()) is ws
+    QTest.keyClick(tree, Qt.Key.Key_Left)
+    assert not model.is_expanded(ws)
+    QTest.keyClick(tree, Qt.Key.Key_Left)  # a closed workspace row has no parent: stays
+    assert model.node(tree.currentIndex()) is ws
+
+
+def test_copy_with_a_filter_copies_only_the_visible_rows(
+    qtbot: Any, make_window: WindowFactory, big_server: FakeClockify
+) -> None:
+    window = connected_window(qtbot, make_window, big_server)
+    type_into(window.filter_edit, "member 00")
+    qtbot.waitUntil(lambda: not window.loader.busy and has_row(window, "Member 0099"))
+    ws = workspace(window, BIG_WS)
+    window.tree.setFocus()
+    copy_shortcut(window, Qt.Key.Key_A)
+    copy_shortcut(window, Qt.Key.Key_C)
+    assert clipboard().split("\n") == ["Big Team", *(f"Member {i:04d}" for i in range(100))]
+    # A group closed while filtering hides its matches: they are not copied either.
+    window.model.set_expanded(ws.users, False)
+    copy_shortcut(window, Qt.Key.Key_A)
+    copy_shortcut(window, Qt.Key.Key_C, ids=True)
+    assert clipboard() == BIG_WS
 
 
 # -- filtering ------------------------------------------------------------------------------

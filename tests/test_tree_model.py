@@ -329,6 +329,77 @@ def test_new_rows_during_a_filter_are_not_narrowed_from_stale_matches() -> None:
     assert names_of(model.visible_nodes()) == ["Zora New"]
 
 
+# -- row lookups: row_of, parent_row, copyable_in -------------------------------------------
+
+
+def scanned_parent_row(model: PanelModel, row: int) -> int:
+    """Brute force: the nearest row above with a smaller depth, -1 when there is none."""
+    depth = model.index(row, 0).data(Role.DEPTH)
+    for candidate in range(row - 1, -1, -1):
+        if model.index(candidate, 0).data(Role.DEPTH) < depth:
+            return candidate
+    return -1
+
+
+def check_lookups(model: PanelModel) -> None:
+    for row, node in enumerate(model.visible_nodes()):
+        assert model.row_of(node) == row
+        assert model.parent_row(row) == scanned_parent_row(model, row), row
+    assert model.parent_row(-1) == model.parent_row(model.rowCount()) == -1
+
+
+def test_row_of_and_parent_row_match_a_scan_in_every_state() -> None:
+    model = build_model(
+        users_from(make_users(40, seed=3, workspace_id=WS_A)),
+        clients_from(make_clients(30, workspace_id=WS_A)),
+    )
+    model.set_workspaces([*(n.workspace for n in model.workspaces()), Workspace(WS_C, "Third")])
+    a, b, c = (ws_node(model, w) for w in (WS_A, WS_B, WS_C))
+    check_lookups(model)
+    for node in (a, a.users, a.clients, b, b.users, c, c.users):
+        model.set_expanded(node, True)
+        check_lookups(model)
+    model.set_filter("a")
+    check_lookups(model)
+    model.set_expanded(a.users, False)  # collapsed while filtering
+    check_lookups(model)
+    hidden = a.users.children[0]
+    model.set_filter("zzz-no-match")
+    check_lookups(model)
+    assert model.row_of(hidden) == -1
+    assert model.row_of(a.users) == -1
+    model.set_filter("")
+    model.set_group_rows(a.users, make_user_nodes([user("n1", "New"), user("n2", "Rows")]))
+    check_lookups(model)
+    assert model.row_of(hidden) == -1  # a reloaded group's old nodes are gone
+    model.clear()
+    assert model.row_of(a) == -1
+    assert model.parent_row(0) == -1
+
+
+def test_copyable_in_gives_the_spans_records_and_workspaces_once_in_row_order() -> None:
+    model = build_model(
+        users_from(make_users(25, seed=4, workspace_id=WS_A)),
+        clients_from(make_clients(10, workspace_id=WS_A)),
+    )
+    for node in model.workspaces():
+        model.set_expanded(node, True)
+        for group in node.groups:
+            model.set_expanded(group, True)
+    nodes = model.visible_nodes()
+    count = len(nodes)
+    rng = random.Random(11)
+    for _ in range(200):
+        spans = []
+        for _ in range(rng.randint(0, 4)):
+            top = rng.randrange(count)
+            spans.append((top, min(count - 1, top + rng.randint(0, 12))))
+        wanted = sorted({r for top, bottom in spans for r in range(top, bottom + 1)})
+        expected = [nodes[r] for r in wanted if not isinstance(nodes[r], GroupNode)]
+        assert model.copyable_in(spans) == expected, spans
+    assert model.copyable_in([(0, count + 5)]) == [n for n in nodes if not isinstance(n, GroupNode)]
+
+
 # -- roles and display ----------------------------------------------------------------------
 
 

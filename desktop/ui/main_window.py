@@ -403,18 +403,11 @@ class PanelWindow(QMainWindow):
         """
         selection = self.tree.selectionModel().selection()
         ranges = (selection.at(i) for i in range(selection.count()))
-        spans = sorted((r.top(), r.bottom()) for r in ranges if r.isValid())
-        merged: list[tuple[int, int]] = []
-        for top, bottom in spans:  # ranges may overlap (Ctrl+click, then Shift+click)
-            if merged and top <= merged[-1][1] + 1:
-                if bottom > merged[-1][1]:
-                    merged[-1] = (merged[-1][0], bottom)
-            else:
-                merged.append((top, bottom))
-        if not merged and self.tree.currentIndex().isValid():
+        spans = [(r.top(), r.bottom()) for r in ranges if r.isValid()]
+        if not spans and self.tree.currentIndex().isValid():
             row = self.tree.currentIndex().row()
-            merged = [(row, row)]
-        return [n for n in self.model.nodes_in(merged) if isinstance(n, RecordNode | WorkspaceNode)]
+            spans = [(row, row)]
+        return self.model.copyable_in(spans)
 
     def _copy(self, what: str, value: Callable[[Node], str]) -> None:
         if self.focusWidget() is self.filter_edit and self.filter_edit.hasSelectedText():
