@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-import requests
 from conftest import TEST_KEY
+from hostile_server import HostileServer
 
 from desktop.clockify import (
     ApiKey,
@@ -409,24 +409,24 @@ def test_a_host_that_does_not_resolve(
     make_client: Callable[..., ClockifyClient],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    sent: list[str] = []
+    """The resolver fails as it does for an unknown name; requests and urllib3 run for real."""
+    looked_up: list[tuple[str, int]] = []
+    resolve = socket.getaddrinfo
 
-    def no_dns(self: requests.Session, url: str, **kwargs: Any) -> requests.Response:
-        sent.append(url)
-        raise requests.exceptions.ConnectionError(
-            "HTTPSConnectionPool(host='clockify.invalid', port=443): Max retries exceeded "
-            '(Caused by NameResolutionError("<urllib3.connection.HTTPSConnection>: Failed to '
-            "resolve 'clockify.invalid' ([Errno -2] Name or service not known)\"))"
-        )
+    def no_dns(host: str, port: int, *args: Any, **kwargs: Any) -> Any:
+        if host != "clockify.invalid":
+            return resolve(host, port, *args, **kwargs)
+        looked_up.append((host, port))
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
-    monkeypatch.setattr(requests.Session, "get", no_dns)
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
     client = make_client("https://clockify.invalid")
     with pytest.raises(NetworkError) as excinfo:
         client.workspaces()
     assert excinfo.value.exit_code == 5
     assert "could not be resolved" in str(excinfo.value)
     assert "clockify.invalid" in str(excinfo.value)
-    assert sent == ["https://clockify.invalid/api/v1/workspaces"]
+    assert looked_up == [("clockify.invalid", 443)]
     assert_key_hidden(excinfo.value, client, caplog)
 
 
@@ -574,39 +574,67 @@ def test_loads_yielding_rejects_what_json_loads_rejects(body: bytes) -> None:
         loads_yielding(body)
 
 
-def test_proxies_from_the_environment_are_honoured(
-    fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
+PROXY_VARIABLES = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "ALL_PROXY")
+
+
+@pytest.fixture
+def proxy_trap(monkeypatch: pytest.MonkeyPatch) -> Iterator[HostileServer]:
+    """A proxy on 127.0.0.1 that records what reaches it and forwards nothing."""
+    for name in (*PROXY_VARIABLES, "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with HostileServer("trap") as trap:
+        yield trap
+
+
+def test_plain_http_never_goes_through_a_proxy(
+    fake_server: FakeClockify,
+    client: ClockifyClient,
+    proxy_trap: HostileServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """HTTP(S)_PROXY is used (people behind a company proxy), NO_PROXY too."""
-    import http.server
-    import threading
+    """Plain http is only ever loopback: a proxy there would read the key in clear text."""
+    trap_url = f"http://127.0.0.1:{proxy_trap.port}"
+    for name in (*PROXY_VARIABLES, "all_proxy"):
+        monkeypatch.setenv(name, trap_url)
+    assert [w.name for w in client.workspaces()] == ["Acme Ltd", "Side Project"]
+    assert [r.path for r in fake_server.requests] == ["/api/v1/workspaces"]
+    assert proxy_trap.seen == []
+    assert ClockifyClient._proxies(fake_server.base_url + "/workspaces") == {}
 
-    proxied: list[str] = []
 
-    class Proxy(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            proxied.append(self.path)  # a proxy sees the absolute URL
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(b"[]")
+def test_https_goes_through_https_proxy_with_the_key_inside_tls(
+    make_client: Callable[..., ClockifyClient],
+    proxy_trap: HostileServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """HTTPS_PROXY is used (people behind a company proxy); it only sees a CONNECT.
 
-        def log_message(self, *_args: object) -> None:
-            pass
+    The host is never resolved here: the proxy would resolve it, and this one refuses.
+    """
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy_trap.port}")
+    client = make_client("https://clockify.invalid")
+    with pytest.raises(NetworkError, match="proxy") as excinfo:
+        client.workspaces()
+    assert excinfo.value.exit_code == 5
+    lines = [seen.request_line.rsplit(" ", 1)[0] for seen in proxy_trap.seen]
+    assert lines == ["CONNECT clockify.invalid:443"]
+    assert "x-api-key" not in proxy_trap.seen[0].headers
+    assert_key_hidden(excinfo.value, client, caplog)
 
-    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    try:
-        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
-        monkeypatch.delenv("NO_PROXY", raising=False)
-        monkeypatch.delenv("no_proxy", raising=False)
-        client = ClockifyClient(Connection.for_base_url(fake_server.base_url), ApiKey(TEST_KEY))
-        assert client.workspaces() == []
-        assert proxied == [fake_server.base_url + "/workspaces"]
-        assert fake_server.requests == []
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-        assert [w.name for w in client.workspaces()] == ["Acme Ltd", "Side Project"]
-        assert len(proxied) == 1
-    finally:
-        proxy.shutdown()
-        proxy.server_close()
+
+def test_https_proxies_follow_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Which proxies an https request would use: HTTPS_PROXY or ALL_PROXY, NO_PROXY wins."""
+    for name in (*PROXY_VARIABLES, "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    url = "https://clockify.example.com/api/v1/workspaces"
+    assert ClockifyClient._proxies(url) == {}
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # http only: not for https
+    assert ClockifyClient._proxies(url) == {}
+    monkeypatch.setenv("ALL_PROXY", "http://127.0.0.1:8")
+    assert ClockifyClient._proxies(url) == {"all": "http://127.0.0.1:8"}
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:7")
+    assert ClockifyClient._proxies(url)["https"] == "http://127.0.0.1:7"
+    monkeypatch.setenv("NO_PROXY", "example.com")
+    assert ClockifyClient._proxies(url) == {}
+    assert ClockifyClient._proxies("http://127.0.0.1:1/api/v1/workspaces") == {}

@@ -1,24 +1,36 @@
 """The read-only Clockify client: complete lists, bounded retries, one error hierarchy.
 
 Only GET is ever sent. The key travels in exactly one header, redirects are not
-followed (a redirect to another host would carry the key along), and TLS is always
-verified.
+followed (a redirect to another host would carry the key along), TLS is always
+verified, and plain http (allowed only to loopback) never goes through a proxy.
+
+Every answer is bounded, whatever the server does: one deadline covers the whole request
+(connecting, the headers and the body, however slowly its bytes arrive), the body is
+read in chunks up to MAX_BODY_BYTES after decompression, and a JSON answer that cannot
+be decoded (malformed, nested too deeply) is an UnexpectedResponseError. Ids go into
+paths percent-encoded, and any text from a server is quoted with the key hidden.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import logging
+import math
 import random
 import re
 import threading
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from urllib.parse import quote
 
 if TYPE_CHECKING:
     import requests
+    from requests.adapters import HTTPAdapter
     from requests.structures import CaseInsensitiveDict
 
 from desktop import __version__
@@ -31,7 +43,10 @@ from desktop.clockify.errors import (
     RateLimitedError,
     ServerError,
     UnexpectedResponseError,
+    UnusableKeyError,
     WorkspaceNotFoundError,
+    redact,
+    server_text,
 )
 from desktop.clockify.models import Client, CurrentUser, User, Workspace
 
@@ -39,6 +54,12 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 5000  # Clockify's maximum; a larger value is a 400.
 MAX_PAGES = 2000  # 10 million rows: far beyond any workspace, short of forever.
+#: The largest answer read, after decompression. A page of 5,000 records is a few MB.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+#: The largest error answer read; Clockify's are a line of JSON. A larger one is not quoted.
+MAX_ERROR_BODY_BYTES = 64 * 1024
+_CHUNK = 64 * 1024  # bytes asked of the connection at a time
+_PIECE = 1024 * 1024  # the most one step of decompression may produce
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _CODE_ACCESS_DENIED = 501
 
@@ -71,7 +92,14 @@ class RetryPolicy:
 
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
-_DECODER = json.JSONDecoder()
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+# Strict JSON: NaN, Infinity and -Infinity are refused, as the standard says.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def _skip(text: str, index: int = 0) -> int:
@@ -79,18 +107,28 @@ def _skip(text: str, index: int = 0) -> int:
     return match.end() if match else index
 
 
-def loads_yielding(body: bytes) -> Any:
+def loads_yielding(body: bytes | bytearray) -> Any:
     """json.loads, but a top-level array is decoded one element at a time.
 
     One json.loads of a 5,000-user page (1.7 MB) holds the GIL for about 50 ms, and the
     GUI thread stalls that long. Element by element, the interpreter can switch threads
     between elements, at the cost of a few milliseconds per page.
+
+    Anything that is not strict JSON raises ValueError, a nesting too deep for the
+    decoder included.
     """
+    try:
+        return _loads_yielding(body)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def _loads_yielding(body: bytes | bytearray) -> Any:
     text = body.decode("utf-8-sig")
     skip = _skip
     start = skip(text)
     if not text.startswith("[", start):
-        return json.loads(text)
+        return _DECODER.decode(text)
     items: list[Any] = []
     index = skip(text, start + 1)
     if text.startswith("]", index):
@@ -113,36 +151,188 @@ def loads_yielding(body: bytes) -> Any:
     return items
 
 
+def decode_json(body: bytes | bytearray, where: str) -> Any:
+    """The JSON value of an answer, or UnexpectedResponseError naming `where` it came from."""
+    try:
+        return loads_yielding(body)
+    except ValueError:
+        raise UnexpectedResponseError(
+            f"Unexpected answer from {where}: not valid JSON. Is this a Clockify server?"
+        ) from None
+
+
+def path_segment(value: str) -> str | None:
+    """`value` percent-encoded as one path segment, or None if no segment can carry it.
+
+    "/", "?", "#" and "%" are encoded, so an id can neither reach another path nor add a
+    query. "", "." and ".." cannot be sent at all: requests and urllib3 undo the encoding
+    of dots and then resolve the dot segments.
+    """
+    if value in ("", ".", ".."):
+        return None
+    return quote(value, safe="", errors="surrogatepass")
+
+
 def _parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
     try:
-        return float(value)
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return seconds if math.isfinite(seconds) else None
     from email.utils import parsedate_to_datetime  # rarely needed; 18 ms to import
 
     try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return max(when.timestamp() - time.time(), 0.0)
 
 
-def _error_body(response: requests.Response) -> tuple[str | None, int | None]:
-    try:
-        body = response.json()
-    except ValueError:
-        return None, None
-    if not isinstance(body, dict):
-        return None, None
-    message = body.get("message")
-    code = body.get("code")
-    return (
-        message if isinstance(message, str) else None,
-        code if isinstance(code, int) else None,
-    )
+def _content_length(value: str | None) -> int | None:
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and text.isascii() else None
+
+
+class _TooLarge(Exception):
+    """The answer grew past its limit."""
+
+
+class _Gunzip:
+    """Inflates a gzip body chunk by chunk, never past a limit (a gzip bomb stops there)."""
+
+    def __init__(self) -> None:
+        self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+
+    @property
+    def complete(self) -> bool:
+        return self._inflater.eof
+
+    def feed(self, data: bytes, into: bytearray, limit: int) -> None:
+        """Append what `data` inflates to; raise _TooLarge past `limit`, zlib.error if bad."""
+        while data:
+            inflater = self._inflater
+            while data:
+                into += inflater.decompress(data, _PIECE)
+                if len(into) > limit:
+                    raise _TooLarge
+                data = inflater.unconsumed_tail
+            data = inflater.unused_data if inflater.eof else b""
+            if data:  # another gzip member follows
+                self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+
+
+# -- the transport: one deadline for the whole request --------------------------------------
+
+_deadline = threading.local()  # .at: the time.monotonic() the running request must end by
+
+
+def _current_deadline() -> float | None:
+    at: float | None = getattr(_deadline, "at", None)
+    return at
+
+
+@functools.cache
+def _adapter_class() -> type[HTTPAdapter]:
+    """An HTTPAdapter whose connections never wait past the running request's deadline.
+
+    requests' read timeout bounds each wait for bytes; a server sending a byte a second
+    never reaches it. Here every read of the status line, the headers and the body first
+    sets the socket's timeout to the time left, and the TLS handshake gets the time left
+    too. Built on first use: importing requests costs the panel's start-up 0.2 s.
+    """
+    import http.client
+    import io
+    import socket
+
+    from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+    from urllib3.poolmanager import ProxyManager
+
+    if TYPE_CHECKING:
+        from _typeshed import WriteableBuffer
+
+    class DeadlineReader(io.RawIOBase):
+        """A socket's bytes, each read given only the time left before the deadline."""
+
+        def __init__(self, sock: socket.socket, deadline: float) -> None:
+            super().__init__()
+            self._sock = sock
+            self._deadline = deadline
+
+        def readable(self) -> bool:
+            return True
+
+        def fileno(self) -> int:
+            return self._sock.fileno()
+
+        def readinto(self, buffer: WriteableBuffer) -> int:
+            left = self._deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the request's deadline has passed")
+            self._sock.settimeout(left)
+            return self._sock.recv_into(buffer)
+
+    class DeadlineResponse(http.client.HTTPResponse):
+        def __init__(
+            self,
+            sock: socket.socket,
+            debuglevel: int = 0,
+            method: str | None = None,
+            url: str | None = None,
+        ) -> None:
+            super().__init__(sock, debuglevel, method, url)
+            deadline = _current_deadline()
+            if deadline is not None:
+                self.fp.close()
+                self.fp = io.BufferedReader(DeadlineReader(sock, deadline))
+
+    def bounded(sock: socket.socket) -> socket.socket:
+        deadline = _current_deadline()
+        if deadline is not None:  # the TLS handshake that follows waits at most this long
+            sock.settimeout(max(deadline - time.monotonic(), 0.001))
+        return sock
+
+    class DeadlineHTTPConnection(HTTPConnection):
+        response_class = DeadlineResponse
+
+        def _new_conn(self) -> socket.socket:
+            return bounded(super()._new_conn())
+
+    class DeadlineHTTPSConnection(HTTPSConnection):
+        response_class = DeadlineResponse
+
+        def _new_conn(self) -> socket.socket:
+            return bounded(super()._new_conn())
+
+    class DeadlinePool(HTTPConnectionPool):
+        ConnectionCls = DeadlineHTTPConnection
+
+    class DeadlineHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = DeadlineHTTPSConnection
+
+    pools: dict[str, type[HTTPConnectionPool]] = {
+        "http": DeadlinePool,
+        "https": DeadlineHTTPSPool,
+    }
+
+    class DeadlineAdapter(HTTPAdapter):
+        def init_poolmanager(
+            self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
+        ) -> None:
+            super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+            self.poolmanager.pool_classes_by_scheme = pools
+
+        def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> ProxyManager:
+            manager: ProxyManager = super().proxy_manager_for(proxy, **proxy_kwargs)
+            if not proxy.lower().startswith("socks"):  # SOCKS has its own connections
+                manager.pool_classes_by_scheme = pools
+            return manager
+
+    return DeadlineAdapter
 
 
 class ClockifyClient:
@@ -150,6 +340,9 @@ class ClockifyClient:
 
     Safe to use from several threads at once (one HTTP session per thread), so the users
     and the clients of a workspace can load concurrently.
+
+    `timeout` is (connect, total) in seconds: connecting may take at most `connect`, and
+    the whole request (connecting, the headers, the whole body) at most `total`.
     """
 
     def __init__(
@@ -162,6 +355,8 @@ class ClockifyClient:
         sleep: Callable[[float], None] = time.sleep,
         page_size: int = PAGE_SIZE,
     ) -> None:
+        if not all(math.isfinite(t) and t > 0 for t in timeout):
+            raise ValueError("the timeouts must be positive, finite numbers of seconds")
         self.connection = connection
         self._api_key = api_key
         self.timeout = timeout
@@ -178,11 +373,13 @@ class ClockifyClient:
     # -- the calls -------------------------------------------------------------------------
 
     def current_user(self) -> CurrentUser:
-        return CurrentUser.from_json(self._get_json("/user", {}))
+        with self._key_hidden():
+            return CurrentUser.from_json(self._get_json("/user", {}))
 
     def workspaces(self) -> list[Workspace]:
-        data = self._get_json("/workspaces", {})
-        return [Workspace.from_json(item) for item in self._expect_list(data, "/workspaces")]
+        with self._key_hidden():
+            data = self._get_json("/workspaces", {})
+            return [Workspace.from_json(item) for item in self._expect_list(data, "/workspaces")]
 
     def users(
         self,
@@ -192,15 +389,15 @@ class ClockifyClient:
         progress: ProgressCallback | None = None,
     ) -> list[User]:
         params = {"status": "ALL" if include_inactive else "ACTIVE", "sort-column": "NAME"}
-        try:
-            return self._paginate(
-                f"/workspaces/{workspace_id}/users", params, User.from_json, progress
-            )
-        except _AccessDenied:
-            raise NoPermissionError(
-                "No permission to list the users of this workspace: only its admins and "
-                "owners may. Its clients are still available."
-            ) from None
+        with self._key_hidden():
+            path = f"/workspaces/{self._workspace_segment(workspace_id)}/users"
+            try:
+                return self._paginate(path, params, User.from_json, progress)
+            except _AccessDenied:
+                raise NoPermissionError(
+                    "No permission to list the users of this workspace: only its admins and "
+                    "owners may. Its clients are still available."
+                ) from None
 
     def clients(
         self,
@@ -210,18 +407,44 @@ class ClockifyClient:
         progress: ProgressCallback | None = None,
     ) -> list[Client]:
         params = {} if include_archived else {"archived": "false"}
-        try:
-            return self._paginate(
-                f"/workspaces/{workspace_id}/clients", params, Client.from_json, progress
-            )
-        except _AccessDenied:
-            raise WorkspaceNotFoundError(workspace_id) from None
+        with self._key_hidden():
+            path = f"/workspaces/{self._workspace_segment(workspace_id)}/clients"
+            try:
+                return self._paginate(path, params, Client.from_json, progress)
+            except _AccessDenied:
+                raise WorkspaceNotFoundError(workspace_id) from None
 
     def close(self) -> None:
         with self._sessions_lock:
             sessions, self._sessions = self._sessions, []
         for session in sessions:
             session.close()
+
+    @staticmethod
+    def _workspace_segment(workspace_id: str) -> str:
+        segment = path_segment(workspace_id)
+        if segment is None:
+            raise WorkspaceNotFoundError(workspace_id)
+        return segment
+
+    @contextlib.contextmanager
+    def _key_hidden(self) -> Iterator[None]:
+        """The last guard: no error leaves the client with the key in its text.
+
+        Server texts are already hidden where they are quoted; this also covers ids and
+        paths that came from a server (one could make an id of the key it was sent).
+        """
+        try:
+            yield
+        except ClockifyError as exc:
+            secret = self._api_key.reveal()
+            message = redact(exc.message, secret)
+            if message != exc.message:
+                exc.message = message
+                exc.args = (message,)
+            if isinstance(exc, WorkspaceNotFoundError):
+                exc.workspace_id = redact(exc.workspace_id, secret)
+            raise
 
     # -- paging ----------------------------------------------------------------------------
 
@@ -232,7 +455,7 @@ class ClockifyClient:
         parse: Callable[[Any], T],
         progress: ProgressCallback | None,
     ) -> list[T]:
-        """Fetch every page, by the stop rule of API.md.
+        """Fetch every page, by the stop rule of Clockify's paging.
 
         Stop on an empty page, on Last-Page: true, or (when no usable Last-Page header
         came) on a page shorter than the page size. Last-Page: false goes on even after
@@ -282,12 +505,19 @@ class ClockifyClient:
             import requests  # here, not at import: it costs 0.2 s of the panel's start-up
 
             session = requests.Session()
+            adapter = _adapter_class()()
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
             session.verify = True
             # Not the environment's .netrc: a second auth header makes Clockify answer 401.
-            # Proxies from the environment are honoured per request (see _send).
+            # Proxies from the environment are chosen per request (see _proxies).
             session.trust_env = False
             session.headers.update(
-                {"Accept": "application/json", "User-Agent": f"clockify-panel/{__version__}"}
+                {
+                    "Accept": "application/json",
+                    "Accept-Encoding": "gzip",  # the only encoding _read_body inflates
+                    "User-Agent": f"clockify-panel/{__version__}",
+                }
             )
             self._local.session = session
             with self._sessions_lock:
@@ -301,61 +531,102 @@ class ClockifyClient:
         waited = 0.0
         attempt = 0
         while True:
-            response = self._send(path, params)
-            status = response.status_code
-            if status in _RETRY_STATUSES and attempt + 1 < self.retry.attempts:
-                delay = self.retry.delay(
-                    attempt, _parse_retry_after(response.headers.get("Retry-After"))
-                )
-                if waited + delay <= self.retry.max_total:
-                    log.info(
-                        "%s answered %s for %s; retrying in %.1f s",
-                        self.connection.host,
-                        status,
-                        path,
-                        delay,
-                    )
+            delay: float | None = None
+            deadline = time.monotonic() + self.timeout[1]
+            _deadline.at = deadline
+            try:
+                response = self._send(path, params, deadline)
+                try:
+                    status = response.status_code
+                    if status in _RETRY_STATUSES and attempt + 1 < self.retry.attempts:
+                        delay = self.retry.delay(
+                            attempt, _parse_retry_after(response.headers.get("Retry-After"))
+                        )
+                        if waited + delay > self.retry.max_total:
+                            delay = None
+                    if delay is None:
+                        if status == 200:
+                            return self._decode(response, path, deadline), response.headers
+                        self._raise_for_status(response, path, deadline)
+                finally:
                     response.close()
-                    self._sleep(delay)
-                    waited += delay
-                    attempt += 1
-                    continue
-            if status == 200:
-                return self._decode(response, path), response.headers
-            self._raise_for_status(response, path)
+            finally:
+                _deadline.at = None
+            log.info(
+                "%s answered %s for %s; retrying in %.1f s",
+                self.connection.host,
+                status,
+                redact(path, self._api_key.reveal()),
+                delay,
+            )
+            self._sleep(delay)
+            waited += delay
+            attempt += 1
 
-    def _send(self, path: str, params: dict[str, str]) -> requests.Response:
-        from requests import exceptions
+    @staticmethod
+    def _proxies(url: str) -> dict[str, str]:
+        """The proxies a request to `url` goes through.
+
+        None for plain http: it is allowed only to loopback, and a proxy there would read
+        the key in clear text. For https, the environment's HTTPS_PROXY (or ALL_PROXY) as
+        users behind a company proxy expect, NO_PROXY honoured; the key stays inside TLS.
+        """
+        if not url.lower().startswith("https://"):
+            return {}
         from requests.utils import get_environ_proxies
+
+        found = get_environ_proxies(url)
+        return {scheme: proxy for scheme, proxy in found.items() if scheme in ("https", "all")}
+
+    def _send(self, path: str, params: dict[str, str], deadline: float) -> requests.Response:
+        from requests import exceptions
 
         url = self.connection.base_url + path
         host = self.connection.host
+        key = self._api_key.reveal()
+        if not key.isascii():
+            raise UnusableKeyError(
+                "The API key contains characters other than ASCII letters, digits and "
+                "punctuation, so it cannot be sent; Clockify keys never do. Check the key."
+            )
+        left = max(deadline - time.monotonic(), 0.001)
         try:
             return self._session().get(
                 url,
                 params=params,
-                headers={"X-Api-Key": self._api_key.reveal()},
-                timeout=self.timeout,
+                headers={"X-Api-Key": key},
+                timeout=(min(self.timeout[0], left), left),
                 allow_redirects=False,
-                proxies=get_environ_proxies(url),  # HTTPS_PROXY and NO_PROXY, as users expect
+                stream=True,  # the body is read by _read_body, bounded
+                proxies=self._proxies(url),
             )
         except exceptions.SSLError:
             raise NetworkError(
                 f"The secure connection to {host} failed: its certificate could not be verified."
             ) from None
         except exceptions.Timeout:
+            raise self._timeout_error() from None
+        except exceptions.ProxyError:
             raise NetworkError(
-                f"Connection timeout: {host} did not answer within {self._timeout_text()}. "
-                "Check your network and the region, then retry."
+                f"The proxy set by HTTPS_PROXY (or ALL_PROXY) failed or refused the "
+                f"connection to {host}. Check the proxy, or exclude {host} with NO_PROXY."
             ) from None
         except exceptions.ConnectionError as exc:
+            if time.monotonic() >= deadline:
+                raise self._timeout_error() from None
             raise NetworkError(self._connection_failure(host, exc)) from None
         except exceptions.RequestException as exc:
             raise NetworkError(f"The request to {host} failed ({type(exc).__name__}).") from None
 
+    def _timeout_error(self) -> NetworkError:
+        return NetworkError(
+            f"Connection timeout: {self.connection.host} did not answer within "
+            f"{self._timeout_text()}. Check your network and the region, then retry."
+        )
+
     def _timeout_text(self) -> str:
-        connect, read = self.timeout
-        return f"{max(connect, read):g} s"
+        connect, total = self.timeout
+        return f"{max(connect, total):g} s"
 
     @staticmethod
     def _connection_failure(host: str, exc: BaseException) -> str:
@@ -376,28 +647,107 @@ class ClockifyClient:
             return f"The connection to {host} broke off before the answer was complete."
         return f"No connection to {host}. Check your network, then retry."
 
-    def _decode(self, response: requests.Response, path: str) -> Any:
-        from requests import exceptions
+    def _read_body(
+        self, response: requests.Response, path: str, limit: int, deadline: float
+    ) -> bytearray:
+        """The whole body, decompressed, at most `limit` bytes, read before the deadline.
+
+        Raises UnexpectedResponseError for a body over the limit (announced or not) or
+        compressed in a way not asked for, NetworkError for the deadline or a broken
+        connection.
+        """
+        from http.client import HTTPException
+
+        from urllib3.exceptions import HTTPError, ReadTimeoutError
 
         host = self.connection.host
-        try:
-            body = response.content
-        except exceptions.RequestException:
-            raise NetworkError(
-                f"The connection to {host} broke off before the answer was complete."
-            ) from None
-        try:
-            return loads_yielding(body)
-        except ValueError:
+        too_large = UnexpectedResponseError(
+            f"Unexpected answer from {host} for {path}: larger than {limit // 1024 // 1024} MB, "
+            "far more than a page of Clockify records. Is this a Clockify server?"
+            if limit >= 1024 * 1024
+            else f"Unexpected answer from {host} for {path}: larger than {limit // 1024} KB."
+        )
+        length = _content_length(response.headers.get("Content-Length"))
+        if length is not None and length > limit:
+            raise too_large
+        encoding = (response.headers.get("Content-Encoding") or "").strip().lower()
+        gunzip: _Gunzip | None = None
+        if encoding in ("gzip", "x-gzip"):
+            gunzip = _Gunzip()
+        elif encoding not in ("", "identity"):
             raise UnexpectedResponseError(
-                f"Unexpected answer from {host} for {path}: not valid JSON. "
+                f"Unexpected answer from {host} for {path}: compressed in a way that was not "
+                "asked for. Is this a Clockify server?"
+            )
+        broke_off = NetworkError(
+            f"The connection to {host} broke off before the answer was complete."
+        )
+        body = bytearray()
+        try:
+            while True:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError
+                chunk: bytes = response.raw.read(_CHUNK, decode_content=False)
+                if not chunk:
+                    break
+                if gunzip is None:
+                    body += chunk
+                    if len(body) > limit:
+                        raise too_large
+                else:
+                    gunzip.feed(chunk, body, limit)
+        except _TooLarge:
+            raise too_large from None
+        except zlib.error:
+            raise UnexpectedResponseError(
+                f"Unexpected answer from {host} for {path}: its gzip compression is broken. "
                 "Is this a Clockify server?"
             ) from None
+        except (HTTPError, HTTPException, OSError) as exc:
+            if isinstance(exc, ReadTimeoutError | TimeoutError) or time.monotonic() >= deadline:
+                raise self._timeout_error() from None
+            raise broke_off from None
+        if gunzip is not None and not gunzip.complete:
+            raise broke_off
+        return body
 
-    def _raise_for_status(self, response: requests.Response, path: str) -> None:
+    def _decode(self, response: requests.Response, path: str, deadline: float) -> Any:
+        body = self._read_body(response, path, MAX_BODY_BYTES, deadline)
+        return decode_json(body, f"{self.connection.host} for {path}")
+
+    def _error_body(
+        self, response: requests.Response, path: str, deadline: float
+    ) -> tuple[str | None, int | None]:
+        """Clockify's message (the key hidden, shortened) and code, if the body has them.
+
+        An error body that is too large, late, broken or not JSON has neither: the status
+        alone then tells what went wrong.
+        """
+        try:
+            body = self._read_body(response, path, MAX_ERROR_BODY_BYTES, deadline)
+            data = decode_json(body, self.connection.host)
+        except ClockifyError:
+            return None, None
+        if not isinstance(data, dict):
+            return None, None
+        message = data.get("message")
+        code = data.get("code")
+        return (
+            server_text(message, self._api_key.reveal()) if isinstance(message, str) else None,
+            code if isinstance(code, int) and not isinstance(code, bool) else None,
+        )
+
+    def _raise_for_status(
+        self, response: requests.Response, path: str, deadline: float
+    ) -> NoReturn:
         status = response.status_code
         host = self.connection.host
-        message, code = _error_body(response)
+        if 300 <= status < 400:
+            raise UnexpectedResponseError(
+                f"Unexpected answer from {host}: a redirect ({status}), which is not followed "
+                "so the key stays on this host. Is the base URL right?"
+            )
+        message, code = self._error_body(response, path, deadline)
         if status == 401:
             raise KeyRejectedError(host, message)
         if status in (400, 403) and code == _CODE_ACCESS_DENIED:
@@ -410,11 +760,6 @@ class ClockifyClient:
             raise RateLimitedError(
                 f"Rate limited: {host} answered 429 Too Many Requests, even after waiting. "
                 "Free workspaces allow few API requests per hour; try again later."
-            )
-        if 300 <= status < 400:
-            raise UnexpectedResponseError(
-                f"Unexpected answer from {host}: a redirect ({status}), which is not followed "
-                "so the key stays on this host. Is the base URL right?"
             )
         if status == 404:
             raise UnexpectedResponseError(

@@ -1,22 +1,37 @@
 """The records the panel shows, parsed leniently from Clockify's JSON.
 
 Unknown fields are ignored and any optional field may be null or missing; only `id` is
-required, because nothing can be copied or told apart without it.
+required, because nothing can be copied or told apart without it. A field of the wrong
+type never raises: a number or a boolean becomes its text, an object or a list counts as
+missing. Lone surrogates (JSON allows "\\ud800") become U+FFFD, so every text can be
+encoded as UTF-8 for a terminal, a file or the clipboard.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from desktop.clockify.errors import UnexpectedResponseError
 
+#: Clockify ids are 24 hex digits; anything far longer is not an id.
+MAX_ID_LENGTH = 256
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(value: str) -> str:
+    """`value` with lone surrogates replaced, so that it encodes as UTF-8."""
+    return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
+
 
 def _text(record: dict[str, Any], key: str) -> str | None:
     value = record.get(key)
-    if value is None:
-        return None
-    return value if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, bool | int | float):
+        return str(value)
+    return None  # missing, null, or an object or a list where a text belongs
 
 
 def _require_id(record: Any, what: str) -> str:
@@ -28,7 +43,12 @@ def _require_id(record: Any, what: str) -> str:
     value = record.get("id")
     if not isinstance(value, str) or not value:
         raise UnexpectedResponseError(f"Unexpected answer from the server: a {what} has no id.")
-    return value
+    if len(value) > MAX_ID_LENGTH:
+        raise UnexpectedResponseError(
+            f"Unexpected answer from the server: a {what} has an id of {len(value)} "
+            "characters, not a Clockify id."
+        )
+    return _clean(value)
 
 
 @dataclass(frozen=True, slots=True)
