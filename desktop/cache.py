@@ -27,7 +27,7 @@ from desktop import paths
 from desktop.clockify.connection import Connection
 from desktop.clockify.models import Client, User, Workspace
 from desktop.credentials import cache_key_entry
-from desktop.files import write_private_file
+from desktop.files import NotRegularFileError, read_regular_file, write_private_file
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,9 @@ PAYLOAD_VERSION = 1
 SUFFIX = ".cache"
 AAD_PREFIX = b"clockify-panel-cache-v1|"
 ZLIB_LEVEL = 1  # level 6 is ~2.5x slower to save for ~5% smaller files
+#: Bounds on what is read: 50,000 users make a file of a few MB and a payload of tens.
+MAX_FILE_BYTES = 256 << 20
+MAX_PAYLOAD_BYTES = 1 << 30
 
 
 class SecretStore(Protocol):
@@ -231,9 +234,14 @@ def _clients(value: object) -> list[Client] | None:
 def _decode_workspaces(compressed: bytes) -> tuple[float, list[Workspace], list[list[Any]]]:
     """The time, the checked workspace rows, and the raw rows (users and clients undecoded)."""
     try:
-        text = zlib.decompress(compressed)
+        inflater = zlib.decompressobj()
+        text = inflater.decompress(compressed, MAX_PAYLOAD_BYTES)
     except zlib.error:
         raise _Unusable("the payload is not compressed data") from None
+    if inflater.unconsumed_tail:
+        raise _Unusable("the payload is too large")
+    if not inflater.eof:
+        raise _Unusable("the payload is truncated")
     try:
         document = json.loads(text)
     except ValueError:  # JSONDecodeError and UnicodeDecodeError
@@ -243,8 +251,12 @@ def _decode_workspaces(compressed: bytes) -> tuple[float, list[Workspace], list[
     if document.get("v") != PAYLOAD_VERSION or type(document.get("v")) is not int:
         raise _Unusable("the payload has an unknown version")
     saved_at = document.get("saved_at")
-    if not isinstance(saved_at, int | float) or type(saved_at) is bool:
+    if type(saved_at) is not int and type(saved_at) is not float:
         raise _Unusable("the payload has no valid time")
+    try:
+        saved_at = float(saved_at)
+    except OverflowError:  # an integer of hundreds of digits
+        raise _Unusable("the payload has no valid time") from None
     if not math.isfinite(saved_at):
         raise _Unusable("the payload has no valid time")
     rows = document.get("workspaces")
@@ -264,7 +276,7 @@ def _decode_workspaces(compressed: bytes) -> tuple[float, list[Workspace], list[
         ):
             raise _Unusable("a workspace row has the wrong types")
         workspaces.append(Workspace(wid, name))
-    return float(saved_at), workspaces, rows
+    return saved_at, workspaces, rows
 
 
 def _decode_groups(saved_at: float, workspaces: list[Workspace], rows: list[list[Any]]) -> Snapshot:
@@ -363,9 +375,11 @@ class EncryptedCache:
         """The cache of `connection`, decrypted, with its workspace rows (see OpenedCache)."""
         path = self.path_for(connection)
         try:
-            data = path.read_bytes()
+            data = read_regular_file(path, MAX_FILE_BYTES)
         except (FileNotFoundError, NotADirectoryError):
             return None
+        except NotRegularFileError:
+            data = b""  # discarded below as truncated
         except OSError as exc:
             log.warning("Cannot read the cache file %s: %s", path.name, type(exc).__name__)
             return None
@@ -384,7 +398,9 @@ class EncryptedCache:
             if key is None:
                 raise _Unusable("its key in the secret store is not valid")
             if len(data) < HEADER_BYTES + TAG_BYTES:
-                raise _Unusable("the file is truncated")
+                raise _Unusable("the file is truncated, or not a regular file")
+            if len(data) > MAX_FILE_BYTES:
+                raise _Unusable("the file is far too large")
             if data[: len(MAGIC)] != MAGIC:
                 raise _Unusable("the file is not a cache file")
             nonce = data[len(MAGIC) : HEADER_BYTES]

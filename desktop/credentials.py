@@ -1,13 +1,15 @@
 """Where the API key (and other secrets) are kept: the OS keyring, else an encrypted file.
 
-`open_credential_store()` picks the store:
+`open_credential_store()` picks the store, so that one store holds the keys at a time:
 
-* the system keyring (service ``clockify-panel``) when its backend works: keyring's
-  ``fail`` and ``null`` backends, a chainer with no backends, and any ``KeyringError``
-  from a harmless probe read (a locked keyring, a dismissed Secret Service prompt) count
-  as "no keyring";
-* otherwise an encrypted file, ``paths.data_dir() / "credentials.enc"``, whose key is
-  derived from a passphrase (scrypt) and whose content is sealed with AES-256-GCM.
+* the encrypted file, ``paths.data_dir() / "credentials.enc"``, as long as it exists: the
+  keys stored earlier are there (it is removed when its last entry is);
+* else the system keyring (service ``clockify-panel``) when there is one. A keyring that
+  is there but does not answer (locked, a dismissed unlock prompt) is an error
+  (`KeyringLockedError`), never silently replaced by the file;
+* else (keyring's ``fail`` or ``null`` backend, a chainer with no backends, a backend
+  that cannot be set up) a new encrypted file, whose key is derived from a passphrase
+  (scrypt) and whose content is sealed with AES-256-GCM.
 
 Environment:
 
@@ -16,9 +18,11 @@ Environment:
 * ``CLOCKIFY_PANEL_PASSPHRASE`` is the passphrase of the encrypted file for the default
   passphrase provider (the panel passes a dialog-based provider instead).
 
-Entries are named ``api-key:{connection.id}`` for API keys and, for example,
-``cache-key:{connection.id}`` for other secrets. Secrets never appear in messages,
-``repr()``, logs or process arguments.
+Entries are named ``api-key:{connection.id}`` for API keys and ``cache-key:{connection.id}``
+for the key of a connection's cache; values have at most MAX_VALUE_CHARS characters.
+Secrets never appear in messages, ``repr()``, logs or process arguments. This module
+imports neither Qt nor cryptography at import time: the panel's start reads the key on a
+thread before PySide6 is imported.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from typing import Any
 
 from desktop import paths
 from desktop.clockify.connection import ApiKey, Connection
-from desktop.files import write_private_file
+from desktop.files import NotRegularFileError, read_regular_file, write_private_file
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +55,23 @@ FILE_NAME = "credentials.enc"
 
 FILE_FORMAT = "clockify-panel-credentials"
 FILE_VERSION = 1
-SCRYPT_N = 2**15
+#: scrypt's cost for new files (128 * r * N = 128 MiB of memory); files written at a lower
+#: cost (0.1 wrote N = 2**15) still open and are re-encrypted at this one when next written.
+SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
 SALT_BYTES = 16
 NONCE_BYTES = 12
 KEY_BYTES = 32
-MAX_FILE_BYTES = 1 << 20
+MIN_PASSPHRASE_CHARS = 8
+#: The longest value and entry name a store takes: an API key has at most 256 characters,
+#: an entry name holds a custom URL of at most 2,000.
+MAX_VALUE_CHARS = 4096
+MAX_ENTRY_CHARS = 4096
+#: The largest key file read. New files stay far below; older releases could store a
+#: key of any length (say 2,000,000 characters), and such a file must still open so that
+#: `key set` or `key clear` can drop the oversized entry (every write does).
+MAX_FILE_BYTES = 16 << 20
 
 #: Called with creating=True when a new file is about to be made (a dialog asks twice),
 #: False to open an existing one; None means "no passphrase available".
@@ -104,8 +118,26 @@ class CorruptStoreError(CredentialError):
         self.path = path
 
 
+class PassphraseTooShortError(PassphraseRequiredError):
+    """A new key file was to be made with a passphrase shorter than MIN_PASSPHRASE_CHARS."""
+
+
 class KeyringUnavailableError(CredentialError):
     """The system keyring was required (or in use) and failed."""
+
+
+class KeyringLockedError(KeyringUnavailableError):
+    """The system keyring is there but locked (or its unlock prompt was dismissed)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The system keyring is locked: unlock it, or set "
+            f"{ENV_BACKEND}=file to keep the key in the encrypted file instead."
+        )
+
+
+class EntryTooLargeError(CredentialError):
+    """A value (or entry name) is longer than a store takes; nothing was written."""
 
 
 class StoreWriteError(CredentialError):
@@ -123,6 +155,42 @@ def api_key_entry(connection: Connection) -> str:
 def cache_key_entry(connection: Connection) -> str:
     """The entry holding the key of the encrypted cache of `connection` (see desktop.cache)."""
     return f"cache-key:{connection.id}"
+
+
+def check_new_passphrase(text: str) -> str | None:
+    """What is wrong with `text` as the passphrase of a new key file, or None when it will do."""
+    if not text:
+        return f"The passphrase is empty; choose one of at least {MIN_PASSPHRASE_CHARS} characters."
+    if len(text) < MIN_PASSPHRASE_CHARS:
+        return (
+            f"The passphrase is too short; choose one of at least {MIN_PASSPHRASE_CHARS} "
+            "characters."
+        )
+    if not _encodable(text):
+        return "The passphrase contains characters that cannot be encoded; choose another one."
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates
+        return False
+    return True
+
+
+def _check_entry(entry: str, value: str) -> None:
+    """Refuse what no store should hold: an oversized value or entry name."""
+    if len(value) > MAX_VALUE_CHARS:
+        raise EntryTooLargeError(
+            f"A stored secret may have at most {MAX_VALUE_CHARS:,} characters; this one has "
+            f"{len(value):,}, so it was not stored."
+        )
+    if len(entry) > MAX_ENTRY_CHARS:
+        raise EntryTooLargeError(
+            f"The name of a stored secret may have at most {MAX_ENTRY_CHARS:,} characters; "
+            f"this one has {len(entry):,}, so it was not stored."
+        )
 
 
 def default_passphrase_provider(creating: bool) -> str | None:
@@ -166,10 +234,11 @@ class CredentialStore(ABC):
             return None
         try:
             return ApiKey(value)
-        except ValueError:
+        except ValueError as exc:  # its text never repeats the key
             raise CredentialError(
                 f"The API key stored for {connection.label} in {self.description} is not "
-                "usable; store it again (python -m desktop key set)."
+                f"usable ({exc}); store it again (python -m desktop key set) or remove it "
+                "(python -m desktop key clear)."
             ) from None
 
     def set_api_key(self, connection: Connection, key: ApiKey) -> None:
@@ -180,6 +249,11 @@ class CredentialStore(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.description})"
+
+
+def _sounds_locked(detail: str) -> bool:
+    lowered = detail.lower()
+    return "locked" in lowered or "unlock" in lowered or "prompt dismissed" in lowered
 
 
 def _scrub(text: str, *secrets_: str) -> str:
@@ -210,15 +284,36 @@ class KeyringStore(CredentialStore):
         return "keyring"
 
     def _failure(self, action: str, exc: BaseException, *secrets_: str) -> CredentialError:
-        from keyring.errors import KeyringError
+        from keyring.errors import KeyringError, KeyringLocked
 
         # keyring's own errors say what went wrong ("Prompt dismissed"); others (D-Bus
         # libraries) may say anything, so only their type is shown.
         detail = _scrub(str(exc), *secrets_).strip() if isinstance(exc, KeyringError) else ""
+        if isinstance(exc, KeyringLocked) or _sounds_locked(detail):
+            return KeyringLockedError()
         return KeyringUnavailableError(
             f"The system keyring ({self.backend_name}) could not {action}: "
             f"{detail or type(exc).__name__}."
         )
+
+    def probe(self) -> None:
+        """Check that the keyring answers: KeyringLockedError when it is locked.
+
+        Any keyring error on this harmless read (a locked collection, a dismissed unlock
+        prompt) means locked; other failures (D-Bus) are KeyringUnavailableError.
+        """
+        from keyring.errors import KeyringError
+
+        try:
+            self._backend.get_password(SERVICE, "probe")
+        except KeyringError:
+            raise KeyringLockedError() from None
+        except Exception as exc:
+            raise KeyringUnavailableError(
+                f"The system keyring ({self.backend_name}) does not answer "
+                f"({type(exc).__name__}): fix it, or set {ENV_BACKEND}=file to keep the key "
+                "in the encrypted file instead."
+            ) from None
 
     def get(self, entry: str) -> str | None:
         try:
@@ -228,6 +323,7 @@ class KeyringStore(CredentialStore):
         return value if isinstance(value, str) else None
 
     def set(self, entry: str, value: str) -> None:
+        _check_entry(entry, value)
         try:
             self._backend.set_password(SERVICE, entry, value)
         except Exception as exc:
@@ -249,7 +345,11 @@ class KeyringStore(CredentialStore):
 
 @dataclass(frozen=True, slots=True)
 class _Unlocked:
-    """A derived key and what it was derived with (kept in memory only)."""
+    """A derived key and what it was derived with (kept in memory only).
+
+    `passphrase` is kept only while the file is at a lower scrypt cost than SCRYPT_N, to
+    re-encrypt it at the current cost when it is next written.
+    """
 
     salt: bytes
     n: int
@@ -257,6 +357,7 @@ class _Unlocked:
     p: int
     key: bytes
     verifier: bytes
+    passphrase: str | None = None
 
     def __repr__(self) -> str:
         return "_Unlocked(<hidden>)"
@@ -265,8 +366,10 @@ class _Unlocked:
 def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes, bytes]:
     # The standard library's scrypt (OpenSSL's, the same function as cryptography's Scrypt,
     # GIL released): the panel's start reads the key on a thread, and this way that thread
-    # reaches the 0.15 s of scrypt without first importing cryptography (~20 ms of GIL).
-    memory = 128 * r * (n + p + 2) + 65536  # what OpenSSL's scrypt allocates, and a margin
+    # reaches scrypt without first importing cryptography (~20 ms of GIL).
+    # OpenSSL needs 128 * r * (n + 2) bytes for V and 128 * r * p for B: at the default
+    # N = 2**17, r = 8 that is 128 MiB and a little; the margin covers the rest.
+    memory = 128 * r * (n + p + 2) + 65536
     material = hashlib.scrypt(
         passphrase.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=memory, dklen=2 * KEY_BYTES
     )
@@ -281,14 +384,26 @@ def _aad(salt: bytes) -> bytes:
     return f"{FILE_FORMAT} v{FILE_VERSION}".encode() + salt
 
 
+def _kdf_in_range(n: int, r: int, p: int) -> bool:
+    """Bounds that keep a garbled (or hostile) file from asking for gigabytes of memory."""
+    return (
+        2 <= n <= 2**20
+        and n & (n - 1) == 0
+        and 1 <= r <= 32
+        and 1 <= p <= 16
+        and 128 * r * n <= 2**30
+    )
+
+
 class EncryptedFileStore(CredentialStore):
     """A JSON dict of entries, sealed with AES-256-GCM under a scrypt-derived key.
 
     File (JSON): format, version, kdf {name, n, r, p, length}, salt, verifier, cipher,
     nonce, ciphertext (binary fields base64). The verifier is the second half of the
     scrypt output, so a wrong passphrase and a damaged file give different messages.
-    Written atomically with mode 0600; errors never modify or delete the file. The
-    derived key is cached in the object, so scrypt runs once per process.
+    Written atomically with mode 0600; errors never modify or delete the file; the file
+    is removed when its last entry is. The derived key is cached in the object, so scrypt
+    runs once per process (twice when an older file is re-encrypted at the current cost).
     """
 
     def __init__(
@@ -306,6 +421,10 @@ class EncryptedFileStore(CredentialStore):
     def kind(self) -> str:
         return "file"
 
+    def exists(self) -> bool:
+        """Whether there is a key file (or anything else) at its path; never reads it."""
+        return os.path.lexists(self.path)
+
     # -- reading ---------------------------------------------------------------------------
 
     def _passphrase(self, creating: bool) -> str:
@@ -320,59 +439,87 @@ class EncryptedFileStore(CredentialStore):
                 f"The passphrase for the key file {self.path} is empty; an empty "
                 "passphrase is refused."
             )
+        if not _encodable(passphrase):
+            raise PassphraseRequiredError(
+                f"The passphrase for the key file {self.path} contains characters that "
+                "cannot be encoded; it is refused."
+            )
         return passphrase
 
     def _read_header(self) -> dict[str, Any] | None:
-        """The parsed file, checked for shape; None when there is no file."""
+        """The parsed file, checked for shape; None when there is no file.
+
+        Anything odd in the file is a CorruptStoreError: every field is checked for its
+        JSON type before it is used (no float, bool or huge number reaches int()).
+        """
         try:
-            with self.path.open("rb") as handle:
-                raw = handle.read(MAX_FILE_BYTES + 1)
+            raw = read_regular_file(self.path, MAX_FILE_BYTES)
         except FileNotFoundError:
             return None
+        except NotRegularFileError:
+            raise CorruptStoreError(self.path, "it is not a regular file") from None
         except OSError as exc:
             raise CredentialError(
-                f"Cannot read the key file {self.path}: {exc.strerror or exc}."
+                f"Cannot read the key file {self.path}: {exc.strerror or type(exc).__name__}."
             ) from None
         if len(raw) > MAX_FILE_BYTES:
             raise CorruptStoreError(self.path, "far too large for a key file")
         try:
             data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise CorruptStoreError(self.path, "it is not valid JSON; truncated?") from None
-        if not isinstance(data, dict) or data.get("format") != FILE_FORMAT:
+        if type(data) is not dict or data.get("format") != FILE_FORMAT:
             raise CorruptStoreError(self.path, "it is not a clockify-panel key file")
-        if data.get("version") != FILE_VERSION:
-            raise CorruptStoreError(
-                self.path, f"unknown version {data.get('version')!r}; from a newer release?"
-            )
+        version = data.get("version")
+        if type(version) is not int or version != FILE_VERSION:
+            shown = f" {version}" if type(version) is int and abs(version) < 10**6 else ""
+            raise CorruptStoreError(self.path, f"unknown version{shown}; from a newer release?")
         kdf = data.get("kdf")
-        if not isinstance(kdf, dict) or kdf.get("name") != "scrypt":
+        if type(kdf) is not dict or kdf.get("name") != "scrypt":
             raise CorruptStoreError(self.path, "unknown key derivation")
+        n, r, p = kdf.get("n"), kdf.get("r"), kdf.get("p")
+        texts: list[str] = []
+        for name in ("salt", "verifier", "nonce", "ciphertext"):
+            text = data.get(name)
+            if type(text) is str:
+                texts.append(text)
+        if type(n) is not int or type(r) is not int or type(p) is not int or len(texts) != 4:
+            raise CorruptStoreError(self.path, "fields are missing or garbled")
         try:
-            n, r, p = int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
-            fields = {
-                name: base64.b64decode(str(data[name]), validate=True)
-                for name in ("salt", "verifier", "nonce", "ciphertext")
-            }
-        except (KeyError, TypeError, ValueError, binascii.Error):
+            salt, verifier, nonce, ciphertext = (
+                base64.b64decode(text, validate=True) for text in texts
+            )
+        except (ValueError, binascii.Error):  # non-ASCII text is a ValueError
             raise CorruptStoreError(self.path, "fields are missing or garbled") from None
-        # Bounds keep a garbled (or hostile) file from asking for gigabytes of memory.
-        if not (
-            2 <= n <= 2**20
-            and n & (n - 1) == 0
-            and 1 <= r <= 32
-            and 1 <= p <= 16
-            and 128 * r * n <= 2**30
-        ):
+        if not _kdf_in_range(n, r, p):
             raise CorruptStoreError(self.path, "key derivation parameters out of range")
         if (
-            len(fields["salt"]) < 8
-            or len(fields["verifier"]) != KEY_BYTES
-            or len(fields["nonce"]) != NONCE_BYTES
-            or len(fields["ciphertext"]) < 16
+            len(salt) < 8
+            or len(verifier) != KEY_BYTES
+            or len(nonce) != NONCE_BYTES
+            or len(ciphertext) < 16
         ):
             raise CorruptStoreError(self.path, "fields have the wrong length")
-        return {"n": n, "r": r, "p": p, **fields}
+        return {
+            "n": n,
+            "r": r,
+            "p": p,
+            "salt": salt,
+            "verifier": verifier,
+            "nonce": nonce,
+            "ciphertext": ciphertext,
+        }
+
+    def _derive(self, passphrase: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes, bytes]:
+        try:
+            return _derive(passphrase, salt, n, r, p)
+        except MemoryError:
+            raise CredentialError(
+                f"There is not enough memory to derive the key of {self.path} "
+                f"(scrypt needs {128 * r * n >> 20} MiB)."
+            ) from None
+        except ValueError:  # OpenSSL refused the parameters
+            raise CorruptStoreError(self.path, "key derivation parameters refused") from None
 
     def _unlock_existing(self, header: dict[str, Any]) -> _Unlocked:
         salt: bytes = header["salt"]
@@ -385,10 +532,11 @@ class EncryptedFileStore(CredentialStore):
         ):
             return cached
         passphrase = self._passphrase(creating=False)
-        key, verifier = _derive(passphrase, salt, n, r, p)
+        key, verifier = self._derive(passphrase, salt, n, r, p)
         if not hmac.compare_digest(verifier, header["verifier"]):
             raise WrongPassphraseError(self.path)
-        self._unlocked = _Unlocked(salt, n, r, p, key, verifier)
+        kept = passphrase if n < SCRYPT_N else None  # to re-encrypt at the current cost
+        self._unlocked = _Unlocked(salt, n, r, p, key, verifier, kept)
         return self._unlocked
 
     def _load(self) -> tuple[dict[str, str], _Unlocked | None]:
@@ -403,16 +551,16 @@ class EncryptedFileStore(CredentialStore):
             plain = AESGCM(unlocked.key).decrypt(
                 header["nonce"], header["ciphertext"], _aad(unlocked.salt)
             )
-        except InvalidTag:
+        except (InvalidTag, ValueError, OverflowError):
             raise CorruptStoreError(
                 self.path, "the passphrase is right but the content does not decrypt"
             ) from None
         try:
             entries = json.loads(plain.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise CorruptStoreError(self.path, "the decrypted content is not JSON") from None
-        if not isinstance(entries, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in entries.items()
+        if type(entries) is not dict or not all(
+            type(k) is str and type(v) is str for k, v in entries.items()
         ):
             raise CorruptStoreError(self.path, "the decrypted content has the wrong shape")
         return entries, unlocked
@@ -422,12 +570,59 @@ class EncryptedFileStore(CredentialStore):
         if cached is not None:
             return cached
         passphrase = self._passphrase(creating=True)
-        salt = secrets.token_bytes(SALT_BYTES)
-        key, verifier = _derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
-        self._unlocked = _Unlocked(salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, key, verifier)
+        if len(passphrase) < MIN_PASSPHRASE_CHARS:  # _passphrase refused the other problems
+            raise PassphraseTooShortError(
+                f"The passphrase for the new key file {self.path} is too short: use at least "
+                f"{MIN_PASSPHRASE_CHARS} characters."
+            )
+        self._unlocked = self._at_current_cost(passphrase)
         return self._unlocked
 
+    def _at_current_cost(self, passphrase: str) -> _Unlocked:
+        salt = secrets.token_bytes(SALT_BYTES)
+        key, verifier = self._derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+        return _Unlocked(salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, key, verifier)
+
     # -- writing ---------------------------------------------------------------------------
+
+    def _save(self, entries: dict[str, str], unlocked: _Unlocked) -> None:
+        """Write `entries`, dropping oversized ones, at the current scrypt cost.
+
+        An older release could store a value of any length; such an entry is unusable
+        (no API key is that long) and is dropped here, so any write repairs the file.
+        A file at a lower cost than SCRYPT_N gets a new salt and the current cost, with
+        the passphrase that opened it.
+        """
+        oversized = [
+            name
+            for name, value in entries.items()
+            if len(value) > MAX_VALUE_CHARS or len(name) > MAX_ENTRY_CHARS
+        ]
+        for name in oversized:
+            del entries[name]
+        if oversized:
+            log.warning(
+                "Dropped %d oversized entr%s from the key file (written by an older release).",
+                len(oversized),
+                "y" if len(oversized) == 1 else "ies",
+            )
+        target = unlocked
+        if unlocked.n < SCRYPT_N and unlocked.passphrase is not None:
+            target = self._at_current_cost(unlocked.passphrase)
+        if not entries:
+            self._remove_file()
+        else:
+            self._write(entries, target)
+        self._unlocked = target
+
+    def _remove_file(self) -> None:
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise StoreWriteError(
+                f"Cannot remove the key file {self.path}, which holds no key any more: "
+                f"{exc.strerror or type(exc).__name__}."
+            ) from None
 
     def _write(self, entries: dict[str, str], unlocked: _Unlocked) -> None:
         nonce = secrets.token_bytes(NONCE_BYTES)
@@ -482,12 +677,13 @@ class EncryptedFileStore(CredentialStore):
         return entries.get(entry)
 
     def set(self, entry: str, value: str) -> None:
+        _check_entry(entry, value)
         with self._exclusive():
             entries, unlocked = self._load()
             if unlocked is None:
                 unlocked = self._new_unlocked()
             entries[entry] = value
-            self._write(entries, unlocked)
+            self._save(entries, unlocked)
 
     def delete(self, entry: str) -> bool:
         with self._exclusive():
@@ -495,7 +691,7 @@ class EncryptedFileStore(CredentialStore):
             if unlocked is None or entry not in entries:
                 return False
             del entries[entry]
-            self._write(entries, unlocked)
+            self._save(entries, unlocked)
             return True
 
     @contextlib.contextmanager
@@ -529,55 +725,69 @@ class EncryptedFileStore(CredentialStore):
 # -- choosing --------------------------------------------------------------------------------
 
 
-def keyring_problem() -> str | None:
-    """Why the system keyring cannot be used, or None when it works."""
+def _keyring_absence() -> tuple[Any, str | None]:
+    """The keyring backend, or None and why there is none (fail, null, nothing loads)."""
     try:
         import keyring
         from keyring.backends import chainer, fail, null
-        from keyring.errors import KeyringError
     except ImportError:  # pragma: no cover - keyring is a dependency
-        return "the keyring package is not installed"
+        return None, "the keyring package is not installed"
     try:
         backend = keyring.get_keyring()
     except Exception as exc:  # any backend set-up failure means "no keyring"
-        return f"no keyring backend could be loaded ({type(exc).__name__})"
+        return None, f"no keyring backend could be loaded ({type(exc).__name__})"
     if isinstance(backend, fail.Keyring | null.Keyring):
-        return f"the keyring backend is {backend.name!r}"
+        return None, f"the keyring backend is {backend.name!r}"
     if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
-        return "the keyring has no usable backends"
+        return None, "the keyring has no usable backends"
+    return backend, None
+
+
+def keyring_problem() -> str | None:
+    """Why the system keyring cannot be used (absent, locked, failing), or None when it works."""
+    backend, absent = _keyring_absence()
+    if backend is None:
+        return absent
     try:
-        backend.get_password(SERVICE, "probe")
-    except KeyringError as exc:
-        return f"the keyring does not answer ({type(exc).__name__}: {exc})"
-    except Exception as exc:  # D-Bus and friends raise their own types
-        return f"the keyring does not answer ({type(exc).__name__})"
+        KeyringStore(backend).probe()
+    except CredentialError as exc:
+        return exc.message
     return None
 
 
 def open_credential_store(
     passphrase_provider: PassphraseProvider | None = None,
 ) -> CredentialStore:
-    """The keyring store when the keyring works, else the encrypted-file store.
+    """The store that holds the keys: the key file if it exists, else the keyring if any.
 
-    Env ``CLOCKIFY_PANEL_CREDENTIALS=file`` forces the encrypted file; ``=keyring``
-    forces the keyring and raises `KeyringUnavailableError` when it does not work.
-    `passphrase_provider(creating)` gives the file's passphrase (default: env
-    ``CLOCKIFY_PANEL_PASSPHRASE``); it is called only when the file is used.
+    Without a key file, a keyring that is there but locked raises `KeyringLockedError`
+    (a keyring that fails otherwise, `KeyringUnavailableError`) rather than starting a
+    second store; only a keyring that is absent gives a new encrypted file. Env
+    ``CLOCKIFY_PANEL_CREDENTIALS=file`` forces the encrypted file; ``=keyring`` forces
+    the keyring, even when a key file exists, and raises `KeyringUnavailableError` when
+    there is none. `passphrase_provider(creating)` gives the file's passphrase (default:
+    env ``CLOCKIFY_PANEL_PASSPHRASE``); it is called only when the file is used.
     """
     choice = os.environ.get(ENV_BACKEND, "").strip().lower()
     if choice not in ("", "auto", "file", "keyring"):
         raise CredentialError(f"{ENV_BACKEND} must be 'file', 'keyring' or 'auto', not {choice!r}.")
+    file_store = EncryptedFileStore(passphrase_provider=passphrase_provider)
     if choice == "file":
-        return EncryptedFileStore(passphrase_provider=passphrase_provider)
-    problem = keyring_problem()
-    if problem is None:
-        return KeyringStore()
-    if choice == "keyring":
-        raise KeyringUnavailableError(
-            f"{ENV_BACKEND}=keyring, but the system keyring cannot be used: {problem}."
-        )
-    log.info("Using the encrypted key file: %s", problem)
-    return EncryptedFileStore(passphrase_provider=passphrase_provider)
+        return file_store
+    if choice != "keyring" and file_store.exists():
+        log.info("Using the encrypted key file: it holds the keys stored so far.")
+        return file_store
+    backend, absent = _keyring_absence()
+    if backend is None:
+        if choice == "keyring":
+            raise KeyringUnavailableError(
+                f"{ENV_BACKEND}=keyring, but there is no system keyring: {absent}."
+            )
+        log.info("Using the encrypted key file: %s.", absent)
+        return file_store
+    store = KeyringStore(backend)
+    store.probe()
+    return store
 
 
 def load_api_key(
@@ -595,14 +805,18 @@ __all__ = [
     "CredentialError",
     "CredentialStore",
     "EncryptedFileStore",
+    "EntryTooLargeError",
+    "KeyringLockedError",
     "KeyringStore",
     "KeyringUnavailableError",
     "PassphraseProvider",
     "PassphraseRequiredError",
+    "PassphraseTooShortError",
     "StoreWriteError",
     "WrongPassphraseError",
     "api_key_entry",
     "cache_key_entry",
+    "check_new_passphrase",
     "default_passphrase_provider",
     "keyring_problem",
     "load_api_key",

@@ -257,6 +257,31 @@ def test_corrupt_file_is_discarded(
     assert cache.load(EU) == _snapshot()
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs and /dev/zero")
+def test_a_fifo_folder_or_endless_file_in_place_of_the_cache_is_absent(
+    cache: EncryptedCache, cache_dir: Path, tmp_path: Path
+) -> None:
+    cache.save(EU, _snapshot())
+    path = cache.path_for(EU)
+    path.unlink()
+    os.mkfifo(path)
+    assert cache.load(EU) is None  # does not hang
+    assert not path.exists()
+    path.symlink_to("/dev/zero")
+    assert cache.load(EU) is None  # does not read forever
+    assert not path.is_symlink()
+    path.mkdir()
+    assert cache.load(EU) is None
+    assert path.is_dir()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not a cache")
+    path.rmdir()
+    path.symlink_to(outside)
+    assert cache.load(EU) is None
+    assert outside.read_text() == "not a cache"  # only the link was discarded
+    assert not path.is_symlink()
+
+
 def _seal(store: MemoryStore, connection: Connection, plain: bytes) -> bytes:
     """Encrypt an arbitrary payload exactly as the cache does, to test the decoder."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -328,14 +353,29 @@ def _seal(store: MemoryStore, connection: Connection, plain: bytes) -> bytes:
             ),
             id="clients-not-list",
         ),
+        pytest.param(
+            zlib.compress(b'{"v":1,"saved_at":1,"workspaces":[]}')[:-6], id="truncated-zlib"
+        ),
+        pytest.param(
+            zlib.compress(b'{"v":1,"saved_at":1' + b"0" * 400 + b',"workspaces":[]}'),
+            id="huge-time",
+        ),
+        pytest.param(zlib.compress(b'{"v":1,"saved_at":1e400,"workspaces":[]}'), id="inf-time"),
+        pytest.param(zlib.compress(b"[" * 100_000 + b"]" * 100_000), id="deep-nesting"),
+        pytest.param(
+            zlib.compress(b'{"v":1,"saved_at":1,"workspaces":[],"pad":"' + b"x" * 5000 + b'"}'),
+            id="over-the-size-bound",
+        ),
     ],
 )
 def test_wrong_payload_is_discarded(
     cache: EncryptedCache,
     store: MemoryStore,
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
     plain: bytes,
 ) -> None:
+    monkeypatch.setattr(cache_module, "MAX_PAYLOAD_BYTES", 4096)  # a bomb, in small
     cache.save(EU, _snapshot())
     path = cache.path_for(EU)
     path.write_bytes(_seal(store, EU, plain))

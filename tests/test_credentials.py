@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import os
+import signal
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,19 +25,28 @@ from desktop.credentials import (
     CorruptStoreError,
     CredentialError,
     EncryptedFileStore,
+    EntryTooLargeError,
+    KeyringLockedError,
     KeyringStore,
     KeyringUnavailableError,
     PassphraseRequiredError,
+    PassphraseTooShortError,
     StoreWriteError,
     WrongPassphraseError,
     load_api_key,
     open_credential_store,
 )
+from desktop.files import write_private_file
 
 KEY = "cred-key-ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 PASSPHRASE = "correct horse battery staple"
 GLOBAL = Connection.for_region("global")
 EU = Connection.for_region("eu")
+CHEAP_N = 2**10
+LOCKED_MESSAGE = (
+    "The system keyring is locked: unlock it, or set CLOCKIFY_PANEL_CREDENTIALS=file to "
+    "keep the key in the encrypted file instead."
+)
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -78,6 +92,20 @@ def use_backend() -> Iterator[object]:
     keyring.set_keyring(previous)
 
 
+@pytest.fixture(autouse=True)
+def cheap_kdf(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """New key files at a cheap scrypt cost, except in tests that ask for `real_kdf`."""
+    if "real_kdf" not in request.fixturenames:
+        monkeypatch.setattr(credentials, "SCRYPT_N", CHEAP_N)
+
+
+@pytest.fixture
+def real_kdf() -> int:
+    """The scrypt cost new files really get (the test checks it or needs it)."""
+    assert credentials.SCRYPT_N == 2**17
+    return credentials.SCRYPT_N
+
+
 @pytest.fixture
 def passphrase(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv(credentials.ENV_PASSPHRASE, PASSPHRASE)
@@ -104,15 +132,96 @@ def test_fail_backend_means_the_encrypted_file(key_file: Path) -> None:
     assert store.description == f"the encrypted file {key_file} (passphrase-protected)"
 
 
-@pytest.mark.parametrize(
-    "backend",
-    [null.Keyring(), LockedKeyring(), DismissedKeyring()],
-    ids=["null", "locked", "dismissed"],
-)
-def test_unusable_keyrings_mean_the_encrypted_file(use_backend, backend) -> None:  # type: ignore[no-untyped-def]
-    use_backend(backend)
+def test_an_absent_keyring_means_the_encrypted_file(use_backend) -> None:  # type: ignore[no-untyped-def]
+    use_backend(null.Keyring())
     assert isinstance(open_credential_store(), EncryptedFileStore)
-    assert credentials.keyring_problem() is not None
+    assert credentials.keyring_problem() == "the keyring backend is 'null Keyring'"
+
+
+@pytest.mark.parametrize(
+    "backend", [LockedKeyring(), DismissedKeyring()], ids=["locked", "dismissed"]
+)
+def test_a_locked_keyring_is_an_error_never_the_file(  # type: ignore[no-untyped-def]
+    use_backend, backend, passphrase: str, key_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_backend(backend)
+    for choice in ("", "auto", "keyring"):
+        monkeypatch.setenv(credentials.ENV_BACKEND, choice)
+        with pytest.raises(KeyringLockedError) as caught:
+            open_credential_store()
+        assert str(caught.value) == LOCKED_MESSAGE
+        with pytest.raises(KeyringLockedError):
+            load_api_key(GLOBAL)
+    assert credentials.keyring_problem() == LOCKED_MESSAGE
+    assert not key_file.exists()
+    monkeypatch.setenv(credentials.ENV_BACKEND, "file")  # what the message offers works
+    open_credential_store().set_api_key(GLOBAL, ApiKey(KEY))
+    assert open_credential_store().get_api_key(GLOBAL) == ApiKey(KEY)
+
+
+def test_a_keyring_that_fails_otherwise_is_an_error_never_the_file(
+    use_backend,  # type: ignore[no-untyped-def]
+    key_file: Path,
+) -> None:
+    use_backend(DbusBrokenKeyring())
+    with pytest.raises(
+        KeyringUnavailableError, match="does not answer \\(RuntimeError\\)"
+    ) as caught:
+        open_credential_store()
+    assert "CLOCKIFY_PANEL_CREDENTIALS=file" in str(caught.value)
+    assert "D-Bus said" not in str(caught.value)
+    assert not key_file.exists()
+
+
+class FullyLockedKeyring(LockedKeyring):
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+
+def test_keyring_operations_on_a_locked_keyring_say_it_is_locked() -> None:
+    store = KeyringStore(FullyLockedKeyring())
+    for action in (
+        lambda: store.get_api_key(GLOBAL),
+        lambda: store.set_api_key(GLOBAL, ApiKey(KEY)),
+        lambda: store.delete_api_key(GLOBAL),
+    ):
+        with pytest.raises(KeyringLockedError, match=r"^The system keyring is locked: unlock it"):
+            action()
+    with pytest.raises(KeyringLockedError):
+        KeyringStore(DismissedKeyring()).get("cache-key:global")
+
+
+def test_an_existing_key_file_stays_the_store_when_a_keyring_appears(  # type: ignore[no-untyped-def]
+    use_backend, passphrase: str, key_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys written to the file are read from the file: one store holds them at a time."""
+    open_credential_store().set_api_key(GLOBAL, ApiKey(KEY))  # no keyring (fail backend)
+    backend = use_backend(MemoryKeyring())
+    store = open_credential_store()
+    assert isinstance(store, EncryptedFileStore)
+    assert store.get_api_key(GLOBAL) == ApiKey(KEY)
+    store.set_api_key(EU, ApiKey(KEY[::-1]))  # new keys go there too
+    assert backend.items == {}
+    # Forcing the keyring is still possible, and then the file is not read.
+    monkeypatch.setenv(credentials.ENV_BACKEND, "keyring")
+    assert open_credential_store().get_api_key(GLOBAL) is None
+    monkeypatch.delenv(credentials.ENV_BACKEND)
+    # Removing the file's last entry removes the file: the keyring takes over.
+    store.delete_api_key(GLOBAL)
+    assert key_file.exists()
+    store.delete_api_key(EU)
+    assert not key_file.exists()
+    assert isinstance(open_credential_store(), KeyringStore)
+
+
+def test_a_damaged_key_file_is_reported_not_bypassed(  # type: ignore[no-untyped-def]
+    use_backend, passphrase: str, key_file: Path
+) -> None:
+    use_backend(MemoryKeyring())
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.write_bytes(b"garbage")
+    with pytest.raises(CorruptStoreError, match="is damaged"):
+        open_credential_store().get_api_key(GLOBAL)
 
 
 def test_a_working_keyring_is_used(use_backend) -> None:  # type: ignore[no-untyped-def]
@@ -172,7 +281,9 @@ def test_round_trip(passphrase: str, key_file: Path) -> None:
     assert open_credential_store().get_api_key(EU) == ApiKey(KEY[::-1])
 
 
-def test_file_holds_no_plain_key_and_is_private(passphrase: str, key_file: Path) -> None:
+def test_file_holds_no_plain_key_and_is_private(
+    passphrase: str, key_file: Path, real_kdf: int
+) -> None:
     open_credential_store().set_api_key(GLOBAL, ApiKey(KEY))
     raw = key_file.read_bytes()
     assert KEY.encode() not in raw
@@ -182,7 +293,7 @@ def test_file_holds_no_plain_key_and_is_private(passphrase: str, key_file: Path)
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
     document = json.loads(raw)
-    assert document["kdf"] == {"name": "scrypt", "n": 2**15, "r": 8, "p": 1, "length": 64}
+    assert document["kdf"] == {"name": "scrypt", "n": 2**17, "r": 8, "p": 1, "length": 64}
     assert len(base64.b64decode(document["salt"])) == 16
     assert len(base64.b64decode(document["nonce"])) == 12
     assert len(base64.b64decode(document["verifier"])) == 32
@@ -381,32 +492,33 @@ def test_keyring_failures_are_credential_errors_without_secrets() -> None:
         KeyringStore(DbusBrokenKeyring()).get_api_key(GLOBAL)
 
 
-def test_concurrent_writers_from_two_processes_lose_nothing(tmp_path: Path) -> None:
+def test_concurrent_writers_from_two_processes_lose_nothing(tmp_path: Path, real_kdf: int) -> None:
     """The panel and `key set` may write at once: every entry must survive."""
-    import subprocess
-    import sys
-
     path = tmp_path / "credentials.enc"
     script = (
         "import sys; from pathlib import Path\n"
         "from desktop.credentials import EncryptedFileStore\n"
-        "store = EncryptedFileStore(Path(sys.argv[1]), lambda _c: 'pw')\n"
+        "store = EncryptedFileStore(Path(sys.argv[1]), lambda _c: 'passphrase')\n"
         "for i in range(5): store.set(f'{sys.argv[2]}-{i}', 'v')\n"
     )
-    EncryptedFileStore(path, lambda _c: "pw").set("seed", "v")  # both open an existing file
+    EncryptedFileStore(path, lambda _c: "passphrase").set("seed", "v")  # all open this file
     procs = [
         subprocess.Popen([sys.executable, "-c", script, str(path), name])
         for name in ("panel", "cli", "third")
     ]
     assert [p.wait(timeout=60) for p in procs] == [0, 0, 0]
-    store = EncryptedFileStore(path, lambda _c: "pw")
+    store = EncryptedFileStore(path, lambda _c: "passphrase")
     for name in ("panel", "cli", "third"):
         for i in range(5):
             assert store.get(f"{name}-{i}") == "v"
 
 
-def test_the_key_derivation_matches_cryptography_scrypt() -> None:
-    """Files written when the KDF came from cryptography still open: same scrypt, same bytes."""
+def test_the_key_derivation_matches_cryptography_scrypt(real_kdf: int) -> None:
+    """Files written when the KDF came from cryptography still open: same scrypt, same bytes.
+
+    At the real cost (N = 2**17, r = 8: 128 MiB), so the memory bound `_derive` gives
+    OpenSSL is checked too.
+    """
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
     from desktop import credentials
@@ -430,3 +542,318 @@ def test_kdf_parameters_out_of_range_are_damage_not_a_memory_grab(
     key_file.write_text(json.dumps(document))
     with pytest.raises(CorruptStoreError, match="out of range"):
         open_credential_store().get_api_key(GLOBAL)
+
+
+# -- passphrases and the scrypt cost ---------------------------------------------------------
+
+
+def _write_file(path: Path, entries: dict[str, str], passphrase: str, n: int) -> None:
+    """A key file as an older release wrote it: any passphrase, any cost, any entries."""
+    salt = os.urandom(16)
+    key, verifier = credentials._derive(passphrase, salt, n, 8, 1)
+    unlocked = credentials._Unlocked(salt, n, 8, 1, key, verifier)
+    EncryptedFileStore(path)._write(entries, unlocked)
+
+
+def test_check_new_passphrase() -> None:
+    assert credentials.check_new_passphrase("12345678") is None
+    assert credentials.check_new_passphrase("correct horse") is None
+    assert credentials.check_new_passphrase("ÅÅÅÅÅÅÅÅ") is None
+    assert credentials.check_new_passphrase("") == (
+        "The passphrase is empty; choose one of at least 8 characters."
+    )
+    for short in ("x", "1234567", "       "[:7]):
+        assert credentials.check_new_passphrase(short) == (
+            "The passphrase is too short; choose one of at least 8 characters."
+        )
+    assert "cannot be encoded" in str(credentials.check_new_passphrase("abcdefgh\ud800"))
+
+
+@pytest.mark.parametrize("short", ["x", "1234567"])
+def test_a_new_key_file_needs_a_passphrase_of_eight_characters(
+    short: str, key_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(credentials.ENV_PASSPHRASE, short)
+    store = open_credential_store()
+    for action in (store.unlock, lambda: store.set_api_key(GLOBAL, ApiKey(KEY))):
+        with pytest.raises(PassphraseTooShortError) as caught:
+            action()
+        assert str(caught.value) == (
+            f"The passphrase for the new key file {key_file} is too short: use at least 8 "
+            "characters."
+        )
+        assert short not in str(caught.value).replace(str(key_file), "")
+    assert isinstance(caught.value, PassphraseRequiredError)  # a passphrase is still needed
+    assert not key_file.exists()
+
+
+def test_an_existing_file_keeps_opening_with_its_short_passphrase(
+    key_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write_file(key_file, {"api-key:global": KEY}, "x", CHEAP_N)
+    monkeypatch.setenv(credentials.ENV_PASSPHRASE, "x")
+    store = open_credential_store()
+    assert store.get_api_key(GLOBAL) == ApiKey(KEY)
+    store.set_api_key(EU, ApiKey(KEY[::-1]))
+    assert open_credential_store().get_api_key(EU) == ApiKey(KEY[::-1])
+
+
+def test_an_older_file_is_re_encrypted_at_the_current_cost_when_written(
+    passphrase: str, key_file: Path, real_kdf: int
+) -> None:
+    _write_file(key_file, {"api-key:global": KEY, "cache-key:global": "c" * 44}, PASSPHRASE, 2**15)
+    old = json.loads(key_file.read_bytes())
+    store = open_credential_store()
+    assert store.get_api_key(GLOBAL) == ApiKey(KEY)
+    assert (
+        key_file.read_bytes() == json.dumps(old, indent=2).encode() + b"\n"
+    )  # reads write nothing
+    store.set_api_key(EU, ApiKey(KEY[::-1]))
+    new = json.loads(key_file.read_bytes())
+    assert new["kdf"] == {"name": "scrypt", "n": 2**17, "r": 8, "p": 1, "length": 64}
+    assert new["salt"] != old["salt"]
+    again = open_credential_store()  # opens with the same passphrase, at the new cost
+    assert again.get_api_key(GLOBAL) == ApiKey(KEY)
+    assert again.get_api_key(EU) == ApiKey(KEY[::-1])
+    assert again.get("cache-key:global") == "c" * 44
+    store.set_api_key(EU, ApiKey(KEY))  # the same object goes on at the new cost
+    assert json.loads(key_file.read_bytes())["salt"] == new["salt"]
+    assert open_credential_store().get_api_key(EU) == ApiKey(KEY)
+
+
+def test_a_passphrase_that_cannot_be_encoded_is_refused(
+    key_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = EncryptedFileStore(passphrase_provider=lambda _c: "abcdefgh\udcff")
+    with pytest.raises(PassphraseRequiredError, match="cannot be encoded"):
+        store.set_api_key(GLOBAL, ApiKey(KEY))
+    assert not key_file.exists()
+
+
+# -- sizes -------------------------------------------------------------------------------
+
+
+def test_oversized_values_are_refused_by_both_stores(passphrase: str, key_file: Path) -> None:
+    store = open_credential_store()
+    store.set("cache-key:global", "v" * credentials.MAX_VALUE_CHARS)
+    before = key_file.read_bytes()
+    keyring_store = KeyringStore(MemoryKeyring())
+    for target in (store, keyring_store):
+        with pytest.raises(EntryTooLargeError) as caught:
+            target.set("cache-key:global", "v" * 2_000_000)
+        assert str(caught.value) == (
+            "A stored secret may have at most 4,096 characters; this one has 2,000,000, so it "
+            "was not stored."
+        )
+        with pytest.raises(EntryTooLargeError, match="name of a stored secret"):
+            target.set("x" * 5000, "v")
+    assert key_file.read_bytes() == before
+    assert keyring_store.get("cache-key:global") is None
+
+
+def test_an_oversized_entry_from_an_older_release_locks_nobody_out(
+    passphrase: str, key_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """0.1 stored a 2,000,000-character key; any write now drops it, reads still work."""
+    huge = "k" * 2_000_000
+    _write_file(key_file, {"api-key:eu": huge, "api-key:global": KEY}, PASSPHRASE, CHEAP_N)
+    assert key_file.stat().st_size > 2_000_000
+    store = open_credential_store()
+    assert store.get_api_key(GLOBAL) == ApiKey(KEY)
+    with pytest.raises(CredentialError) as caught:
+        store.get_api_key(EU)
+    assert "is not usable (the API key is 2,000,000 characters long" in str(caught.value)
+    assert "python -m desktop key clear" in str(caught.value)
+    # key clear of the connection removes it (any write would drop it).
+    assert store.delete_api_key(EU) is True
+    assert key_file.stat().st_size < 2000
+    assert open_credential_store().get_api_key(GLOBAL) == ApiKey(KEY)
+
+    _write_file(key_file, {"api-key:eu": huge, "api-key:global": KEY}, PASSPHRASE, CHEAP_N)
+    with caplog.at_level(logging.WARNING):
+        open_credential_store().set("cache-key:global", "c" * 44)  # another entry's write
+    assert key_file.stat().st_size < 2000
+    assert open_credential_store().get("api-key:eu") is None
+    assert "Dropped 1 oversized entry" in caplog.text
+    assert huge not in caplog.text
+
+
+def test_a_key_file_over_the_read_limit_says_to_remove_it(passphrase: str, key_file: Path) -> None:
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.write_bytes(b" " * (credentials.MAX_FILE_BYTES + 1))
+    with pytest.raises(CorruptStoreError) as caught:
+        open_credential_store().get_api_key(GLOBAL)
+    assert "far too large for a key file" in str(caught.value)
+    assert "remove it and store the key again" in str(caught.value)
+
+
+# -- what the parser does with odd files -----------------------------------------------------
+
+
+def _valid_document(key_file: Path) -> dict[str, object]:
+    open_credential_store().set_api_key(GLOBAL, ApiKey(KEY))
+    document: dict[str, object] = json.loads(key_file.read_bytes())
+    return document
+
+
+@pytest.mark.parametrize(
+    ("change", "detail"),
+    [
+        (lambda d: d["kdf"].update(n=1e400), "missing or garbled"),
+        (lambda d: d["kdf"].update(n=True), "missing or garbled"),
+        (lambda d: d["kdf"].update(n=1024.0), "missing or garbled"),
+        (lambda d: d["kdf"].update(r="8"), "missing or garbled"),
+        (lambda d: d["kdf"].update(n=10**300), "out of range"),
+        (lambda d: d["kdf"].update(n=-(2**10)), "out of range"),
+        (lambda d: d.update(kdf=[1, 2]), "unknown key derivation"),
+        (lambda d: d.update(kdf={"name": ["scrypt"]}), "unknown key derivation"),
+        (lambda d: d.update(version=True), "unknown version"),
+        (lambda d: d.update(version=1.0), "unknown version"),
+        (lambda d: d.update(version=[[[]]]), "unknown version"),
+        (lambda d: d.update(salt={"nested": [1, {"x": None}]}), "missing or garbled"),
+        (lambda d: d.update(nonce="not base64!"), "missing or garbled"),
+        (lambda d: d.update(nonce="QUJD\u00e9"), "missing or garbled"),
+        (lambda d: d.update(ciphertext=None), "missing or garbled"),
+        (lambda d: d.pop("verifier"), "missing or garbled"),
+        (lambda d: d.update(nonce="QUJD"), "wrong length"),
+    ],
+)
+def test_odd_fields_are_damage(  # type: ignore[no-untyped-def]
+    passphrase: str, key_file: Path, change, detail: str
+) -> None:
+    document = _valid_document(key_file)
+    change(document)
+    key_file.write_text(json.dumps(document))
+    damaged = key_file.read_bytes()
+    with pytest.raises(CorruptStoreError, match=detail):
+        open_credential_store().get_api_key(GLOBAL)
+    assert key_file.read_bytes() == damaged
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"format": "clockify-panel-credentials", "version": 1, "kdf": {"n": 1e400}}',
+        b"\xff\xfe not utf-8 \xc3\x28",
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"format": "clockify-panel-credentials", "version": ' + b"9" * 5000 + b"}",
+        b"NaN",
+    ],
+    ids=["inf", "non-utf8", "deep", "huge-int", "nan"],
+)
+def test_odd_bytes_are_damage(passphrase: str, key_file: Path, raw: bytes) -> None:
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.write_bytes(raw)
+    with pytest.raises(CorruptStoreError):
+        open_credential_store().get_api_key(GLOBAL)
+    assert key_file.read_bytes() == raw
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_fifo_or_folder_in_place_of_the_key_file_is_damage_without_hanging(
+    passphrase: str, key_file: Path
+) -> None:
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(key_file)
+    with pytest.raises(CorruptStoreError, match="not a regular file"):
+        open_credential_store().get_api_key(GLOBAL)
+    assert stat.S_ISFIFO(key_file.lstat().st_mode)
+    key_file.unlink()
+    key_file.mkdir()
+    with pytest.raises(CorruptStoreError, match="not a regular file"):
+        open_credential_store().set_api_key(GLOBAL, ApiKey(KEY))
+    assert key_file.is_dir()
+
+
+def test_a_symlinked_key_file_is_read_and_its_target_never_written(
+    passphrase: str, key_file: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("not a key file")
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.symlink_to(outside)
+    store = open_credential_store()
+    with pytest.raises(CorruptStoreError, match="not valid JSON"):
+        store.set_api_key(GLOBAL, ApiKey(KEY))
+    assert outside.read_text() == "not a key file"
+    assert key_file.is_symlink()
+
+
+# -- temporary files -------------------------------------------------------------------------
+
+
+def test_a_write_removes_stale_temporary_files_and_nothing_else(tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    folder.mkdir()
+    target = folder / "credentials.enc"
+    stale = [
+        folder / ".credentials.enc.0123456789ab.tmp",
+        folder / ".credentials.enc.ffffffffffff.tmp",
+    ]
+    for path in stale:
+        path.write_bytes(b"x" * 1000)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me")
+    kept = {
+        folder / ".credentials.enc.abc.tmp": "short random part",
+        folder / ".credentials.enc.0123456789AB.tmp": "upper case",
+        folder / ".credentials.enc.0123456789ab.tmp.bak": "other suffix",
+        folder / "credentials.enc.0123456789ab.tmp": "no dot",
+        folder / ".other.0123456789ab.tmp": "another file's",
+        folder / "notes.txt": "unrelated",
+    }
+    for path, text in kept.items():
+        path.write_text(text)
+    link = folder / ".credentials.enc.aaaaaaaaaaaa.tmp"
+    link.symlink_to(outside)
+    (folder / ".credentials.enc.bbbbbbbbbbbb.tmp").mkdir()
+
+    write_private_file(target, b"new content")
+
+    assert target.read_bytes() == b"new content"
+    assert not any(path.exists() for path in stale)
+    assert {path: path.read_text() for path in kept} == kept
+    assert link.is_symlink()
+    assert outside.read_text() == "keep me"
+    assert (folder / ".credentials.enc.bbbbbbbbbbbb.tmp").is_dir()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="advisory locks (flock)")
+def test_a_temporary_file_a_live_writer_holds_is_left_alone(tmp_path: Path) -> None:
+    import fcntl
+
+    target = tmp_path / "credentials.enc"
+    busy = tmp_path / ".credentials.enc.0123456789ab.tmp"
+    fd = os.open(busy, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        write_private_file(target, b"data")
+        assert busy.exists()
+    finally:
+        os.close(fd)
+    write_private_file(target, b"data")
+    assert not busy.exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_a_write_killed_midway_leaves_a_temp_file_the_next_write_removes(
+    passphrase: str, key_file: Path
+) -> None:
+    store = open_credential_store()
+    store.set_api_key(GLOBAL, ApiKey(KEY))
+    before = key_file.read_bytes()
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from desktop.files import write_private_file\n"
+        "os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "write_private_file(Path(sys.argv[1]), b'x' * 6_000_000)\n"
+    )
+    child = subprocess.run([sys.executable, "-c", script, str(key_file)], check=False, timeout=60)
+    assert child.returncode == -signal.SIGKILL
+    assert key_file.read_bytes() == before
+    assert len(_leftovers(key_file.parent)) == 1  # the killed write's temporary file
+
+    store.set_api_key(EU, ApiKey(KEY[::-1]))
+    assert _leftovers(key_file.parent) == []
+    assert open_credential_store().get_api_key(GLOBAL) == ApiKey(KEY)

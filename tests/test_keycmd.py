@@ -20,7 +20,10 @@ import pytest
 from conftest import TEST_KEY
 from secret_service import require_secret_service, run_in_session, secret_service_env
 
-from desktop import cli, keycmd, paths
+from desktop import cli, credentials, keycmd, paths
+from desktop.cache import EncryptedCache, Snapshot, WorkspaceSnapshot
+from desktop.clockify import Connection
+from desktop.clockify.models import Workspace
 from desktop.fake.server import FakeClockify
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,9 +128,19 @@ def test_round_trip_with_the_encrypted_file(
     assert assert_key_nowhere(isolated_home) >= 1
     assert all(r.method == "GET" for r in fake_server.requests)
 
+    # The panel would have cached what it loaded: key clear removes that too.
+    connection = Connection.for_base_url(fake_server.base_url)
+    store = credentials.EncryptedFileStore(key_file)
+    cache = EncryptedCache(store)
+    cache.save(connection, Snapshot(1.0, [WorkspaceSnapshot(Workspace("w", "Acme"), [], [])]))
+    assert cache.path_for(connection).exists()
+
     cleared = run_cli("key", "clear", *url, env=file_env)
     assert cleared.returncode == 0, cleared.stderr
-    assert "Removed the API key" in cleared.stdout
+    assert "Removed the API key of" in cleared.stdout
+    assert "and its cached data" in cleared.stdout
+    assert not cache.path_for(connection).exists()
+    assert not key_file.exists()  # its last entries went: no file holds anything of it
     again = run_cli("key", "clear", *url, env=file_env)
     assert again.returncode == 0
     assert "No API key or cached data was stored for" in again.stdout
@@ -243,6 +256,46 @@ def test_status_when_clockify_is_unreachable(file_env: dict[str, str]) -> None:
     assert "Could not check whom the key belongs to" in result.stderr
 
 
+def test_a_short_new_passphrase_is_refused_before_the_network(fake_server: FakeClockify) -> None:
+    env = _env(CLOCKIFY_PANEL_PASSPHRASE="1234567")
+    result = run_cli("key", "set", "--base-url", fake_server.base_url, stdin=TEST_KEY, env=env)
+    assert result.returncode == 3
+    key_file = paths.data_dir() / "credentials.enc"
+    assert f"The passphrase for the new key file {key_file} is too short" in result.stderr
+    assert "1234567" not in result.stderr
+    assert fake_server.requests == []
+    assert not key_file.exists()
+
+
+def test_an_oversized_key_is_refused_and_an_old_oversized_file_is_recovered(
+    file_env: dict[str, str],
+) -> None:
+    huge = "k" * 2_000_000
+    refused = run_cli("key", "set", "--no-verify", "--region", "eu", stdin=huge, env=file_env)
+    assert refused.returncode == 2
+    assert "2,000,000 characters long" in refused.stderr
+    assert huge[:300] not in refused.stderr
+    key_file = paths.data_dir() / "credentials.enc"
+    assert not key_file.exists()
+
+    # A file as 0.1 wrote it with that key (cheap scrypt: its cost is not the point here).
+    salt = os.urandom(16)
+    key, verifier = credentials._derive(PASSPHRASE, salt, 2**10, 8, 1)
+    unlocked = credentials._Unlocked(salt, 2**10, 8, 1, key, verifier)
+    entries = {"api-key:eu": huge, "api-key:global": TEST_KEY}
+    credentials.EncryptedFileStore(key_file)._write(entries, unlocked)
+
+    status = run_cli("key", "status", "--region", "eu", env=file_env)
+    assert status.returncode == 3
+    assert "is not usable (the API key is 2,000,000 characters long" in status.stderr
+    assert "python -m desktop key clear" in status.stderr
+    cleared = run_cli("key", "clear", "--region", "eu", env=file_env)
+    assert cleared.returncode == 0, cleared.stderr
+    assert "Removed the API key of EU" in cleared.stdout
+    assert key_file.stat().st_size < 2000
+    assert credentials.EncryptedFileStore(key_file).get("api-key:global") == TEST_KEY
+
+
 # -- in-process details ----------------------------------------------------------------------
 
 
@@ -323,34 +376,59 @@ def test_round_trip_with_a_real_secret_service(
     assert not (paths.data_dir() / "credentials.enc").exists()
 
 
+LOCKED = (
+    "The system keyring is locked: unlock it, or set CLOCKIFY_PANEL_CREDENTIALS=file to "
+    "keep the key in the encrypted file instead."
+)
+
+
 @pytest.mark.secret_service
-@pytest.mark.timeout(90)
-def test_a_locked_secret_service_falls_back_to_the_file(
+@pytest.mark.timeout(120)
+def test_a_locked_secret_service_is_reported_and_one_store_stays_the_truth(
     fake_server: FakeClockify, isolated_home: Path, tmp_path: Path
 ) -> None:
     require_secret_service()
     env = secret_service_env(_env(), isolated_home, tmp_path / "runtime")
-    probe = (
-        "from desktop.credentials import keyring_problem, open_credential_store\n"
-        "print(keyring_problem())\n"
-        "print(open_credential_store().description)\n"
-    )
+    key_file = paths.data_dir() / "credentials.enc"
+    url = ["--base-url", fake_server.base_url]
+
+    def run(
+        *args: str, unlock: bool, stdin: str = "", **extra: str
+    ) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "desktop", *args, *url]
+        result = run_in_session(argv, dict(env, **extra), unlock=unlock, stdin=stdin, timeout=60)
+        _check_output(argv, result)
+        return result
+
+    probe = "from desktop.credentials import keyring_problem\nprint(keyring_problem())\n"
     result = run_in_session([sys.executable, "-c", probe], env, unlock=False, timeout=30)
     assert result.returncode == 0, result.stderr
-    problem, description = result.stdout.strip().splitlines()[-2:]
-    assert "does not answer" in problem
-    assert description.startswith("the encrypted file ")
+    assert result.stdout.strip().splitlines()[-1] == LOCKED
 
-    argv = [sys.executable, "-m", "desktop", "key", "set", "--base-url", fake_server.base_url]
-    stored = run_in_session(
-        argv,
-        dict(env, CLOCKIFY_PANEL_PASSPHRASE=PASSPHRASE),
+    # Locked: `key set` says so and writes nothing anywhere (no silent file).
+    stored = run("key", "set", unlock=False, stdin=TEST_KEY, CLOCKIFY_PANEL_PASSPHRASE=PASSPHRASE)
+    assert stored.returncode == 3
+    assert LOCKED in stored.stderr
+    assert not key_file.exists()
+    assert fake_server.requests == []
+    unlocked = run("key", "status", unlock=True)
+    assert unlocked.returncode == 3
+    assert "Store: the system keyring (SecretService Keyring)" in unlocked.stdout
+    assert "No API key is stored" in unlocked.stderr
+
+    # The way out the message offers: the file; once it exists, it is read even unlocked.
+    forced = run(
+        "key",
+        "set",
         unlock=False,
         stdin=TEST_KEY,
-        timeout=30,
+        CLOCKIFY_PANEL_CREDENTIALS="file",
+        CLOCKIFY_PANEL_PASSPHRASE=PASSPHRASE,
     )
-    _check_output(argv, stored)
-    assert stored.returncode == 0, stored.stderr
-    assert "in the encrypted file" in stored.stdout
-    assert (paths.data_dir() / "credentials.enc").exists()
+    assert forced.returncode == 0, forced.stderr
+    assert "in the encrypted file" in forced.stdout
+    status = run("key", "status", unlock=True, CLOCKIFY_PANEL_PASSPHRASE=PASSPHRASE)
+    assert status.returncode == 0, status.stderr
+    assert f"Store: the encrypted file {key_file}" in status.stdout
+    assert "Belongs to Alice Admin" in status.stdout
     assert_key_nowhere(isolated_home)
