@@ -45,6 +45,8 @@ class Sizes:
     filter_rows: tuple[int, ...]
     memory_rows: int
     queries: str
+    copy_rows: int
+    copy_runs: int
 
 
 FULL = Sizes(
@@ -58,6 +60,8 @@ FULL = Sizes(
     filter_rows=(10_000, 50_000, 200_000),
     memory_rows=50_000,
     queries="garcia,tanaka,muller,o'brie,e7c4a1",
+    copy_rows=50_000,
+    copy_runs=7,
 )
 QUICK = Sizes(
     startup_runs=1,
@@ -70,6 +74,8 @@ QUICK = Sizes(
     filter_rows=(2_000,),
     memory_rows=2_000,
     queries="garcia,e7c4a1",
+    copy_rows=2_000,
+    copy_runs=2,
 )
 
 
@@ -377,6 +383,46 @@ class Bench:
             )
         )
 
+    # -- 7. copy and Left in a big branch --------------------------------------------------------
+
+    def copying(self) -> None:
+        s = self.sizes
+        self.say(f"copy and Left: {s.copy_rows:,} rows")
+        args = ["-m", "benchmarks.copy_child", "--rows", str(s.copy_rows)]
+        result = run_child([*args, "--runs", str(s.copy_runs)], self.env)
+        rows = f"{s.copy_rows:,}"
+        one = result["one_id"]
+        floor = f"one row {fmt_ms(one['median_ms'])}, gap {fmt_ms(one['median_stall_ms'])}"
+        for key, label in (("names", "names"), ("ids", "IDs")):
+            copy = result[key]
+            took, gap = copy["median_ms"], copy["median_stall_ms"]
+            self.add(
+                Row(
+                    "7 copy",
+                    f"select all, copy {rows} rows ({label}): to idle, worst gap - 5 ms "
+                    f"(CPU), median of {len(copy['ms'])}",
+                    f"{fmt_ms(took)}, gap {fmt_ms(gap)} (CPU {fmt_ms(copy['median_cpu_ms'])})",
+                    floor,
+                    ratio(took, one["median_ms"]),
+                    "<= 200 ms, gap <= 50 ms",
+                    took <= 200 and gap <= 50,
+                    copy,
+                )
+            )
+        left, home = result["left"], result["ctrl_home"]
+        self.add(
+            Row(
+                "7 copy",
+                f"Left on a deep row of a {rows}-row branch, until idle (median)",
+                f"{fmt_ms(left['median_ms'])} (CPU {fmt_ms(left['median_cpu_ms'])})",
+                f"Ctrl+Home {fmt_ms(home['median_ms'])}",
+                ratio(left["median_ms"], home["median_ms"]),
+                "< 16 ms",
+                left["median_ms"] < 16,
+                {"left": left, "ctrl_home": home},
+            )
+        )
+
     def close(self) -> None:
         self.workdir.close()
 
@@ -391,6 +437,7 @@ def run_all(sizes: Sizes, log: bool) -> list[Row]:
             bench.peers(server, loaded["floor-sequential"])
             bench.stall(server)
         bench.filtering()
+        bench.copying()
     finally:
         bench.close()
     return bench.rows
@@ -435,6 +482,9 @@ def profile(name: str, sizes: Sizes) -> int:
                 run_child(gui("prepare-cache", "--base-url", url, "--api-key", key, *counts), env)
                 env["BENCH_PROFILE_STARTUP"] = str(out)
                 run_child(gui("startup", "--kind", "cached", "--wait-rows"), env)
+        elif name == "copy":
+            rows = str(sizes.copy_rows)
+            run_child(["-m", "benchmarks.copy_child", "--rows", rows, "--profile", str(out)], env)
         elif name == "filter":
             rows = str(sizes.memory_rows)
             run_child(
@@ -458,7 +508,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument(
         "--profile",
-        choices=["startup", "startup-cached", "stall", "filter"],
+        choices=["startup", "startup-cached", "stall", "filter", "copy"],
         help="profile one part with pyinstrument (pip install pyinstrument) and print it",
     )
     parser.add_argument(
