@@ -30,13 +30,13 @@ from desktop.ui.tree_model import (
     GroupNode,
     Kind,
     LoadState,
-    Node,
     PanelModel,
     RecordNode,
     WorkspaceNode,
-    node_email,
-    node_id,
+    node_emails,
+    node_ids,
     node_name,
+    node_names,
     visible_text,
 )
 from desktop.ui.tree_view import TreeView
@@ -56,6 +56,11 @@ def short(text: str, limit: int = 60) -> str:
     """A name for a status message: control characters visible, long names cut."""
     text = visible_text(text)
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def names_and_ids(nodes: list[RecordNode | WorkspaceNode]) -> list[str]:
+    """ "name<TAB>id" lines."""
+    return [f"{n}\t{i}" for n, i in zip(node_names(nodes), node_ids(nodes), strict=True)]
 
 
 class PanelWindow(QMainWindow):
@@ -409,7 +414,9 @@ class PanelWindow(QMainWindow):
             spans = [(row, row)]
         return self.model.copyable_in(spans)
 
-    def _copy(self, what: str, value: Callable[[Node], str]) -> None:
+    def _copy(
+        self, what: str, values: Callable[[list[RecordNode | WorkspaceNode]], list[str]]
+    ) -> None:
         if self.focusWidget() is self.filter_edit and self.filter_edit.hasSelectedText():
             self.filter_edit.copy()  # Ctrl+C in the filter box copies its text, as usual
             return
@@ -417,7 +424,7 @@ class PanelWindow(QMainWindow):
         if not nodes:
             self.show_status("Nothing selected to copy")
             return
-        QGuiApplication.clipboard().setText("\n".join(map(value, nodes)))
+        QGuiApplication.clipboard().setText("\n".join(values(nodes)))
         if len(nodes) == 1:
             self.show_status(f"Copied {what} of {short(node_name(nodes[0]) or NO_NAME)}")
         else:
@@ -425,19 +432,19 @@ class PanelWindow(QMainWindow):
 
     @Slot()
     def copy_names(self) -> None:
-        self._copy("name", node_name)
+        self._copy("name", node_names)
 
     @Slot()
     def copy_ids(self) -> None:
-        self._copy("ID", node_id)
+        self._copy("ID", node_ids)
 
     @Slot()
     def copy_name_and_id(self) -> None:
-        self._copy("name and ID", lambda n: f"{node_name(n)}\t{node_id(n)}")
+        self._copy("name and ID", names_and_ids)
 
     @Slot()
     def copy_emails(self) -> None:
-        self._copy("e-mail", node_email)
+        self._copy("e-mail", node_emails)
 
     # -- loader results ------------------------------------------------------------------
 

@@ -112,6 +112,21 @@ def node_email(node: Node) -> str:
     return ""
 
 
+def node_names(nodes: Iterable[Node]) -> list[str]:
+    """`node_name` of each node; records are read inline (a call per row doubled a copy)."""
+    return [n.record.name or "" if type(n) is RecordNode else node_name(n) for n in nodes]
+
+
+def node_ids(nodes: Iterable[Node]) -> list[str]:
+    """`node_id` of each node, records read inline (see `node_names`)."""
+    return [n.record.id if type(n) is RecordNode else node_id(n) for n in nodes]
+
+
+def node_emails(nodes: Iterable[Node]) -> list[str]:
+    """`node_email` of each node, records read inline (see `node_names`)."""
+    return [n.record.email or "" if type(n) is RecordNode else "" for n in nodes]
+
+
 class RecordNode:
     """A user or a client row. Built off the GUI thread (search text is precomputed)."""
 
