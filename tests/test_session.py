@@ -13,6 +13,7 @@ import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from threading import Event
 from typing import Any
 
 import pytest
@@ -23,12 +24,14 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog
 
 from desktop import connection_file, paths
+from desktop.account import forget
 from desktop.cache import EncryptedCache
 from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
-from desktop.credentials import FILE_NAME, EncryptedFileStore
+from desktop.credentials import FILE_NAME, EncryptedFileStore, api_key_entry, cache_key_entry
 from desktop.fake.server import SAMPLE_SIDE_WORKSPACE_ID, SAMPLE_WORKSPACE_ID, FakeClockify
 from desktop.ui.main_window import SETTING_AUTO_REFRESH, PanelWindow
 from desktop.ui.session import PanelSession
+from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.stored import prefetch
 from desktop.ui.tree_model import Kind, LoadState, RecordNode, Role, WorkspaceNode
 
@@ -114,8 +117,15 @@ def new_panel(qtbot: Any, panels: list[Panel]) -> Panel:
     return panel
 
 
+_STORES: dict[Path, EncryptedFileStore] = {}
+
+
 def store() -> EncryptedFileStore:
-    return EncryptedFileStore(paths.data_dir() / FILE_NAME, lambda _creating: PASSPHRASE)
+    """This test's key file; one object per test, so scrypt runs once, not at every look."""
+    path = paths.data_dir() / FILE_NAME
+    if path not in _STORES:
+        _STORES[path] = EncryptedFileStore(path, lambda _creating: PASSPHRASE)
+    return _STORES[path]
 
 
 def cache_file(connection: Connection) -> Path:
@@ -293,6 +303,223 @@ def test_disconnect_through_the_dialog_clears_everything(
     assert store().get_api_key(connection) is None
     assert not cache_file(connection).exists()
     assert store().get(f"cache-key:{connection.id}") is None
+
+
+# -- Disconnect: the connection in use, everything of it, and no save brings it back ---------
+
+
+def cache_key(connection: Connection) -> str | None:
+    return store().get(cache_key_entry(connection))
+
+
+def assert_forgotten(connection: Connection) -> None:
+    assert store().get_api_key(connection) is None
+    assert not cache_file(connection).exists()
+    assert cache_key(connection) is None
+
+
+def open_dialog(panel: Panel) -> SettingsDialog:
+    panel.window.settings_action.trigger()
+    dialog = panel.session.dialog
+    assert dialog is not None
+    dialog.confirm = lambda _question: True
+    dialog.ask_passphrase = lambda _creating: pytest.fail("unexpected passphrase box")
+    return dialog
+
+
+def saved_once(qtbot: Any, panels: list[Panel], server: FakeClockify) -> tuple[Panel, Connection]:
+    """A panel on the stored key with Acme loaded and its cache written once."""
+    panel, connection = started_with_acme(qtbot, panels, server)
+    panel.session._save_cache()
+    assert panel.runner.wait_idle(5)
+    QCoreApplication.processEvents()  # the save's result: its cache key exists now
+    assert cache_file(connection).is_file()
+    assert cache_key(connection) is not None
+    return panel, connection
+
+
+def test_disconnect_forgets_the_panels_connection_whatever_the_form_shows(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify
+) -> None:
+    panel, connection = saved_once(qtbot, panels, fake_server)
+    other = Connection.for_region("eu")  # another account, stored earlier: left alone
+    store_key(other, NEW_KEY)
+    EncryptedCache(store(), paths.cache_dir()).save(other, panel.session.snapshot())
+    other_cache_key = cache_key(other)
+    assert other_cache_key is not None
+
+    dialog = open_dialog(panel)
+    questions: list[str] = []
+    dialog.confirm = lambda question: questions.append(question) or True
+    dialog.region_combo.setCurrentIndex(dialog.region_combo.findData("eu"))  # the form: EU
+    with qtbot.waitSignal(dialog.disconnected, timeout=8000):
+        dialog.disconnect_button.click()
+    assert panel.runner.wait_idle(5)
+    QCoreApplication.processEvents()
+    assert questions[0].startswith(f"Disconnect the panel from {connection.label}?")
+    assert_forgotten(connection)
+    assert store().get_api_key(other) == ApiKey(NEW_KEY)
+    assert cache_file(other).is_file()
+    assert cache_key(other) == other_cache_key
+    assert not panel.window.connected
+    assert panel.window.stack.currentWidget() is panel.window.connect_page
+    assert panel.window.status_label.text() == (
+        f"Disconnected from {connection.label}: its API key and cached data were removed "
+        "from this computer."
+    )
+
+
+def gate(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> tuple[Event, Event]:
+    """Hold every call of owner.name until `release` is set; `arrived` tells one is held."""
+    arrived, release = Event(), Event()
+    real = getattr(owner, name)
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        arrived.set()
+        assert release.wait(10), "the test never released the gate"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, held)
+    return arrived, release
+
+
+def test_a_save_writing_during_disconnect_is_removed_with_the_rest(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    panel, connection = started_with_acme(qtbot, panels, fake_server)
+    arrived, release = gate(monkeypatch, EncryptedCache, "save")  # inside the cache lock
+    panel.session._save_cache()
+    assert arrived.wait(10)
+    dialog = open_dialog(panel)
+    dialog.disconnect_button.click()
+    QCoreApplication.processEvents()
+    assert dialog.busy  # the forgetting waits for the save to finish writing
+    with qtbot.waitSignal(dialog.disconnected, timeout=8000):
+        release.set()
+    assert panel.runner.wait_idle(5)
+    assert_forgotten(connection)
+
+
+def test_a_save_scheduled_before_disconnect_writes_nothing_after_it(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    panel, connection = started_with_acme(qtbot, panels, fake_server)
+    arrived, release = gate(monkeypatch, panel.session, "_store")  # before the cache lock
+    panel.session._save_cache()
+    assert arrived.wait(10)
+    dialog = open_dialog(panel)
+    with qtbot.waitSignal(dialog.disconnected, timeout=8000):
+        dialog.disconnect_button.click()
+    assert_forgotten(connection)
+    release.set()  # the save goes on, after the forgetting
+    assert panel.runner.wait_idle(5)
+    assert_forgotten(connection)
+
+
+def test_a_save_scheduled_after_the_forgetting_but_before_the_panel_heard_writes_nothing(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify
+) -> None:
+    panel, connection = started_with_acme(qtbot, panels, fake_server)
+    panel.session._save_cache()  # the first save of the session: it makes the cache key
+    assert panel.runner.wait_idle(5)  # (its result is not handled yet)
+    assert cache_file(connection).is_file()
+    panel.session.forget(store(), connection)  # the dialog's worker, done
+    assert panel.window.connected  # its "disconnected" signal is not handled yet
+    panel.session._save_cache()  # the save timer fires now, allowed to make a key
+    assert panel.runner.wait_idle(5)
+    assert_forgotten(connection)
+
+    # Connected again through the dialog (the old save's result arrives meanwhile): the
+    # cache is saved again, with a new key.
+    store_key(connection)
+    panel.session._on_dialog_saved(connection, ApiKey(TEST_KEY))
+    wait_loaded(qtbot, panel)
+    panel.session._save_cache()
+    assert panel.runner.wait_idle(5)
+    assert cache_file(connection).is_file()
+    assert cache_key(connection) is not None
+
+
+def test_a_cache_removed_elsewhere_is_not_recreated_by_the_next_save(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify
+) -> None:
+    """`clockify-panel key clear` in a terminal while the panel runs."""
+    panel, connection = saved_once(qtbot, panels, fake_server)
+    forget(store(), connection, paths.cache_dir())
+    panel.session._save_cache()
+    assert panel.runner.wait_idle(5)
+    assert_forgotten(connection)
+
+
+def test_after_disconnect_nothing_in_the_apps_folders_decrypts_to_the_account(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, isolated_home: Path
+) -> None:
+    panel, connection = saved_once(qtbot, panels, fake_server)
+    old_cache_key = cache_key(connection)
+    assert old_cache_key is not None
+    dialog = open_dialog(panel)
+    with qtbot.waitSignal(dialog.disconnected, timeout=8000):
+        dialog.disconnect_button.click()
+    assert panel.runner.wait_idle(5)
+    panel.close()
+    QSettings().sync()
+
+    # Everything the app writes lives under these (paths.py); look at every file.
+    folders = [paths.config_dir(), paths.data_dir(), paths.cache_dir(), paths.log_dir()]
+    assert all(folder.is_relative_to(isolated_home) for folder in folders)
+    files = [
+        p for d in ("config", "data", "cache", "state") for p in (isolated_home / d).rglob("*")
+    ]
+    files = [p for p in files if p.is_file()]
+    assert files  # at least connection.json and the settings
+    # What decrypted the cache before: try it on every file, as if it were the cache.
+    old_key = {cache_key_entry(connection): old_cache_key}
+    probe = EncryptedCache(DictStore(old_key), isolated_home / "probe")
+    probe.directory.mkdir()
+    for path in files:
+        data = path.read_bytes()
+        for text in (TEST_KEY, *SECRETS_IN_DATA):
+            assert text.encode() not in data, (text, path)
+        probe.path_for(connection).write_bytes(data)
+        assert probe.open(connection) is None, path
+        if path.name == FILE_NAME:  # the key file decrypts: nothing of this account in it
+            assert store().get(api_key_entry(connection)) is None
+            assert store().get(cache_key_entry(connection)) is None
+
+
+class DictStore:
+    """A secret store in memory (what EncryptedCache needs: get, set, delete)."""
+
+    def __init__(self, entries: dict[str, str]) -> None:
+        self.entries = dict(entries)
+
+    def get(self, entry: str) -> str | None:
+        return self.entries.get(entry)
+
+    def set(self, entry: str, value: str) -> None:
+        self.entries[entry] = value
+
+    def delete(self, entry: str) -> bool:
+        return self.entries.pop(entry, None) is not None
+
+
+def test_an_unusable_env_base_url_leaves_the_panel_unconnected_with_a_way_out(
+    qtbot: Any, panels: list[Panel]
+) -> None:
+    panel = new_panel(qtbot, panels)
+    problem = "CLOCKIFY_BASE_URL holds an unusable address, so the panel is not connected."
+    panel.session.start_unconnected(problem)
+    assert panel.session.connection is None
+    assert not panel.window.connected
+    assert panel.window.notice.isVisibleTo(panel.window)
+    assert panel.window.notice_label.text() == problem
+    assert panel.window.notice_button.text() == "Settings\u2026"
+    panel.window.notice_button.click()
+    dialog = panel.session.dialog
+    assert dialog is not None
+    assert dialog.in_use is None
+    assert not dialog.disconnect_button.isEnabled()  # nothing in use to disconnect
+    assert panel.runner.wait_idle(5)
 
 
 # -- issue 6: the cache ---------------------------------------------------------------------

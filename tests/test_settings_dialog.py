@@ -23,6 +23,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from desktop import paths
+from desktop.account import Forgotten
 from desktop.clockify import REGIONS, ApiKey, ClockifyClient, Connection, RetryPolicy
 from desktop.credentials import FILE_NAME, EncryptedFileStore
 from desktop.fake.server import FakeClockify
@@ -87,10 +88,15 @@ def make_dialog(
     client_factory: Any = fast_client,
     connection: Connection | None = None,
 ) -> SettingsDialog:
-    """A dialog on the custom URL `base_url` (or on `connection`), shown, boxes replaced."""
+    """A dialog on the custom URL `base_url` (or on `connection`), shown, boxes replaced.
+
+    The panel uses that same connection (Disconnect acts on it).
+    """
+    shown = connection or Connection.for_base_url(base_url)
     dialog = SettingsDialog(
         runner,
-        connection or Connection.for_base_url(base_url),
+        shown,
+        in_use=shown,
         client_factory=client_factory,
         region_urls=region_urls,
     )
@@ -518,9 +524,8 @@ def test_closing_mid_test_leaves_no_handler_behind(
     qtbot: Any, runner: JobRunner, fake_server: FakeClockify
 ) -> None:
     fake_server.stall = 0.5
-    dialog = SettingsDialog(
-        runner, Connection.for_base_url(fake_server.base_url), client_factory=fast_client
-    )
+    connection = Connection.for_base_url(fake_server.base_url)
+    dialog = SettingsDialog(runner, connection, in_use=connection, client_factory=fast_client)
     dialog.show()
     dialog.key_edit.setText(TEST_KEY)
     dialog.test_button.click()
@@ -746,14 +751,76 @@ def test_disconnect_removes_the_stored_key(
     dialog.ask_passphrase = ask
     with qtbot.waitSignal(dialog.disconnected, timeout=8000) as signal:
         dialog.disconnect_button.click()
-    assert signal.args == [connection]
-    assert len(questions) == 1
-    assert "removed" in questions[0]
+    assert signal.args == [connection, Forgotten(api_key=True, cached_data=False)]
+    assert questions == [
+        f"Disconnect the panel from {connection.label}? Its stored API key and cached data "
+        "are removed from this computer."
+    ]
     assert asked == [False]  # opening the existing file
     assert not dialog.isVisible()
     assert runner.wait_idle(5)
     assert _stored_key(connection) is None
     assert fake_server.requests == []
+
+
+def test_disconnect_acts_on_the_connection_in_use_not_the_one_in_the_form(
+    qtbot: Any, runner: JobRunner, fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLOCKIFY_PANEL_CREDENTIALS", "file")
+    in_use = Connection.for_base_url(fake_server.base_url)
+    other = Connection.for_region("eu")
+    _store_key(in_use)
+    _store_key(other)
+    dialog = make_dialog(qtbot, runner, fake_server.base_url)
+    dialog.ask_passphrase = lambda _creating: PASSPHRASE
+    questions: list[str] = []
+    dialog.confirm = lambda question: questions.append(question) or True
+    dialog.region_combo.setCurrentIndex(dialog.region_combo.findData("eu"))
+    assert dialog.connection() == other
+    with qtbot.waitSignal(dialog.disconnected, timeout=8000) as signal:
+        dialog.disconnect_button.click()
+    assert signal.args[0] == in_use
+    assert questions[0].startswith(f"Disconnect the panel from {in_use.label}?")
+    assert questions[0].endswith("(The form shows another connection; that one is left alone.)")
+    assert runner.wait_idle(5)
+    assert _stored_key(in_use) is None
+    assert _stored_key(other) == ApiKey(TEST_KEY)
+
+
+def test_without_a_connection_in_use_disconnect_is_off(qtbot: Any, runner: JobRunner) -> None:
+    dialog = SettingsDialog(runner, Connection.for_region("global"), in_use=None)
+    qtbot.addWidget(dialog)
+    _KEEP.append(dialog)
+    dialog.confirm = lambda _question: pytest.fail("unexpected confirmation box")
+    dialog.show()
+    assert not dialog.disconnect_button.isEnabled()
+    assert dialog.disconnect_button.toolTip() == "The panel uses no connection."
+    dialog.key_edit.setText(TEST_KEY)
+    dialog.url_edit.setText("http://clockify.example.com")  # refused: nothing runs
+    dialog.region_combo.setCurrentIndex(dialog.region_combo.findData(CUSTOM))
+    dialog.test_button.click()
+    assert not dialog.busy
+    assert not dialog.disconnect_button.isEnabled()  # still off after a test ends
+
+
+def test_a_declined_passphrase_removes_nothing(
+    qtbot: Any, runner: JobRunner, fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLOCKIFY_PANEL_CREDENTIALS", "file")
+    connection = Connection.for_base_url(fake_server.base_url)
+    _store_key(connection)
+    dialog = make_dialog(qtbot, runner, fake_server.base_url)
+    dialog.confirm = lambda _question: True
+    asked: list[bool] = []
+    dialog.ask_passphrase = lambda creating: asked.append(creating) and None
+    dialog.disconnect_button.click()
+    qtbot.waitUntil(lambda: bool(asked), timeout=8000)
+    assert asked == [False]
+    assert dialog.result_label.text() == (
+        "The key file's passphrase is needed to remove the key. Nothing was removed."
+    )
+    assert dialog.isVisible()
+    assert _stored_key(connection) == ApiKey(TEST_KEY)
 
 
 def test_disconnect_declined_does_nothing(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +36,7 @@ from desktop.ui.tree_model import LoadState
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from desktop.account import Forgotten
     from desktop.cache import OpenedCache, Snapshot
     from desktop.credentials import CredentialStore
     from desktop.ui.settings_dialog import SettingsDialog
@@ -56,11 +58,33 @@ def describe_age(saved_at: float, now: float | None = None) -> str:
     return f"updated {round(seconds / 86400)} days ago"
 
 
+def describe_disconnect(connection: Connection, forgotten: Forgotten) -> str:
+    """What Disconnect removed, in one sentence naming the connection."""
+    if forgotten.api_key and forgotten.cached_data:
+        what = "its API key and cached data were removed from this computer."
+    elif forgotten.api_key:
+        what = "its API key was removed from this computer (no data was cached)."
+    elif forgotten.cached_data:
+        what = "its cached data was removed from this computer (no API key was stored)."
+    else:
+        what = "nothing of it was stored on this computer."
+    return f"Disconnected from {connection.label}: {what}"
+
+
 class PanelSession(QObject):
     """Connects the window to a key (stored or given), the dialog, and the cache.
 
     Key-store and cache work runs on the window's job runner; a passphrase, when the
     encrypted file is used, is asked on the GUI thread and then handed to the worker.
+
+    Cache saves and Disconnect's forgetting run on workers, so they are serialised: both
+    hold `_cache_lock` while they touch the cache, and Disconnect (under that lock) adds
+    one to `_cache_generation` and marks the connection forgotten. A save writes only if
+    neither happened since it was scheduled; a save already writing finishes first, and
+    the forgetting then removes what it wrote. So no save still queued, running or
+    scheduled before the panel hears of the Disconnect can bring the cache back. And after
+    the first save, saves never create a cache key: if the key is removed elsewhere (`key
+    clear` in a terminal), the panel's next save does not recreate the cache either.
     """
 
     def __init__(
@@ -86,6 +110,10 @@ class PanelSession(QObject):
         self._passphrase: str | None = None
         self._use_cache = True
         self._showing_cache_from: float | None = None
+        self._cache_lock = threading.Lock()
+        self._cache_generation = 0  # read and raised by workers under _cache_lock
+        self._forgotten: set[str] = set()  # ids of connections Disconnect removed
+        self._cache_key_made = False  # the connection's cache key exists: saves make none
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(CACHE_SAVE_DELAY_MS)
@@ -109,6 +137,7 @@ class PanelSession(QObject):
         """
         connection = connection or saved_connection()
         self.connection = connection
+        self._cache_key_made = False
         if key is not None:
             self._use_cache = False  # a key from the environment: leave no traces behind
             self.window.connect_client(self.client_factory(connection, key))
@@ -151,6 +180,7 @@ class PanelSession(QObject):
         if cached is None:
             self.window.connect_client(client)
             return
+        self._cache_key_made = True  # the cache opened, so its key is there
         self.window.connect_client(client, load=False)
         self.show_cached(cached)
 
@@ -280,13 +310,38 @@ class PanelSession(QObject):
             return
         snapshot = self.snapshot()
         passphrase = self._passphrase
+        generation = self._cache_generation
+        create_key = not self._cache_key_made
 
-        def work(_progress: Any) -> None:
+        def work(_progress: Any) -> bool:
             from desktop.cache import EncryptedCache
 
-            EncryptedCache(self._store(passphrase), self.cache_dir).save(connection, snapshot)
+            cache = EncryptedCache(self._store(passphrase), self.cache_dir)
+            with self._cache_lock:
+                if generation != self._cache_generation or connection.id in self._forgotten:
+                    return False  # disconnected since it was scheduled: leave nothing behind
+                cache.save(connection, snapshot, create_key=create_key)
+                return cache.path_for(connection).is_file()
 
-        self.runner.submit(work, lambda _r: None, self._on_background_failed)
+        def done(written: bool) -> None:
+            # Not after a Disconnect since (its key is gone), even if connected again.
+            if written and self.connection == connection and generation == self._cache_generation:
+                self._cache_key_made = True
+
+        self.runner.submit(work, done, self._on_background_failed)
+
+    def forget(self, store: CredentialStore, connection: Connection) -> Forgotten:
+        """Disconnect's work, on a worker: remove the key, the cache file and the cache key.
+
+        Under the cache lock, so no save writes meanwhile, and none scheduled before writes
+        after (see the class's docstring).
+        """
+        from desktop.account import forget
+
+        with self._cache_lock:
+            self._cache_generation += 1
+            self._forgotten.add(connection.id)
+            return forget(store, connection, self.cache_dir)
 
     def _on_background_failed(self, error: BaseException) -> None:
         log.warning("cache work failed: %s", describe_error(error))
@@ -322,6 +377,8 @@ class PanelSession(QObject):
         dialog = SettingsDialog(
             self.runner,
             connection,
+            in_use=self.connection,
+            forget=self.forget,
             store_factory=self._dialog_store_factory,
             client_factory=self.client_factory,
             region_urls=self.region_urls,
@@ -352,6 +409,8 @@ class PanelSession(QObject):
     def _on_dialog_saved(self, connection: Connection, key: ApiKey) -> None:
         self.connection = connection
         self._use_cache = True
+        self._cache_key_made = False
+        self._forgotten.discard(connection.id)  # connected again: its cache may be saved
         self.window.connect_client(self.client_factory(connection, key))
 
         def not_saved(error: BaseException) -> None:
@@ -366,16 +425,10 @@ class PanelSession(QObject):
         # An fsync'ed file write: on a worker, like every other file the session writes.
         self.runner.submit(lambda _p: connection_file.save(connection), lambda _r: None, not_saved)
 
-    @Slot(object)
-    def _on_dialog_disconnected(self, connection: Connection) -> None:
+    @Slot(object, object)
+    def _on_dialog_disconnected(self, connection: Connection, forgotten: Forgotten) -> None:
+        """`forget` has removed the key and the cache (see SettingsDialog): show that."""
         self._save_timer.stop()
-        passphrase = self._passphrase
-
-        def work(_progress: Any) -> None:
-            from desktop.cache import EncryptedCache
-
-            EncryptedCache(self._store(passphrase), self.cache_dir).delete(connection)
-
-        self.runner.submit(work, lambda _r: None, self._on_background_failed)
+        self._cache_key_made = False
         self.window.show_connect_state()
-        self.window.show_status("Disconnected: the key and the cached data were removed.")
+        self.window.show_status(describe_disconnect(connection, forgotten))

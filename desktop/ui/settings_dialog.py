@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import account
 from desktop.clockify import (
     REGIONS,
     ApiKey,
@@ -53,6 +54,9 @@ from desktop.ui.loader import describe_error
 from desktop.workers import JobRunner
 
 log = logging.getLogger(__name__)
+
+#: Removes a connection's key, cache file and cache key (runs on a worker).
+Forgetter = Callable[[CredentialStore, Connection], account.Forgotten]
 
 KEY_HELP = (
     "Find your personal API key in Clockify under Profile > Settings > API "
@@ -104,9 +108,13 @@ class TestResult:
 class SettingsDialog(QDialog):
     """The connect dialog. Network and key-store work runs on the job runner.
 
+    The form shows `connection` first; Save stores the key for whatever the form shows.
+    Disconnect acts on `in_use`, the connection the panel is using, whatever the form shows
+    (None: the panel uses none, and Disconnect is off).
+
     Signals:
         saved(Connection, ApiKey): the key was stored; the panel should (re)connect.
-        disconnected(Connection): the stored key was removed.
+        disconnected(Connection, Forgotten): `forget` removed the connection's key and cache.
 
     Attributes:
         confirm: asks a yes/no question (a message box; tests replace it).
@@ -114,13 +122,15 @@ class SettingsDialog(QDialog):
     """
 
     saved = Signal(object, object)
-    disconnected = Signal(object)
+    disconnected = Signal(object, object)
 
     def __init__(
         self,
         runner: JobRunner,
         connection: Connection,
         *,
+        in_use: Connection | None,
+        forget: Forgetter = account.forget,
         store_factory: StoreFactory = open_credential_store,
         client_factory: ClientFactory = default_client,
         region_urls: dict[str, str] | None = None,
@@ -129,6 +139,8 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Connect to Clockify")
         self.runner = runner
+        self.in_use = in_use
+        self.forget = forget
         self.store_factory = store_factory
         self.client_factory = client_factory
         self.region_urls = region_urls or {code: url for code, (_, url) in REGIONS.items()}
@@ -203,6 +215,12 @@ class SettingsDialog(QDialog):
         self.save_anyway_button = QPushButton("Save &anyway", self)
         self.save_anyway_button.hide()
         self.disconnect_button = QPushButton("&Disconnect", self)
+        self.disconnect_button.setEnabled(self.in_use is not None)
+        self.disconnect_button.setToolTip(
+            f"Remove the stored key and the cached data of {self.in_use.label}"
+            if self.in_use is not None
+            else "The panel uses no connection."
+        )
         self.close_button = QPushButton("Close", self)
         buttons.addWidget(self.test_button)
         buttons.addStretch(1)
@@ -444,21 +462,35 @@ class SettingsDialog(QDialog):
         if form is not None:
             self._save(*form)
 
-    def _store(self) -> CredentialStore:
-        """Runs on a worker: the keyring, or the file with the passphrase asked earlier."""
+    def _start_store_job(
+        self, work: Callable[[CredentialStore], Any], done: Callable[[Any], None]
+    ) -> None:
+        """Run `work` with the key store on a worker, with the passphrase asked so far.
+
+        When the store needs a passphrase it has not got, the failure handler asks for it:
+        twice, for a new passphrase, when the store was about to create the key file.
+        """
         passphrase = self._passphrase
-        return self.store_factory(lambda _creating: passphrase)
+        creating: list[bool] = []  # how the store last asked (from the worker)
+
+        def provider(is_new_file: bool) -> str | None:
+            creating.append(is_new_file)
+            return passphrase
+
+        def job(_progress: Any) -> Any:
+            return work(self.store_factory(provider))
+
+        self._start(job, done, lambda error: self._on_store_failed(error, creating[-1:] == [True]))
 
     def _save(self, connection: Connection, key: ApiKey) -> None:
         self._pending_save = (connection, key)
 
-        def work(_progress: Any) -> str:
-            store = self._store()
+        def work(store: CredentialStore) -> str:
             store.set_api_key(connection, key)
             return store.description
 
         self._show_result("Storing the key\u2026")
-        self._start(work, self._on_saved, self._on_store_failed)
+        self._start_store_job(work, self._on_saved)
 
     def _on_saved(self, description: str) -> None:
         self._finish()
@@ -469,14 +501,11 @@ class SettingsDialog(QDialog):
         self.saved.emit(connection, key)
         self.accept()
 
-    def _on_store_failed(self, error: BaseException) -> None:
+    def _on_store_failed(self, error: BaseException, creating: bool) -> None:
         self._finish()
         if isinstance(error, PassphraseRequiredError | WrongPassphraseError):
-            if isinstance(error, WrongPassphraseError):
+            if type(error) is not PassphraseRequiredError:  # wrong, too short...: say so
                 self._show_result(str(error))
-            creating = self._pending_save is not None and not isinstance(
-                error, WrongPassphraseError
-            )
             passphrase = self.ask_passphrase(creating)
             if passphrase:
                 self._passphrase = passphrase
@@ -485,10 +514,15 @@ class SettingsDialog(QDialog):
                 else:
                     self._disconnect()
                 return
-            self._show_result(
-                "No system keyring works here, so the key needs a passphrase to be "
-                "stored encrypted. Nothing was stored."
-            )
+            if self._pending_save is not None:
+                self._show_result(
+                    "No system keyring works here, so the key needs a passphrase to be "
+                    "stored encrypted. Nothing was stored."
+                )
+            else:
+                self._show_result(
+                    "The key file's passphrase is needed to remove the key. Nothing was removed."
+                )
             return
         if isinstance(error, CredentialError):
             self._show_result(str(error))
@@ -497,31 +531,40 @@ class SettingsDialog(QDialog):
 
     @Slot()
     def _on_disconnect_clicked(self) -> None:
-        if self.busy:
+        in_use = self.in_use
+        if self.busy or in_use is None:
             return
-        if not self.confirm(
-            "Disconnect from Clockify? The stored API key and the cached data of this "
-            "connection are removed from this computer."
-        ):
+        question = (
+            f"Disconnect the panel from {in_use.label}? Its stored API key and cached data "
+            "are removed from this computer."
+        )
+        try:
+            shown = self.connection()
+        except InvalidConnectionError:
+            shown = None
+        if shown != in_use:
+            question += " (The form shows another connection; that one is left alone.)"
+        if not self.confirm(question):
             return
         self._pending_save = None
         self._disconnect()
 
     def _disconnect(self) -> None:
-        try:
-            connection = self.connection()
-        except InvalidConnectionError as exc:
-            self._show_result(exc.message)
+        """Forget the connection in use (key, cache file, cache key) on a worker."""
+        connection = self.in_use
+        if connection is None:
             return
+        forget = self.forget
+        self._show_result(f"Removing the key and the cached data of {connection.label}\u2026")
+        self._start_store_job(
+            lambda store: forget(store, connection),
+            lambda forgotten: self._on_disconnected(connection, forgotten),
+        )
 
-        def work(_progress: Any) -> bool:
-            return self._store().delete_api_key(connection)
-
-        self._start(work, lambda _removed: self._on_disconnected(connection), self._on_store_failed)
-
-    def _on_disconnected(self, connection: Connection) -> None:
+    def _on_disconnected(self, connection: Connection, forgotten: account.Forgotten) -> None:
         self._finish()
-        self.disconnected.emit(connection)
+        log.info("disconnected from %s", connection.label)
+        self.disconnected.emit(connection, forgotten)
         self.accept()
 
     @property
@@ -545,7 +588,7 @@ class SettingsDialog(QDialog):
         self._job = None
         self.test_button.setText("&Test connection")
         self.save_button.setEnabled(True)
-        self.disconnect_button.setEnabled(True)
+        self.disconnect_button.setEnabled(self.in_use is not None)
 
     def cancel_work(self, message: str | None = None) -> None:
         """Forget the running job: its result, when it comes, is dropped."""
