@@ -680,6 +680,57 @@ def test_a_prefetch_without_the_passphrase_asks_for_it(
     wait_loaded(qtbot, panel)
 
 
+def test_the_session_asks_in_the_same_box_and_again_after_a_wrong_passphrase(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QTimer
+
+    from desktop.ui.settings_dialog import PassphraseDialog
+
+    connection = connected_and_cached(qtbot, panels, fake_server)
+    monkeypatch.delenv("CLOCKIFY_PANEL_PASSPHRASE")
+    panel = new_panel(qtbot, panels)
+    panel.session.ask_passphrase = panel.session._ask_passphrase_with_box  # the real box
+    answers = ["wrong passphrase", PASSPHRASE]
+    seen: list[tuple[bool, bool, str]] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, PassphraseDialog):
+            QTimer.singleShot(10, answer)
+            return
+        seen.append((box.creating, box.second_edit.isVisible(), panel.window.status_label.text()))
+        box.first_edit.setText(answers.pop(0))
+        box.ok_button.click()
+        if answers:
+            QTimer.singleShot(0, answer)
+
+    QTimer.singleShot(0, answer)
+    panel.session.start(connection, None)
+    qtbot.waitUntil(lambda: len(workspace_rows(panel)) == 2, timeout=15000)
+    assert [(creating, twice) for creating, twice, _status in seen] == [(False, False)] * 2
+    assert seen[1][2].startswith("The passphrase does not open the key file")
+    wait_loaded(qtbot, panel)
+
+
+def test_a_locked_keyring_at_start_says_so(qtbot: Any, panels: list[Panel]) -> None:
+    from desktop.credentials import KeyringLockedError
+
+    def locked(_provider: Any) -> Any:
+        raise KeyringLockedError()
+
+    panel = new_panel(qtbot, panels)
+    panel.session.store_factory = locked
+    panel.session.start(Connection.for_region("eu"), None)
+    qtbot.waitUntil(
+        lambda: panel.window.stack.currentWidget() is panel.window.connect_page, timeout=5000
+    )
+    assert not panel.window.connected
+    assert panel.window.connect_label.text() == (
+        f"The stored API key could not be read: {KeyringLockedError()}"
+    )
+
+
 def test_selected_user_row_survives_a_refresh(
     qtbot: Any, panels: list[Panel], fake_server: FakeClockify
 ) -> None:

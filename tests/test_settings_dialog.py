@@ -17,17 +17,23 @@ from typing import Any
 import pytest
 import shiboken6
 from conftest import TEST_KEY
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLineEdit
 
 from desktop import paths
 from desktop.account import Forgotten
 from desktop.clockify import REGIONS, ApiKey, ClockifyClient, Connection, RetryPolicy
 from desktop.credentials import FILE_NAME, EncryptedFileStore
 from desktop.fake.server import FakeClockify
-from desktop.ui.settings_dialog import CUSTOM, SettingsDialog, region_from_address
+from desktop.ui.settings_dialog import (
+    CUSTOM,
+    PassphraseDialog,
+    SettingsDialog,
+    ask_passphrase,
+    region_from_address,
+)
 from desktop.workers import JobRunner
 
 PASSPHRASE = "correct horse battery staple"
@@ -840,6 +846,115 @@ def test_disconnect_declined_does_nothing(
     assert gone == []
     assert dialog.isVisible()
     assert _stored_key(connection) == ApiKey(TEST_KEY)
+
+
+# -- the key file's passphrase ----------------------------------------------------------------
+
+
+def passphrase_dialog(qtbot: Any, creating: bool) -> PassphraseDialog:
+    dialog = PassphraseDialog(None, creating)
+    qtbot.addWidget(dialog)
+    _KEEP.append(dialog)
+    dialog.show()
+    return dialog
+
+
+def test_a_new_passphrase_is_typed_twice_in_one_dialog_and_checked(qtbot: Any) -> None:
+    dialog = passphrase_dialog(qtbot, creating=True)
+    assert dialog.second_edit.isVisible()
+    assert dialog.first_edit.echoMode() is QLineEdit.EchoMode.Password
+    assert dialog.second_edit.echoMode() is QLineEdit.EchoMode.Password
+    assert not dialog.ok_button.isEnabled()
+    assert dialog.problem_label.text() == ""  # nothing typed is not a mistake yet
+
+    steps = [
+        ("x", "x", "The passphrase is too short; choose one of at least 8 characters."),
+        ("seven77", "seven77", "The passphrase is too short; choose one of at least 8 characters."),
+        (PASSPHRASE, "", "Type the same passphrase again in the second field."),
+        (PASSPHRASE, PASSPHRASE + "!", "The two passphrases differ."),
+    ]
+    for first, second, problem in steps:
+        dialog.first_edit.setText(first)
+        dialog.second_edit.setText(second)
+        assert not dialog.ok_button.isEnabled(), first
+        assert dialog.problem_label.text() == problem
+        assert dialog.passphrase() is None
+        QTest.keyClick(dialog.second_edit, Qt.Key.Key_Return)  # Enter does not get past it
+        assert dialog.isVisible()
+
+    dialog.second_edit.setText(PASSPHRASE)
+    assert dialog.ok_button.isEnabled()
+    assert dialog.problem_label.text() == ""
+    dialog.ok_button.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.passphrase() == PASSPHRASE
+
+
+def test_an_existing_file_asks_its_passphrase_once(qtbot: Any) -> None:
+    dialog = passphrase_dialog(qtbot, creating=False)
+    assert not dialog.second_edit.isVisible()
+    assert not dialog.ok_button.isEnabled()
+    dialog.first_edit.setText("x")  # a file made before the rule still opens
+    assert dialog.ok_button.isEnabled()
+    dialog.ok_button.click()
+    assert dialog.passphrase() == "x"
+
+
+def answer_passphrase_box(typed: tuple[str, ...] | None, seen: list[bool]) -> None:
+    """When a PassphraseDialog is shown (modal), type `typed` into it and press OK.
+
+    None presses Cancel. `seen` gets the box's `creating` flag.
+    """
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, PassphraseDialog):
+            QTimer.singleShot(10, answer)  # not shown yet
+            return
+        seen.append(box.creating)
+        if typed is None:
+            box.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+            return
+        for edit, text in zip((box.first_edit, box.second_edit), typed, strict=False):
+            edit.setText(text)
+        box.ok_button.click()
+
+    QTimer.singleShot(0, answer)
+
+
+@pytest.mark.parametrize(
+    ("creating", "typed", "expected"),
+    [
+        (True, (PASSPHRASE, PASSPHRASE), PASSPHRASE),
+        (False, ("old",), "old"),
+        (True, None, None),
+    ],
+    ids=["new", "existing", "cancelled"],
+)
+def test_ask_passphrase_returns_what_the_box_accepted(
+    qtbot: Any, creating: bool, typed: tuple[str, ...] | None, expected: str | None
+) -> None:
+    seen: list[bool] = []
+    answer_passphrase_box(typed, seen)
+    assert ask_passphrase(None, creating) == expected
+    assert seen == [creating]
+
+
+def test_saving_into_a_new_key_file_asks_a_checked_passphrase_twice(
+    qtbot: Any, runner: JobRunner, fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real box, end to end: the key file is created with the passphrase typed twice."""
+    monkeypatch.setenv("CLOCKIFY_PANEL_CREDENTIALS", "file")
+    dialog = make_dialog(qtbot, runner, fake_server.base_url)
+    dialog.ask_passphrase = dialog._passphrase_with_box  # the default: the real box
+    dialog.key_edit.setText(TEST_KEY)
+    seen: list[bool] = []
+    answer_passphrase_box((PASSPHRASE, PASSPHRASE), seen)
+    with qtbot.waitSignal(dialog.saved, timeout=15000):
+        dialog.save_button.click()  # tests the key, then stores it: the box comes then
+    assert seen == [True]
+    assert runner.wait_idle(5)
+    assert _stored_key(Connection.for_base_url(fake_server.base_url)) == ApiKey(TEST_KEY)
 
 
 # -- show / hide ------------------------------------------------------------------------------

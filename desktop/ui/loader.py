@@ -28,6 +28,10 @@ def describe_error(error: BaseException) -> str:
     """A user-facing sentence for any failure; never a traceback, never the key."""
     if isinstance(error, ClockifyError):
         return error.message
+    from desktop.credentials import CredentialError  # imported already when one is raised
+
+    if isinstance(error, CredentialError):
+        return str(error)  # says what is wrong with the key store, never a secret
     return f"Unexpected error ({type(error).__name__}); details are in the log."
 
 

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -37,10 +37,12 @@ from desktop.clockify import (
     Workspace,
 )
 from desktop.credentials import (
+    MIN_PASSPHRASE_CHARS,
     CredentialError,
     CredentialStore,
     PassphraseRequiredError,
     WrongPassphraseError,
+    check_new_passphrase,
     open_credential_store,
 )
 from desktop.ui.connection_settings import (
@@ -619,21 +621,101 @@ class SettingsDialog(QDialog):
         return ask_passphrase(self, creating)
 
 
-def ask_passphrase(parent: QWidget | None, creating: bool) -> str | None:
-    """Ask the key file's passphrase; twice when the file is being created."""
-    prompt = (
-        "No system keyring is available. Choose a passphrase to encrypt the stored key:"
-        if creating
-        else "Passphrase of the encrypted key file:"
-    )
-    first, ok = QInputDialog.getText(parent, "Clockify Panel", prompt, QLineEdit.EchoMode.Password)
-    if not ok or not first:
-        return None
-    if creating:
-        second, ok = QInputDialog.getText(
-            parent, "Clockify Panel", "The same passphrase again:", QLineEdit.EchoMode.Password
+class PassphraseDialog(QDialog):
+    """The key file's passphrase: once to open the file, twice in this one dialog to create it.
+
+    For a new file, OK stays off until both fields hold the same passphrase and it passes
+    `check_new_passphrase`; the line under the fields says what is missing meanwhile.
+    """
+
+    def __init__(self, parent: QWidget | None, creating: bool) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Clockify Panel")
+        self.creating = creating
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "No system keyring works here, so the API key is kept in an encrypted file. "
+            f"Choose its passphrase, at least {MIN_PASSPHRASE_CHARS} characters; the panel "
+            "asks for it when it starts."
+            if creating
+            else "The API key is kept in an encrypted file. Its passphrase:",
+            self,
         )
-        if not ok or second != first:
-            QMessageBox.warning(parent, "Clockify Panel", "The two passphrases differ.")
+        intro.setTextFormat(Qt.TextFormat.PlainText)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.first_edit = self._password_field("Passphrase")
+        form.addRow("&Passphrase:", self.first_edit)
+        self.second_edit = self._password_field("Passphrase again")
+        if creating:
+            form.addRow("&Again:", self.second_edit)
+        else:
+            self.second_edit.hide()
+        layout.addLayout(form)
+        self.problem_label = QLabel(self)
+        self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem_label.setWordWrap(True)
+        layout.addWidget(self.problem_label)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.first_edit.textChanged.connect(self._on_text_changed)
+        self.second_edit.textChanged.connect(self._on_text_changed)
+        self._on_text_changed()
+        self.setMinimumWidth(380)
+
+    def _password_field(self, name: str) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+        edit.setAccessibleName(name)
+        return edit
+
+    @property
+    def ok_button(self) -> QPushButton:
+        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def problem(self) -> str | None:
+        """What keeps OK off (one sentence), or None when the passphrase will do."""
+        text = self.first_edit.text()
+        if not self.creating:
+            return None if text else "Type the passphrase."
+        problem = check_new_passphrase(text)
+        if problem is not None:
+            return problem
+        again = self.second_edit.text()
+        if not again:
+            return "Type the same passphrase again in the second field."
+        if again != text:
+            return "The two passphrases differ."
+        return None
+
+    @Slot()
+    def _on_text_changed(self) -> None:
+        problem = self.problem()
+        self.ok_button.setEnabled(problem is None)
+        # Nothing typed yet is not a mistake: the introduction says what to do.
+        shown = problem if problem is not None and self.first_edit.text() else ""
+        self.problem_label.setText(shown)
+
+    def passphrase(self) -> str | None:
+        """The passphrase typed, if it will do (else None)."""
+        return self.first_edit.text() if self.problem() is None else None
+
+    def accept(self) -> None:
+        if self.problem() is None:  # Enter in a field while OK is off does nothing
+            super().accept()
+
+
+def ask_passphrase(parent: QWidget | None, creating: bool) -> str | None:
+    """Ask the key file's passphrase in a PassphraseDialog; None when it was cancelled."""
+    dialog = PassphraseDialog(parent, creating)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-    return first
+        return dialog.passphrase()
+    finally:
+        dialog.deleteLater()
