@@ -11,7 +11,10 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+import shiboken6
 from conftest import TEST_KEY
+from hypothesis import given
+from hypothesis import strategies as st
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -231,3 +234,47 @@ def test_certificates_are_always_verified(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# -- whatever is typed or pasted into the connect dialog ---------------------------------------
+
+_FORM_PIECES = st.sampled_from(
+    ["https://", "http://", "", "[", "]", "::1", "127.0.0.1", ":", "@", "?", "#", "%", "/",
+     ".", "..", "a" * 64, "-", "api", "/api/v1", "\u00fc", "\u043a\u043b\u044e\u0447", "99999",
+     " ", "\t", "\n", "\\", "\x00", "\x07", "\u200b", "clockify.me", "euc1.", "example.com"]
+)  # fmt: skip
+_FORM_TEXT = st.one_of(st.text(max_size=60), st.lists(_FORM_PIECES, max_size=8).map("".join))
+
+
+@given(url=_FORM_TEXT, key=_FORM_TEXT)
+def test_any_text_in_the_connect_dialog_is_a_connection_or_one_sentence(
+    qtbot: QtBot, url: str, key: str
+) -> None:
+    """Reading the form never raises: a connection and a key, or a message in the dialog."""
+    from desktop.ui.settings_dialog import CUSTOM, SettingsDialog
+    from desktop.workers import JobRunner
+
+    runner = JobRunner(max_workers=1)
+    dialog = SettingsDialog(runner, Connection.for_region("global"), in_use=None)
+    try:
+        dialog.region_combo.setCurrentIndex(dialog.region_combo.findData(CUSTOM))
+        dialog.url_edit.setText(url)  # an address of Clockify's own picks its region
+        dialog.key_edit.setText(key)
+        dialog.result_label.clear()
+        form = dialog._read_form()
+        text = dialog.result_label.text()
+        if form is None:
+            assert text, "refused without a word"
+            assert text.endswith("."), text
+            assert "\n" not in text.strip()
+            secret = key.strip()
+            if len(secret) >= 8 and secret not in url:
+                assert secret not in text  # the message describes the key, never repeats it
+        else:
+            connection, api_key = form
+            assert connection.base_url.endswith("/api/v1")
+            assert api_key.reveal() == key.strip()
+            assert text == ""
+    finally:
+        runner.shutdown()
+        shiboken6.delete(dialog)
