@@ -244,7 +244,7 @@ def _decode_workspaces(compressed: bytes) -> tuple[float, list[Workspace], list[
         raise _Unusable("the payload is truncated")
     try:
         document = json.loads(text)
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, deep nesting
         raise _Unusable("the payload is not JSON") from None
     if type(document) is not dict:
         raise _Unusable("the payload is not an object")

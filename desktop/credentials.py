@@ -385,13 +385,16 @@ def _aad(salt: bytes) -> bytes:
 
 
 def _kdf_in_range(n: int, r: int, p: int) -> bool:
-    """Bounds that keep a garbled (or hostile) file from asking for gigabytes of memory."""
+    """Bounds that keep a garbled (or hostile) file from asking for much memory or time.
+
+    At most 256 MiB (128 * r * n), twice what new files use.
+    """
     return (
         2 <= n <= 2**20
         and n & (n - 1) == 0
         and 1 <= r <= 32
         and 1 <= p <= 16
-        and 128 * r * n <= 2**30
+        and 128 * r * n <= 2**28
     )
 
 
@@ -510,7 +513,9 @@ class EncryptedFileStore(CredentialStore):
             "ciphertext": ciphertext,
         }
 
-    def _derive(self, passphrase: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes, bytes]:
+    def _derive_key(
+        self, passphrase: str, salt: bytes, n: int, r: int, p: int
+    ) -> tuple[bytes, bytes]:
         try:
             return _derive(passphrase, salt, n, r, p)
         except MemoryError:
@@ -532,7 +537,7 @@ class EncryptedFileStore(CredentialStore):
         ):
             return cached
         passphrase = self._passphrase(creating=False)
-        key, verifier = self._derive(passphrase, salt, n, r, p)
+        key, verifier = self._derive_key(passphrase, salt, n, r, p)
         if not hmac.compare_digest(verifier, header["verifier"]):
             raise WrongPassphraseError(self.path)
         kept = passphrase if n < SCRYPT_N else None  # to re-encrypt at the current cost
@@ -580,7 +585,7 @@ class EncryptedFileStore(CredentialStore):
 
     def _at_current_cost(self, passphrase: str) -> _Unlocked:
         salt = secrets.token_bytes(SALT_BYTES)
-        key, verifier = self._derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+        key, verifier = self._derive_key(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
         return _Unlocked(salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, key, verifier)
 
     # -- writing ---------------------------------------------------------------------------

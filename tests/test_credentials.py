@@ -531,7 +531,8 @@ def test_the_key_derivation_matches_cryptography_scrypt(real_kdf: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("n", "r", "p"), [(2**20, 16, 1), (2**15, 33, 1), (3, 8, 1), (2**15, 8, 17)]
+    ("n", "r", "p"),
+    [(2**20, 16, 1), (2**19, 8, 1), (2**15, 33, 1), (3, 8, 1), (2**15, 8, 17), (2**17, 8, 0)],
 )
 def test_kdf_parameters_out_of_range_are_damage_not_a_memory_grab(
     passphrase: str, key_file: Path, n: int, r: int, p: int
