@@ -158,6 +158,7 @@ class PanelSession(QObject):
 
     def start_unconnected(self, problem: str) -> None:
         """No usable connection at start (a malformed CLOCKIFY_BASE_URL): say why, use none."""
+        log.warning("%s", problem)
         self.connection = None
         self._use_cache = False
         self.window.show_connect_state()

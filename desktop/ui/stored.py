@@ -135,33 +135,32 @@ def early_start(args: argparse.Namespace) -> EarlyStart:
     """
     if args.demo:
         return EarlyStart(None, None, None)
-    from desktop.cli import ENV_API_KEY, ENV_BASE_URL, connection_from_args
+    from desktop.cli import ENV_API_KEY, ENV_BASE_URL
 
     if not args.base_url and os.environ.get(ENV_BASE_URL):
         try:
-            connection = _checked(connection_from_args, args)
+            connection = _connection_from_args(args)
         except InvalidConnectionError as exc:
             problem = (
                 f"{ENV_BASE_URL} holds an unusable address, so the panel is not connected: "
                 f"{exc.message[:1].lower()}{exc.message[1:]} Correct or unset it, or "
                 "connect through Settings."
             )
-            log.warning("%s", problem)
             return EarlyStart(None, None, None, problem)
     elif args.region or args.base_url:
-        connection = _checked(connection_from_args, args)
+        connection = _connection_from_args(args)
     else:
         connection = saved_connection()
     env_key = _env_key(ENV_API_KEY)
     return EarlyStart(connection, env_key, None if env_key else prefetch(connection))
 
 
-def _checked(
-    read: Callable[[argparse.Namespace], Connection], args: argparse.Namespace
-) -> Connection:
-    """`read(args)`, with any parser error turned into InvalidConnectionError's one sentence."""
+def _connection_from_args(args: argparse.Namespace) -> Connection:
+    """The connection the options and CLOCKIFY_BASE_URL ask for; InvalidConnectionError."""
+    from desktop.cli import connection_from_args
+
     try:
-        return read(args)
+        return connection_from_args(args)
     except ValueError:  # what the URL parsers underneath raise (a stray bracket, say)
         raise InvalidConnectionError(
             "The custom base URL is not valid: it should look like "
