@@ -135,6 +135,10 @@ class _Handler(socketserver.BaseRequestHandler):
         return "\r\n".join(lines).encode("latin-1")
 
     @property
+    def _status(self) -> str:
+        return self.server.owner.status or "200 OK"
+
+    @property
     def _stop(self) -> threading.Event:
         return self.server.owner.stopping
 
@@ -145,11 +149,11 @@ class _Handler(socketserver.BaseRequestHandler):
             "Content-Encoding": "gzip",
             "Content-Length": str(len(body)),
         }
-        sock.sendall(self._head("200 OK", head) + body)
+        sock.sendall(self._head(self._status, head) + body)
 
     def _huge_length(self, sock: socket.socket, _seen: Seen) -> None:
         head = {"Content-Type": "application/json", "Content-Length": "2000000000"}
-        sock.sendall(self._head("200 OK", head) + b"[")
+        sock.sendall(self._head(self._status, head) + b"[")
         while not self._stop.wait(0.05):
             sock.sendall(b"0," * 512)
 
@@ -157,26 +161,28 @@ class _Handler(socketserver.BaseRequestHandler):
         head = {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}
         piece = b"0," * 32768
         chunk = b"%x\r\n%s\r\n" % (len(piece), piece)
-        sock.sendall(self._head("200 OK", head) + b"2\r\n[0\r\n")
+        sock.sendall(self._head(self._status, head) + b"2\r\n[0\r\n")
         while not self._stop.is_set():
             sock.sendall(chunk)
 
     def _drip(self, sock: socket.socket, _seen: Seen) -> None:
         body = b"[" + b"0," * 100 + b"0]"
         head = {"Content-Type": "application/json", "Content-Length": str(len(body))}
-        for byte in self._head("200 OK", head) + body:
+        for byte in self._head(self._status, head) + body:
             sock.sendall(bytes([byte]))
             if self._stop.wait(1.0):
                 return
 
     def _deep(self, sock: socket.socket, _seen: Seen) -> None:
         body = b"[" * NESTING + b"]" * NESTING
+        if self._status != "200 OK":  # an error body: nested inside Clockify's object
+            body = b'{"message": "x", "code": ' + body + b"}"
         head = {"Content-Type": "application/json", "Content-Length": str(len(body))}
-        sock.sendall(self._head("200 OK", head) + body)
+        sock.sendall(self._head(self._status, head) + body)
 
     def _echo(self, sock: socket.socket, seen: Seen) -> None:
         key = seen.headers.get("x-api-key", "")
-        status = self.server.owner.echo_status
+        status = self.server.owner.status or "400 Bad Request"
         body = json.dumps({"message": key_echoes(key), "code": 4003}).encode()
         head = {
             "Content-Type": "application/json",
@@ -191,12 +197,15 @@ class _Handler(socketserver.BaseRequestHandler):
         sock.sendall(self._head("502 Bad Gateway", head) + body)
 
     def _gzip_page(self, sock: socket.socket, _seen: Seen) -> None:
-        page = json.dumps(self.server.owner.page).encode()
+        owner = self.server.owner
+        page = json.dumps(owner.page).encode()
         half = len(page) // 2  # two gzip members, as gzip(1) makes of joined files
         body = zlib.compress(page[:half], wbits=31) + zlib.compress(page[half:], wbits=31)
+        if owner.encoding != "gzip":  # not gzip, but said to be compressed another way
+            body = page
         head = {
             "Content-Type": "application/json",
-            "Content-Encoding": "gzip",
+            "Content-Encoding": owner.encoding,
             "Content-Length": str(len(body)),
             "Last-Page": "true",
         }
@@ -213,11 +222,14 @@ class _Server(socketserver.ThreadingTCPServer):
 class HostileServer:
     """One hostile mode on 127.0.0.1; `seen` lists the requests that reached it."""
 
-    def __init__(self, mode: str, *, echo_status: str = "400 Bad Request") -> None:
+    def __init__(self, mode: str, *, status: str | None = None, encoding: str = "gzip") -> None:
+        """`status` replaces the mode's own (200 OK, or 400 for echo); `encoding` is the
+        Content-Encoding of gzip-page (anything but gzip sends the page uncompressed)."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; one of {', '.join(MODES)}")
         self.mode = mode
-        self.echo_status = echo_status
+        self.status = status
+        self.encoding = encoding
         self.page: list[object] = []
         self.seen: list[Seen] = []
         self.lock = threading.Lock()
