@@ -59,7 +59,7 @@ def short(text: str, limit: int = 60) -> str:
 
 
 def names_and_ids(nodes: list[RecordNode | WorkspaceNode]) -> list[str]:
-    """ "name<TAB>id" lines."""
+    """One "name<TAB>id" line per node."""
     return [f"{n}\t{i}" for n, i in zip(node_names(nodes), node_ids(nodes), strict=True)]
 
 
