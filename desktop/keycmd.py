@@ -179,11 +179,15 @@ def _cmd_status(args: argparse.Namespace) -> int:
     try:
         user = client.current_user()
     except ClockifyError as exc:
-        print(f"Could not check whom the key belongs to: {exc.message}", file=sys.stderr)
+        print(
+            f"Could not check whom the key belongs to: {cli.terminal_text(exc.message)}",
+            file=sys.stderr,
+        )
         return exc.exit_code
     finally:
         client.close()
-    print(f"Belongs to {_owner_text(user.name, user.email)}")
+    # The owner's name and e-mail come from the server: nothing in them steers the terminal.
+    print(f"Belongs to {cli.terminal_text(_owner_text(user.name, user.email))}")
     return cli.EXIT_OK
 
 

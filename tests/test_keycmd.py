@@ -432,3 +432,18 @@ def test_a_locked_secret_service_is_reported_and_one_store_stays_the_truth(
     assert f"Store: the encrypted file {key_file}" in status.stdout
     assert "Belongs to Alice Admin" in status.stdout
     assert_key_nowhere(isolated_home)
+
+
+def test_status_escapes_control_characters_in_the_owner_name(file_env: dict[str, str]) -> None:
+    """The owner's name comes from the server: it must not steer the terminal."""
+    owner = {"id": "u1", "name": "Eve\x1b]0;owned\x07\x1b[2J", "email": "eve@example.com"}
+    with FakeClockify(api_keys={TEST_KEY: owner}, workspaces=[]) as server:
+        url = ["--base-url", server.base_url]
+        assert (
+            run_cli("key", "set", "--no-verify", *url, stdin=TEST_KEY, env=file_env).returncode == 0
+        )
+        result = run_cli("key", "status", *url, env=file_env)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout
+    assert "\x07" not in result.stdout
+    assert r"Belongs to Eve\x1b]0;owned\x07\x1b[2J <eve@example.com>" in result.stdout
