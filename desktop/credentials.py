@@ -36,7 +36,9 @@ import json
 import logging
 import os
 import secrets
+import threading
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -376,6 +378,32 @@ def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes
     return material[:KEY_BYTES], material[KEY_BYTES:]
 
 
+_DERIVED: OrderedDict[bytes, tuple[bytes, bytes]] = OrderedDict()
+_DERIVED_LOCK = threading.Lock()
+_DERIVED_KEEP = 4
+
+
+def _derive_once(passphrase: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes, bytes]:
+    """`_derive`, remembered for the process: the panel opens a store for every job on a
+    worker (each cache save, each dialog action), and at N = 2**17 scrypt costs about a
+    second of CPU and 128 MiB each time. The last few results are kept in memory only,
+    named by a digest, beside the passphrase the session keeps anyway."""
+    name = hashlib.sha256(
+        b"%d:%d:%d:" % (n, r, p) + salt + b":" + passphrase.encode("utf-8", "surrogatepass")
+    ).digest()
+    with _DERIVED_LOCK:
+        known = _DERIVED.get(name)
+        if known is not None:
+            _DERIVED.move_to_end(name)
+            return known
+    derived = _derive(passphrase, salt, n, r, p)
+    with _DERIVED_LOCK:
+        _DERIVED[name] = derived
+        while len(_DERIVED) > _DERIVED_KEEP:
+            _DERIVED.popitem(last=False)
+    return derived
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -517,7 +545,7 @@ class EncryptedFileStore(CredentialStore):
         self, passphrase: str, salt: bytes, n: int, r: int, p: int
     ) -> tuple[bytes, bytes]:
         try:
-            return _derive(passphrase, salt, n, r, p)
+            return _derive_once(passphrase, salt, n, r, p)
         except MemoryError:
             raise CredentialError(
                 f"There is not enough memory to derive the key of {self.path} "

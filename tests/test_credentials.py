@@ -438,7 +438,10 @@ def test_provider_is_told_whether_the_file_is_new(key_file: Path) -> None:
     assert isinstance(open_credential_store(passphrase_provider=provider), EncryptedFileStore)
 
 
-def test_scrypt_runs_once_per_store(passphrase: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scrypt_runs_once_per_file_and_passphrase(
+    passphrase: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The panel opens a store per worker job: the second store must not pay scrypt again."""
     calls = []
     real = credentials._derive
 
@@ -455,6 +458,10 @@ def test_scrypt_runs_once_per_store(passphrase: str, monkeypatch: pytest.MonkeyP
     store.delete_api_key(GLOBAL)
     assert len(calls) == 1
     open_credential_store().get("cache-key:global")
+    assert len(calls) == 1
+    wrong = EncryptedFileStore(passphrase_provider=lambda _creating: "another passphrase")
+    with pytest.raises(WrongPassphraseError):
+        wrong.get("cache-key:global")
     assert len(calls) == 2
 
 
