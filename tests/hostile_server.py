@@ -128,7 +128,7 @@ class _Handler(socketserver.BaseRequestHandler):
         with hostile.lock:
             hostile.seen.append(seen)
         getattr(self, "_" + hostile.mode.replace("-", "_"))(sock, seen)
-        return hostile.mode in ("gzip-page",)
+        return False  # one request a connection
 
     def _head(self, status: str, headers: dict[str, str]) -> bytes:
         lines = [f"HTTP/1.1 {status}", *(f"{k}: {v}" for k, v in headers.items()), "", ""]
@@ -208,6 +208,7 @@ class _Handler(socketserver.BaseRequestHandler):
             "Content-Encoding": owner.encoding,
             "Content-Length": str(len(body)),
             "Last-Page": "true",
+            "Connection": "close",  # http.client lets go of the socket after the headers
         }
         sock.sendall(self._head("200 OK", head) + body)
 

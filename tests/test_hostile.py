@@ -317,6 +317,18 @@ def test_a_gzip_answer_in_two_members_is_read_whole(
     assert [(w.id, w.name) for w in got] == [(p["id"], p["name"]) for p in page]
 
 
+def test_a_large_answer_that_closes_the_connection_is_read_whole(
+    make_client: Callable[..., ClockifyClient],
+) -> None:
+    """Connection: close lets http.client drop the socket after the headers; the body's
+    reader must keep it open to the end (8 MB here, far past any buffer)."""
+    page = [{"id": f"{i:024x}", "name": "x" * 150} for i in range(40_000)]
+    with HostileServer("gzip-page", encoding="identity") as server:
+        server.page = page
+        got = make_client(server.base_url).workspaces()
+    assert [w.id for w in got] == [p["id"] for p in page]
+
+
 def test_an_encoding_not_asked_for_is_refused(
     make_client: Callable[..., ClockifyClient],
 ) -> None:

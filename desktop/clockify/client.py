@@ -256,25 +256,38 @@ def _adapter_class() -> type[HTTPAdapter]:
         from _typeshed import WriteableBuffer
 
     class DeadlineReader(io.RawIOBase):
-        """A socket's bytes, each read given only the time left before the deadline."""
+        """A socket's bytes, each read given only the time left before the deadline.
+
+        Reads through the socket's own raw file (as http.client does), which holds the
+        socket open after the connection lets go of it (an answer with Connection: close).
+        """
 
         def __init__(self, sock: socket.socket, deadline: float) -> None:
             super().__init__()
             self._sock = sock
+            self._raw = sock.makefile("rb", buffering=0)
             self._deadline = deadline
 
         def readable(self) -> bool:
             return True
 
         def fileno(self) -> int:
-            return self._sock.fileno()
+            return self._raw.fileno()
 
         def readinto(self, buffer: WriteableBuffer) -> int:
             left = self._deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError("the request's deadline has passed")
             self._sock.settimeout(left)
-            return self._sock.recv_into(buffer)
+            got = self._raw.readinto(buffer)
+            if got is None:  # "would block": only a socket without a timeout says that
+                raise TimeoutError("the socket had nothing to read")
+            return got
+
+        def close(self) -> None:
+            if not self.closed:
+                self._raw.close()
+            super().close()
 
     class DeadlineResponse(http.client.HTTPResponse):
         def __init__(
@@ -287,8 +300,9 @@ def _adapter_class() -> type[HTTPAdapter]:
             super().__init__(sock, debuglevel, method, url)
             deadline = _current_deadline()
             if deadline is not None:
-                self.fp.close()
-                self.fp = io.BufferedReader(DeadlineReader(sock, deadline))
+                raw = DeadlineReader(sock, deadline)
+                self.fp.close()  # after the new reader took its hold on the socket
+                self.fp = io.BufferedReader(raw)
 
     def bounded(sock: socket.socket) -> socket.socket:
         deadline = _current_deadline()
