@@ -152,7 +152,7 @@ class _Handler(socketserver.BaseRequestHandler):
         sock.sendall(self._head(self._status, head) + body)
 
     def _huge_length(self, sock: socket.socket, _seen: Seen) -> None:
-        head = {"Content-Type": "application/json", "Content-Length": "2000000000"}
+        head = {"Content-Type": "application/json", "Content-Length": self.server.owner.length}
         sock.sendall(self._head(self._status, head) + b"[")
         while not self._stop.wait(0.05):
             sock.sendall(b"0," * 512)
@@ -223,14 +223,23 @@ class _Server(socketserver.ThreadingTCPServer):
 class HostileServer:
     """One hostile mode on 127.0.0.1; `seen` lists the requests that reached it."""
 
-    def __init__(self, mode: str, *, status: str | None = None, encoding: str = "gzip") -> None:
+    def __init__(
+        self,
+        mode: str,
+        *,
+        status: str | None = None,
+        encoding: str = "gzip",
+        length: str = "2000000000",
+    ) -> None:
         """`status` replaces the mode's own (200 OK, or 400 for echo); `encoding` is the
-        Content-Encoding of gzip-page (anything but gzip sends the page uncompressed)."""
+        Content-Encoding of gzip-page (anything but gzip sends the page uncompressed);
+        `length` is the Content-Length huge-length announces."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; one of {', '.join(MODES)}")
         self.mode = mode
         self.status = status
         self.encoding = encoding
+        self.length = length
         self.page: list[object] = []
         self.seen: list[Seen] = []
         self.lock = threading.Lock()

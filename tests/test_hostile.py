@@ -51,6 +51,7 @@ from desktop.clockify import (
 )
 from desktop.clockify.client import (
     MAX_BODY_BYTES,
+    _content_length,
     _parse_retry_after,
     decode_json,
     loads_yielding,
@@ -315,6 +316,17 @@ def test_a_gzip_answer_in_two_members_is_read_whole(
         got = make_client(server.base_url).workspaces()
         assert server.seen[0].headers["accept-encoding"] == "gzip"
     assert [(w.id, w.name) for w in got] == [(p["id"], p["name"]) for p in page]
+
+
+def test_a_content_length_of_5000_digits_is_too_large(
+    make_client: Callable[..., ClockifyClient],
+) -> None:
+    """More digits than Python's int() converts: still a length, and far too large."""
+    with (
+        HostileServer("huge-length", length="9" * 5000) as server,
+        pytest.raises(UnexpectedResponseError, match=LIMIT_MB),
+    ):
+        make_client(server.base_url).workspaces()
 
 
 def test_a_large_answer_that_closes_the_connection_is_read_whole(
@@ -619,6 +631,12 @@ def test_redact_leaves_other_text_alone(key: str, text: str) -> None:
 @given(st.text(max_size=80), st.text(max_size=80))
 def test_redact_never_fails(text: str, secret: str) -> None:
     assert isinstance(server_text(text, secret), str)
+
+
+@given(st.one_of(st.text(max_size=40), st.text(alphabet="0123456789", max_size=6000)))
+def test_content_length_is_a_number_or_nothing(value: str) -> None:
+    length = _content_length(value)
+    assert length is None or length >= 0
 
 
 @given(st.text(max_size=40))

@@ -192,8 +192,12 @@ def _parse_retry_after(value: str | None) -> float | None:
 
 
 def _content_length(value: str | None) -> int | None:
+    """The announced length, if it is one number (any number of digits; Python's int()
+    refuses more than 4,300)."""
     text = (value or "").strip()
-    return int(text) if text.isdigit() and text.isascii() else None
+    if not (text.isascii() and text.isdigit()):
+        return None
+    return int(text) if len(text) <= 18 else 10**18
 
 
 class _TooLarge(Exception):
