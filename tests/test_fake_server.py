@@ -382,32 +382,149 @@ def test_latency_delays_answers(fake_server: FakeClockify, session: requests.Ses
 
 def test_stop_interrupts_a_stall_and_open_keep_alive_connections() -> None:
     server = FakeClockify.with_sample_data(api_key=TEST_KEY).start()
+    httpd = server._httpd
+    assert httpd is not None
     with requests.Session() as session:
         session.trust_env = False
         # An idle keep-alive connection is open when stop() runs.
         assert session.get(server.base_url + "/user", headers={"X-Api-Key": TEST_KEY}).ok
-        server.stall = 30.0
+        server.stall = 600.0
         errors: list[BaseException] = []
 
         def stalled() -> None:
             try:
-                requests.get(server.base_url + "/user", headers={"X-Api-Key": TEST_KEY}, timeout=10)
+                requests.get(server.base_url + "/user", headers={"X-Api-Key": TEST_KEY}, timeout=60)
             except requests.RequestException as exc:
                 errors.append(exc)
 
         worker = threading.Thread(target=stalled)
         worker.start()
-        deadline = time.monotonic() + 5
-        while len(server.requests) < 2 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        started = time.monotonic()
+        assert server.wait_arrived(2, "/user")
         server.stop()
+        # stop() returned after joining every handler: the stalled one woke up and finished
+        # (a sleeping one would still be missing from `answered`), the idle one was closed.
+        assert len(server.answered) == 2
+        assert httpd._open == {}
         server.stop()  # idempotent
-        assert time.monotonic() - started < 3
-        worker.join(timeout=5)
+        worker.join(timeout=30)
         assert not worker.is_alive()
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get(server.base_url + "/user", timeout=2)
+
+
+# -- gates --------------------------------------------------------------------------------
+
+
+class Call:
+    """A GET on its own thread and connection, so a test can hold it at a gate."""
+
+    def __init__(self, url: str, **params: str) -> None:
+        self.status: int | None = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(url, params), daemon=True)
+        self._thread.start()
+
+    def _run(self, url: str, params: dict[str, str]) -> None:
+        try:
+            response = requests.get(url, params=params, headers={"X-Api-Key": TEST_KEY}, timeout=60)
+            self.status = response.status_code
+        except requests.RequestException as exc:
+            self.error = exc
+
+    def join(self) -> bool:
+        """Whether the call ended (an answer or an error) within a generous deadline."""
+        self._thread.join(timeout=30)
+        return not self._thread.is_alive()
+
+
+def test_a_gate_holds_matching_requests_while_others_are_answered(
+    fake_server: FakeClockify, session: requests.Session
+) -> None:
+    gate = fake_server.hold("/workspaces")
+    assert gate.arrived == 0
+    held = Call(fake_server.base_url + "/workspaces")
+    assert gate.wait_arrived(1)
+    assert gate.held == 1
+    # Another path passes, on another connection, while the first request waits.
+    assert session.get(fake_server.base_url + "/user").status_code == 200
+    assert fake_server.wait_answered(1, "/user")
+    assert fake_server.count("/workspaces") == 1
+    assert fake_server.count("/workspaces", answered=True) == 0
+    assert held.status is None
+    gate.release()
+    assert held.join()
+    assert held.status == 200
+    assert gate.held == 0
+    assert fake_server.wait_answered(1, "/workspaces")
+    # Open for good: a later matching request is not held.
+    assert session.get(fake_server.base_url + "/workspaces").status_code == 200
+    assert gate.arrived == 2
+
+
+def test_release_lets_held_requests_through_one_at_a_time_in_arrival_order(
+    fake_server: FakeClockify,
+) -> None:
+    gate = fake_server.hold(lambda request: request.path.endswith("/user"))
+    url = fake_server.base_url + "/user"
+    first = Call(url, n="1")
+    assert gate.wait_arrived(1)
+    second = Call(url, n="2")
+    assert gate.wait_arrived(2)
+    assert gate.wait_held(2)
+    gate.release(1)
+    assert first.join()
+    assert first.status == 200
+    assert fake_server.wait_answered(1)
+    assert [r.query["n"] for r in fake_server.answered] == ["1"]
+    assert gate.held == 1  # the second waits for its own release
+    assert second.status is None
+    gate.release(1)
+    assert second.join()
+    assert second.status == 200
+    assert fake_server.wait_answered(2)
+    assert [r.query["n"] for r in fake_server.answered] == ["1", "2"]
+    # A permit given before a request comes is used by the next one.
+    gate.release(1)
+    assert Call(url, n="3").join()
+    third = Call(url, n="4")
+    assert gate.wait_held(1)
+    gate.close()
+    assert third.join()
+    assert third.status == 200
+    with pytest.raises(ValueError, match="cannot release -1"):
+        gate.release(-1)
+
+
+def test_waiting_for_requests_that_never_come_answers_false(fake_server: FakeClockify) -> None:
+    gate = fake_server.hold("/clients")
+    assert gate.wait_arrived(1, timeout=0) is False
+    assert gate.wait_held(1, timeout=0) is False
+    assert fake_server.wait_arrived(1, timeout=0) is False
+    assert fake_server.wait_answered(1, timeout=0) is False
+
+
+def test_a_closed_gate_holds_nothing_more(fake_server: FakeClockify) -> None:
+    url = fake_server.base_url + "/user"
+    with fake_server.hold() as gate:
+        held = Call(url)
+        assert gate.wait_held(1)
+    assert held.join()  # leaving the block let it through
+    assert held.status == 200
+    assert Call(url).join()
+    assert gate.arrived == 1  # the gate is gone: the later request never met it
+    assert fake_server.wait_answered(2)
+
+
+def test_stop_lets_every_held_request_go() -> None:
+    server = FakeClockify.with_sample_data(api_key=TEST_KEY).start()
+    gate = server.hold()
+    held = Call(server.base_url + "/workspaces")
+    assert gate.wait_held(1)
+    server.stop()
+    # The handler went on past the gate (a held one would never be counted as answered).
+    assert len(server.answered) == 1
+    assert gate.held == 0
+    assert held.join()
 
 
 def test_context_manager_starts_and_stops() -> None:

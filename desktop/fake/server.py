@@ -8,6 +8,7 @@ import logging
 import socket
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -38,6 +39,104 @@ class RecordedRequest:
     path: str
     query: dict[str, str]
     api_key_present: bool
+
+
+RequestMatch = str | tuple[str, ...] | Callable[[RecordedRequest], bool] | None
+"""Which requests: a path ending (or a tuple of them), a test on the request, or None for all."""
+
+
+def _matcher(match: RequestMatch) -> Callable[[RecordedRequest], bool]:
+    if match is None:
+        return lambda _request: True
+    if isinstance(match, str | tuple):
+        endings = (match,) if isinstance(match, str) else match
+        return lambda request: request.path.endswith(endings)
+    return match
+
+
+class Gate:
+    """Holds the requests that match it until the test lets them through (`FakeClockify.hold`).
+
+    Matching requests wait in the order they arrive: `release(n)` lets the next n through,
+    `release()` every held one and every later one. A held request keeps only its own
+    connection waiting: other requests are answered as usual. Stopping the server opens
+    every gate. A test waits for "request n arrived" with `wait_arrived` (blocking) or by
+    polling `arrived` (from a Qt test, with qtbot.waitUntil, so the event loop runs).
+    """
+
+    def __init__(self, fake: FakeClockify, match: Callable[[RecordedRequest], bool]) -> None:
+        self._fake = fake
+        self._match = match
+        self._changed = threading.Condition()
+        self._arrived = 0
+        self._passed = 0
+        self._allowed = 0
+        self._open = False
+
+    @property
+    def arrived(self) -> int:
+        """How many matching requests reached the gate so far (held or let through)."""
+        with self._changed:
+            return self._arrived
+
+    @property
+    def held(self) -> int:
+        """How many matching requests are waiting at the gate now."""
+        with self._changed:
+            return self._arrived - self._passed
+
+    def release(self, count: int | None = None) -> None:
+        """Let the next `count` matching requests through (held now or still to come).
+
+        Without a count the gate opens for good: every held request and every later one
+        passes.
+        """
+        with self._changed:
+            if count is None:
+                self._open = True
+            elif count < 0:
+                raise ValueError(f"cannot release {count} requests")
+            else:
+                self._allowed += count
+            self._changed.notify_all()
+
+    def wait_arrived(self, count: int = 1, timeout: float = 10.0) -> bool:
+        """Block until `count` matching requests have arrived; False if not within `timeout`."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._arrived >= count, timeout)
+
+    def wait_held(self, count: int = 1, timeout: float = 10.0) -> bool:
+        """Block until `count` matching requests wait at the gate at once; False on timeout."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._arrived - self._passed >= count, timeout)
+
+    def close(self) -> None:
+        """Open the gate and take it off the server: later requests never meet it."""
+        self.release()
+        self._fake._remove_gate(self)
+
+    def __enter__(self) -> Gate:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _pass(self, request: RecordedRequest) -> None:
+        """Called on the request's handler thread: returns once the request may be answered."""
+        if not self._match(request):
+            return
+        with self._changed:
+            ticket = self._arrived
+            self._arrived += 1
+            self._changed.notify_all()
+            self._changed.wait_for(lambda: self._open or ticket < self._allowed)
+            self._passed += 1
+            self._changed.notify_all()
 
 
 @dataclass
@@ -121,8 +220,12 @@ def _contains(value: Any, needle: str) -> bool:
 class FakeClockify:
     """A fake Clockify API server, faithful to API.md, served from a daemon thread.
 
+    Tests that need a request to be in flight hold it at a gate (`hold`) and wait for it to
+    arrive (`Gate.wait_arrived`) or to be answered (`wait_answered`): no test decides by how
+    long anything takes.
+
     Attributes (fault and behaviour knobs, read on every request, may change while running):
-        latency: seconds slept before each answer.
+        latency: seconds slept before each answer (demo mode and benchmarks; tests use gates).
         paging_mode: how the end of a list is told: "header" (Last-Page), "lowercase"
             (last-page), "none" (no paging header), "total-count" (a total-count header),
             "always-false" (Last-Page: false on every page, even past the end).
@@ -130,13 +233,15 @@ class FakeClockify:
         rate_limit_first: the next N requests answer 429 with an empty body.
         retry_after: sent as Retry-After with those 429s, if set.
         server_error_first: the next N requests answer 503.
-        stall: seconds to sleep before answering (stop() interrupts it).
+        stall: seconds to sleep before answering (stop() interrupts it); tests use gates.
         reset_after_pages: a users or clients page beyond N gets the connection closed
             without any answer.
         malformed: None, "bad-json", "object" or "html": a 200 that is not what Clockify sends.
         malformed_paths: if set, `malformed` applies only to paths ending with one of these.
         redirect: if set, every GET is answered 302 with this Location.
         requests: every request received, in order (the key is never stored).
+        answered: every request the server has finished with, in order: its answer written
+            (or the write failed because the client left), or its connection marked for reset.
     """
 
     def __init__(
@@ -148,6 +253,7 @@ class FakeClockify:
         self.api_keys: dict[str, dict[str, Any]] = dict(api_keys or {})
         self._workspaces: list[FakeWorkspace] = list(workspaces or [])
         self.requests: list[RecordedRequest] = []
+        self.answered: list[RecordedRequest] = []
         self.latency: float = 0.0
         self.paging_mode: str = "header"
         self.ignore_paging: bool = False
@@ -160,6 +266,8 @@ class FakeClockify:
         self.malformed_paths: tuple[str, ...] = ()
         self.redirect: str | None = None
         self._lock = threading.Lock()
+        self._log_changed = threading.Condition(self._lock)
+        self._gates: list[Gate] = []
         self._stopping = threading.Event()
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -262,6 +370,10 @@ class FakeClockify:
         if httpd is None:
             return
         self._stopping.set()  # wakes stalled and slow handlers
+        with self._lock:
+            gates = list(self._gates)
+        for gate in gates:
+            gate.release()  # and held ones
         httpd.shutdown()
         httpd.close_connections()
         httpd.server_close()
@@ -285,15 +397,68 @@ class FakeClockify:
             raise RuntimeError("the fake Clockify server is not started")
         return self._base_url
 
+    # -- holding requests --------------------------------------------------------------------
+
+    def hold(self, match: RequestMatch = None) -> Gate:
+        """A gate that holds every request matching `match` until the test releases it.
+
+        `match` is a path ending such as "/workspaces", a tuple of them, a test on the
+        RecordedRequest, or None (every request). Use it as a context manager, or call
+        `Gate.close` (stop() opens it too), so no request stays held after the test.
+        """
+        gate = Gate(self, _matcher(match))
+        with self._lock:
+            self._gates.append(gate)
+        return gate
+
+    def _remove_gate(self, gate: Gate) -> None:
+        with self._lock:
+            if gate in self._gates:
+                self._gates.remove(gate)
+
+    def _pass_gates(self, request: RecordedRequest) -> None:
+        with self._lock:
+            gates = list(self._gates)
+        for gate in gates:
+            gate._pass(request)
+
     # -- what was asked ----------------------------------------------------------------------
 
     def methods(self) -> set[str]:
         with self._lock:
             return {request.method for request in self.requests}
 
+    def count(self, match: RequestMatch = None, *, answered: bool = False) -> int:
+        """How many requests matching `match` arrived (or, with `answered`, were answered)."""
+        test = _matcher(match)
+        with self._lock:
+            return sum(1 for r in (self.answered if answered else self.requests) if test(r))
+
+    def wait_arrived(self, count: int, match: RequestMatch = None, timeout: float = 10.0) -> bool:
+        """Block until `count` requests matching `match` arrived; False if not within `timeout`."""
+        test = _matcher(match)
+        with self._log_changed:
+            return self._log_changed.wait_for(
+                lambda: sum(1 for r in self.requests if test(r)) >= count, timeout
+            )
+
+    def wait_answered(self, count: int, match: RequestMatch = None, timeout: float = 10.0) -> bool:
+        """Block until `count` requests matching `match` were answered; False on timeout."""
+        test = _matcher(match)
+        with self._log_changed:
+            return self._log_changed.wait_for(
+                lambda: sum(1 for r in self.answered if test(r)) >= count, timeout
+            )
+
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
             self.requests.append(request)
+            self._log_changed.notify_all()
+
+    def _record_answered(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.answered.append(request)
+            self._log_changed.notify_all()
 
     def _take(self, knob: str) -> bool:
         """Count one of the "next N requests" knobs down; True if this request is one of them."""
@@ -536,8 +701,15 @@ class _Handler(BaseHTTPRequestHandler):
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         keys = self.headers.get_all("X-Api-Key") or []
         present = any(key.strip() for key in keys)
-        fake._record(RecordedRequest(method, split.path, query, present))
-        answer = fake._answer(method, split.path, query, keys)
+        request = RecordedRequest(method, split.path, query, present)
+        fake._record(request)
+        fake._pass_gates(request)
+        try:
+            self._send(method, fake._answer(method, split.path, query, keys))
+        finally:
+            fake._record_answered(request)
+
+    def _send(self, method: str, answer: _Answer) -> None:
         if answer.reset:
             self._reset()
             return
@@ -618,4 +790,4 @@ SAMPLE_OWNER_ID = "64b0c0ffee00000000000001"
 SAMPLE_INACTIVE_USER_ID = "64b0c0ffee00000000000004"
 SAMPLE_ARCHIVED_CLIENT_ID = "64b0c11e0000000000000003"
 
-__all__ = ["FakeClockify", "FakeWorkspace", "RecordedRequest"]
+__all__ = ["FakeClockify", "FakeWorkspace", "Gate", "RecordedRequest", "RequestMatch"]
