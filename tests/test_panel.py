@@ -33,7 +33,7 @@ from desktop.ui.main_window import (
     SETTING_ON_TOP,
     PanelWindow,
 )
-from desktop.ui.tree_model import GroupNode, Kind, LoadState, RecordNode, Role, WorkspaceNode
+from desktop.ui.tree_model import GroupNode, LoadState, RecordNode, Role, WorkspaceNode
 
 HTML_CLIENT = "<b>x</b><img src=x>"
 HTML_CLIENT_ID = "64b0c11e0000000000000004"
@@ -195,13 +195,16 @@ def test_expanding_shows_loading_then_counts(
     qtbot: Any, make_window: WindowFactory, fake_server: Any
 ) -> None:
     window = connected_window(qtbot, make_window, fake_server)
-    fake_server.latency = 0.3
+    gate = fake_server.hold(("/users", "/clients"))
     ws = workspace(window, SAMPLE_WORKSPACE_ID)
     window.tree.setFocus()
     window.tree.setCurrentIndex(window.model.index_of(ws))
     QTest.keyClick(window.tree, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: gate.arrived == 2, timeout=10000)
+    # Both lists are asked for and held at the server: the rows say they are loading.
     assert rows(window)[1:3] == ["Users (loading\u2026)", "Clients (loading\u2026)"]
     assert window.model.index_of(ws.users).data(Role.STATE) == "loading"
+    gate.release()
     qtbot.waitUntil(lambda: group_text(window, ws.users) == "Users (3)", timeout=5000)
     qtbot.waitUntil(lambda: group_text(window, ws.clients) == "Clients (3)", timeout=5000)
     window.model.set_expanded(ws.users, True)
@@ -467,10 +470,13 @@ def test_filter_loads_everything_and_matches_accents(
 ) -> None:
     window = connected_window(qtbot, make_window, accent_server)
     assert window.model.record_count() == 0  # nothing loaded before filtering
-    accent_server.latency = 0.2
+    gate = accent_server.hold(("/users", "/clients"))
     type_into(window.filter_edit, "ZOE\u0308")  # decomposed, upper case
+    qtbot.waitUntil(lambda: gate.held >= 1, timeout=10000)  # no list can be answered yet
     # Workspaces whose groups are still loading stay visible, and say so.
     assert any("loading" in text for text in rows(window))
+    assert window.status_label.text() == "0 matches so far (still loading)"
+    gate.release()
     qtbot.waitUntil(lambda: has_row(window, "Café Zoë"), timeout=5000)
     qtbot.waitUntil(lambda: not window.loader.busy, timeout=5000)
     shown = [n for n in window.model.visible_nodes() if isinstance(n, RecordNode)]
@@ -547,12 +553,14 @@ def test_switching_servers_drops_the_slow_old_result(
     qtbot: Any, make_window: WindowFactory, fake_server: FakeClockify, second_server: FakeClockify
 ) -> None:
     window = make_window()
-    fake_server.latency = 0.5
+    gate = fake_server.hold("/workspaces")
     window.connect_client(client_for(fake_server))
+    qtbot.waitUntil(lambda: gate.arrived == 1, timeout=10000)
     window.connect_client(client_for(second_server))
-    qtbot.waitUntil(lambda: rows(window) == ["Second Server Ws"], timeout=5000)
-    assert any(r.path.endswith("/workspaces") for r in fake_server.requests)
-    flush(window)  # the slow first answer has come back and was dropped
+    qtbot.waitUntil(lambda: rows(window) == ["Second Server Ws"], timeout=10000)
+    gate.release()  # the first server answers only now, after the switch
+    assert fake_server.wait_answered(1, "/workspaces")
+    flush(window)  # the old answer has come back and was dropped
     assert rows(window) == ["Second Server Ws"]
     assert not window.loader.busy
 
@@ -561,9 +569,12 @@ def test_disconnecting_drops_the_slow_result(
     qtbot: Any, make_window: WindowFactory, fake_server: FakeClockify
 ) -> None:
     window = make_window()
-    fake_server.latency = 0.4
+    gate = fake_server.hold("/workspaces")
     window.connect_client(client_for(fake_server))
+    qtbot.waitUntil(lambda: gate.arrived == 1, timeout=10000)
     window.show_connect_state()
+    gate.release()  # answered after the disconnect
+    assert fake_server.wait_answered(1, "/workspaces")
     flush(window)
     assert window.model.rowCount() == 0
     assert window.stack.currentWidget() is window.connect_page
@@ -574,12 +585,14 @@ def test_a_stale_group_load_is_dropped_after_a_reconnect(
     qtbot: Any, make_window: WindowFactory, fake_server: FakeClockify, second_server: FakeClockify
 ) -> None:
     window = connected_window(qtbot, make_window, fake_server)
-    fake_server.latency = 0.4
+    gate = fake_server.hold(("/users", "/clients"))
     ws = workspace(window, SAMPLE_WORKSPACE_ID)
     window.loader.load_workspace(ws.workspace.id)
+    qtbot.waitUntil(lambda: gate.arrived == 2, timeout=10000)
     window.connect_client(client_for(second_server))
-    flush(window)
-    qtbot.waitUntil(lambda: rows(window) == ["Second Server Ws"], timeout=5000)
+    qtbot.waitUntil(lambda: rows(window) == ["Second Server Ws"], timeout=10000)
+    gate.release()  # Acme's lists are answered only now, after the reconnect
+    assert fake_server.wait_answered(2, ("/users", "/clients"))
     flush(window)
     assert window.model.record_count() == 0
     assert rows(window) == ["Second Server Ws"]
@@ -772,10 +785,23 @@ def test_group_kind_rows_are_not_copied(
 ) -> None:
     window = connected_window(qtbot, make_window, fake_server)
     ws = expand_workspace(qtbot, window, SAMPLE_WORKSPACE_ID)
+    selection = window.tree.selectionModel()
+    users_row = window.model.index_of(ws.users)
+    clients_row = window.model.index_of(ws.clients)
+    # The Users and Clients rows selected among records: only the records are copied.
+    select(window, ws.users.label, "Bob Builder", ws.clients.label, "Initech")
+    assert selection.isSelected(users_row)
+    assert selection.isSelected(clients_row)
+    window.copy_names()
+    assert clipboard() == "Bob Builder\nInitech"
+    assert window.status_label.text() == "Copied names of 2 rows"
+    window.copy_ids()
+    assert clipboard() == f"{BOB_ID}\n64b0c11e0000000000000002"
+    # A group row alone is selected and current: nothing is copied, and the panel says so.
     QGuiApplication.clipboard().setText("before")
-    window.tree.selectionModel().clearSelection()
-    window.tree.setCurrentIndex(window.model.index_of(ws.users))
+    selection.clearSelection()
+    window.tree.setCurrentIndex(users_row)
+    assert [window.model.node(i) for i in selection.selectedRows()] == [ws.users]
     window.copy_names()
     assert clipboard() == "before"
     assert window.status_label.text() == "Nothing selected to copy"
-    assert ws.users.kind is Kind.USERS
