@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import logging
 import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from threading import Event
@@ -549,26 +548,27 @@ def test_cached_rows_show_before_the_server_answers(
     qtbot: Any, panels: list[Panel], fake_server: FakeClockify
 ) -> None:
     connection = connected_and_cached(qtbot, panels, fake_server)
-    fake_server.latency = 2.0
+    assert fake_server.wait_answered(len(fake_server.requests))  # the first run's, every one
+    answered_before = len(fake_server.answered)
+    gate = fake_server.hold()  # the server answers nothing until released
     panel = new_panel(qtbot, panels)
-    started = time.monotonic()
     panel.session.start(connection, None)
-    qtbot.waitUntil(lambda: len(workspace_rows(panel)) == 2, timeout=1500)
-    assert time.monotonic() - started < 1.5
+    qtbot.waitUntil(lambda: len(workspace_rows(panel)) == 2, timeout=10000)
     assert panel.window.loader.loaded_at is None  # no /workspaces answer yet
     # The refresh starts once the cached users and clients are in (a worker builds them).
-    qtbot.waitUntil(lambda: panel.window.loader.busy, timeout=1000)
+    qtbot.waitUntil(lambda: panel.window.loader.busy, timeout=10000)
+    qtbot.waitUntil(lambda: gate.held >= 1, timeout=10000)  # its request waits at the server
     assert panel.window.loader.loaded_at is None
     for node in workspace_rows(panel):
         assert node.from_cache_age == "updated just now"
         assert "updated just now" in str(panel.model.index_of(node).data())
     assert panel.window.status_label.text().startswith("Saved data, updated")
-    fake_server.latency = 0.0  # the request in flight still takes its 2 s
 
     acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
     assert acme is not None
-    qtbot.waitUntil(lambda: acme.users.state is LoadState.LOADED, timeout=1000)  # from cache
+    qtbot.waitUntil(lambda: acme.users.state is LoadState.LOADED, timeout=10000)  # from cache
     assert panel.window.loader.loaded_at is None
+    assert len(fake_server.answered) == answered_before  # shown from the cache alone
     panel.model.set_expanded(acme, True)
     panel.model.set_expanded(acme.users, True)
     bob = find_record(panel, "Bob Builder")
@@ -577,6 +577,7 @@ def test_cached_rows_show_before_the_server_answers(
     assert side is not None
     assert not panel.model.is_expanded(side)
 
+    gate.release()
     wait_loaded(qtbot, panel)
     assert panel.window.loader.loaded_at is not None
     assert all(node.from_cache_age is None for node in workspace_rows(panel))
@@ -593,17 +594,17 @@ def test_a_prefetched_read_shows_the_cached_rows(
     qtbot: Any, panels: list[Panel], fake_server: FakeClockify
 ) -> None:
     connection = connected_and_cached(qtbot, panels, fake_server)
-    fake_server.latency = 2.0
+    gate = fake_server.hold()  # the server answers nothing until released
     future = prefetch(connection)  # as run_panel does, before the window exists
     panel = new_panel(qtbot, panels)
     panel.session.start(connection, None, future)
-    qtbot.waitUntil(lambda: len(workspace_rows(panel)) == 2, timeout=1500)
+    qtbot.waitUntil(lambda: len(workspace_rows(panel)) == 2, timeout=10000)
     assert all(node.from_cache_age == "updated just now" for node in workspace_rows(panel))
     acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
     assert acme is not None
-    qtbot.waitUntil(lambda: acme.users.state is LoadState.LOADED, timeout=1000)
+    qtbot.waitUntil(lambda: acme.users.state is LoadState.LOADED, timeout=10000)
     assert panel.window.loader.loaded_at is None  # the cached users, not the server's
-    fake_server.latency = 0.0
+    gate.release()
     wait_loaded(qtbot, panel)
 
 
@@ -871,12 +872,12 @@ def test_cached_users_found_unusable_after_the_workspaces_showed_are_refreshed(
 
     connection = connected_and_cached(qtbot, panels, fake_server)
     monkeypatch.setattr(OpenedCache, "complete", lambda _self: None)  # as if discarded
-    fake_server.latency = 1.0  # the rows from the cache are seen before the refresh answers
+    gate = fake_server.hold()  # the rows from the cache are seen before the refresh answers
     panel = new_panel(qtbot, panels)
     panel.session.start(connection, None)
-    qtbot.waitUntil(lambda: len(workspace_rows(panel)) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: len(workspace_rows(panel)) == 2, timeout=10000)
     assert all(node.from_cache_age for node in workspace_rows(panel))  # the cached workspaces
-    fake_server.latency = 0.0
+    gate.release()
     wait_loaded(qtbot, panel)  # the refresh ran all the same
     assert all(node.from_cache_age is None for node in workspace_rows(panel))
     load_acme(qtbot, panel)
