@@ -118,26 +118,68 @@ def test_cancel_all_drops_every_pending_result(qtbot: Any, runner: JobRunner) ->
     assert seen.done == []
 
 
-def test_thread_count_stays_bounded_after_many_jobs(qtbot: Any, runner: JobRunner) -> None:
+class HeldJobs:
+    """Jobs that each wait at their own Event, counting how many run at once."""
+
+    def __init__(self, count: int) -> None:
+        self.releases = [threading.Event() for _ in range(count)]
+        self.started: list[int] = []
+        self.threads: set[threading.Thread] = set()
+        self.running = 0
+        self.peak = 0
+        self._changed = threading.Condition()
+
+    def work(self, index: int) -> int:
+        with self._changed:
+            self.started.append(index)
+            self.threads.add(threading.current_thread())
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+            self._changed.notify_all()
+        self.releases[index].wait(60)
+        with self._changed:
+            self.running -= 1
+            self._changed.notify_all()
+        return index
+
+    def wait_started(self, count: int) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self.started) >= count, 30)
+
+
+@pytest.mark.parametrize("max_workers", [1, 3, 4])
+def test_no_more_than_max_workers_jobs_run_at_once_and_the_rest_wait(
+    qtbot: Any, max_workers: int
+) -> None:
+    runner = JobRunner(max_workers=max_workers)
     seen = Recorder()
-    release = threading.Event()
-    used: set[threading.Thread] = set()
-    lock = threading.Lock()
-
-    def work(_progress: Any, value: int) -> int:
-        with lock:
-            used.add(threading.current_thread())
-        release.wait(5)
-        return value
-
-    for value in range(50):
-        runner.submit(lambda p, v=value: work(p, v), seen.on_done, seen.on_failed)
-        assert runner.thread_count <= 3
-    release.set()
-    qtbot.waitUntil(lambda: len(seen.done) == 50, timeout=10000)
-    assert sorted(seen.done) == list(range(50))
-    assert runner.thread_count <= 3
-    assert 1 <= len(used) <= 3
+    total = 3 * max_workers + 2
+    jobs = HeldJobs(total)
+    try:
+        for index in range(total):
+            runner.submit(lambda _p, i=index: jobs.work(i), seen.on_done, seen.on_failed)
+        # All workers are busy with the first jobs; every other job waits in the queue.
+        assert jobs.wait_started(max_workers)
+        assert sorted(jobs.started) == list(range(max_workers))
+        assert jobs.running == max_workers
+        # Each job let go makes room for exactly the next one, in the order submitted.
+        for index in range(total):
+            jobs.releases[index].set()
+            following = min(index + 1 + max_workers, total)
+            assert jobs.wait_started(following)
+            assert sorted(jobs.started) == list(range(following))
+            if following < total:
+                assert jobs.running == max_workers
+        qtbot.waitUntil(lambda: len(seen.done) == total, timeout=10000)
+        assert sorted(seen.done) == list(range(total))
+        assert jobs.peak == max_workers
+        assert len(jobs.threads) == max_workers
+        assert runner.thread_count == max_workers
+    finally:
+        for release in jobs.releases:
+            release.set()
+        assert runner.wait_idle(10)
+        runner.shutdown()
 
 
 def test_shutdown_ends_the_threads(qtbot: Any) -> None:
@@ -161,7 +203,7 @@ def test_wait_idle_blocks_until_jobs_finish(qtbot: Any, runner: JobRunner) -> No
     seen = Recorder()
     release = threading.Event()
     runner.submit(lambda _p: release.wait(5), seen.on_done, seen.on_failed)
-    assert runner.wait_idle(0.05) is False
+    assert runner.wait_idle(0) is False  # the job waits at its Event: not idle, no wait needed
     release.set()
     assert runner.wait_idle(5) is True
     qtbot.waitUntil(lambda: seen.done == [True], timeout=5000)
