@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
 from desktop.fake.data import TRICKY_NAMES, make_users
-from desktop.fake.server import SAMPLE_WORKSPACE_ID, FakeClockify, FakeWorkspace
+from desktop.fake.server import SAMPLE_WORKSPACE_ID, FakeClockify, FakeWorkspace, Gate
 from desktop.search import normalise
 from desktop.ui.main_window import PanelWindow
 from desktop.ui.tree_model import GroupNode, LoadState, Role, WorkspaceNode
@@ -87,7 +87,8 @@ def names(group: GroupNode) -> list[str]:
     return [n.name for n in group.children]
 
 
-Fault = Callable[[FakeClockify, pytest.MonkeyPatch], None]
+Fault = Callable[[FakeClockify, pytest.MonkeyPatch], Gate | None]
+"""Injects a fault; returns the gate holding requests, if it made one (closed after the fault)."""
 
 
 def _revoke(server: FakeClockify, _mp: pytest.MonkeyPatch) -> None:
@@ -103,8 +104,8 @@ def _rate_limit_retry_after(server: FakeClockify, _mp: pytest.MonkeyPatch) -> No
     server.retry_after = "0"
 
 
-def _stall(server: FakeClockify, _mp: pytest.MonkeyPatch) -> None:
-    server.stall = 3.0
+def _stall(server: FakeClockify, _mp: pytest.MonkeyPatch) -> Gate:
+    return server.hold()  # nothing is answered until the fault is over
 
 
 def _bad_json(server: FakeClockify, _mp: pytest.MonkeyPatch) -> None:
@@ -150,7 +151,7 @@ def test_a_fault_on_refresh_keeps_the_rows_says_why_and_the_next_refresh_recover
 
     inject, expected = FAULTS[fault]
     with monkeypatch.context() as patch:
-        inject(fake_server, patch)
+        gate = inject(fake_server, patch)
         window.refresh()
         qtbot.waitUntil(lambda: not window.notice.isHidden(), timeout=10000)
         qtbot.waitUntil(lambda: not window.loader.busy, timeout=10000)
@@ -164,12 +165,14 @@ def test_a_fault_on_refresh_keeps_the_rows_says_why_and_the_next_refresh_recover
         assert window.model.match_count() >= 1
         window.filter_edit.clear()
 
-    # The fault is gone (key restored, knobs reset): the next refresh recovers.
+    # The fault is gone (key restored, knobs reset, held requests let go): the next
+    # refresh recovers.
     fake_server.api_keys[TEST_KEY] = {"id": "x", "name": "Back", "email": "b@example.com"}
     fake_server.rate_limit_first = 0
     fake_server.retry_after = None
-    fake_server.stall = 0.0
     fake_server.malformed = None
+    if gate is not None:
+        gate.close()
     window.refresh()
     qtbot.waitUntil(lambda: not window.loader.busy, timeout=10000)
     qtbot.waitUntil(lambda: all(g.state is LoadState.LOADED for g in ws.groups), timeout=10000)
