@@ -8,13 +8,13 @@ import logging.handlers
 import os
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from conftest import TEST_KEY
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 
-from desktop import connection_file
+from desktop import connection_file, paths
 from desktop.clockify import ApiKey, Connection, InvalidConnectionError
 from desktop.credentials import open_credential_store
 from desktop.ui.connection_settings import SETTING_BASE_URL, SETTING_REGION, set_identity
@@ -75,25 +75,60 @@ def test_nothing_saved_means_global() -> None:
     assert not connection_file.path().exists()
 
 
-def test_the_connection_saved_by_0_1_0_moves_to_its_file() -> None:
-    settings = QSettings()
-    settings.setValue(SETTING_REGION, "custom")
-    settings.setValue(SETTING_BASE_URL, "https://clockify.example.com")
+@pytest.fixture
+def no_identity() -> Iterator[None]:
+    """The application's identity unset, as at start-up before the panel sets it.
+
+    The panel reads the connection of release 0.1.0 before its QApplication exists: the
+    code under test must set the identity itself before it makes its QSettings.
+    """
+    before = (QCoreApplication.organizationName(), QCoreApplication.applicationName())
+    QCoreApplication.setOrganizationName("")
+    QCoreApplication.setApplicationName("")
+    yield
+    QCoreApplication.setOrganizationName(before[0])
+    QCoreApplication.setApplicationName(before[1])
+
+
+def settings_of_0_1_0() -> QSettings:
+    """The panel's settings file, named explicitly (the identity may be unset)."""
+    return QSettings(paths.ORGANISATION, paths.APP_NAME)
+
+
+@pytest.mark.parametrize(
+    ("region", "url", "expected"),
+    [
+        ("eu", "", Connection.for_region("eu")),
+        (
+            "custom",
+            "https://clockify.example.com",
+            Connection.for_base_url("https://clockify.example.com"),
+        ),
+    ],
+    ids=["region", "custom"],
+)
+def test_the_connection_saved_by_0_1_0_moves_to_its_file(
+    no_identity: None, region: str, url: str, expected: Connection
+) -> None:
+    settings = settings_of_0_1_0()
+    settings.setValue(SETTING_REGION, region)
+    settings.setValue(SETTING_BASE_URL, url)
     settings.setValue("connection/refresh_at_start", False)  # another setting, not moved
     settings.sync()
-    expected = Connection.for_base_url("https://clockify.example.com")
     assert saved_connection() == expected
     assert connection_file.load() == expected  # read from the file from now on
-    assert QSettings().value(SETTING_REGION) is None
-    assert QSettings().value("connection/refresh_at_start") in (False, "false")  # kept
+    after = settings_of_0_1_0()
+    assert after.value(SETTING_REGION) is None
+    assert after.value("connection/refresh_at_start") in (False, "false")  # kept
 
 
-def test_an_unusable_connection_saved_by_0_1_0_means_global() -> None:
-    settings = QSettings()
+def test_an_unusable_connection_saved_by_0_1_0_means_global(no_identity: None) -> None:
+    settings = settings_of_0_1_0()
     settings.setValue(SETTING_REGION, "custom")
     settings.setValue(SETTING_BASE_URL, "http://not-loopback.example.com")
     settings.sync()
     assert saved_connection() == Connection.for_region("global")
+    assert settings_of_0_1_0().value(SETTING_REGION) is None  # read, so removed
 
 
 def test_starting_on_the_saved_connection_does_not_import_qt() -> None:

@@ -31,19 +31,42 @@ HOST_REGIONS = {
 
 
 def set_identity() -> None:
-    """Organisation and application names: QSettings() finds the app's file from here on."""
-    QCoreApplication.setOrganizationName(paths.ORGANISATION)
-    QCoreApplication.setApplicationName(paths.APP_NAME)
-    QCoreApplication.setApplicationVersion(__version__)
+    """Organisation and application names: QSettings() finds the app's file from here on.
+
+    Called by `app_settings`, the one way the panel makes its QSettings, so no QSettings
+    is ever made before the identity, whichever code runs first (the connection of 0.1.0
+    is read before the QApplication exists).
+    """
+    if QCoreApplication.organizationName() != paths.ORGANISATION:
+        QCoreApplication.setOrganizationName(paths.ORGANISATION)
+    if QCoreApplication.applicationName() != paths.APP_NAME:
+        QCoreApplication.setApplicationName(paths.APP_NAME)
+    if QCoreApplication.applicationVersion() != __version__:
+        QCoreApplication.setApplicationVersion(__version__)
 
 
-def take_legacy_connection(settings: QSettings) -> Connection | None:
+def app_settings() -> QSettings:
+    """The panel's QSettings, made after `set_identity` (else it would be another file)."""
+    set_identity()
+    return QSettings()
+
+
+def _is_app_settings(settings: QSettings) -> bool:
+    return (settings.organizationName(), settings.applicationName()) == (
+        paths.ORGANISATION,
+        paths.APP_NAME,
+    )
+
+
+def take_legacy_connection(settings: QSettings | None = None) -> Connection | None:
     """The connection release 0.1.0 saved in QSettings, removed from there; None if none.
 
     Since then the connection lives in its own file (desktop.connection_file), which the
-    panel can read before PySide6 is imported.
+    panel can read before PySide6 is imported. `settings` made before the identity was set
+    name another file: the panel's own (`app_settings`) is read instead.
     """
-    set_identity()
+    if settings is None or not _is_app_settings(settings):
+        settings = app_settings()
     region = str(settings.value(SETTING_REGION, "") or "")
     if not region:
         return None
