@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QPoint, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -24,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from desktop import resources
 from desktop.clockify import ClockifyClient, KeyRejectedError
+from desktop.ui.connection_settings import app_settings
 from desktop.ui.loader import TreeLoader
 from desktop.ui.tree_model import (
     NO_NAME,
@@ -32,14 +45,16 @@ from desktop.ui.tree_model import (
     LoadState,
     PanelModel,
     RecordNode,
+    RowKey,
     WorkspaceNode,
+    merge_spans,
     node_emails,
     node_ids,
     node_name,
     node_names,
     visible_text,
 )
-from desktop.ui.tree_view import TreeView
+from desktop.ui.tree_view import MAX_SAVED_SELECTION, SavedView, TreeView
 from desktop.workers import JobRunner
 
 log = logging.getLogger(__name__)
@@ -50,6 +65,11 @@ SETTING_INACTIVE = "view/show_inactive_users"
 SETTING_ARCHIVED = "view/show_archived_clients"
 #: Off for people on rate-limited plans: the panel then starts on its cached data.
 SETTING_AUTO_REFRESH = "connection/refresh_at_start"
+#: The tree as the user left it (SavedView's JSON: kinds and IDs only, never a name).
+SETTING_VIEW = "view/tree"
+#: The tree's state is also saved this long after the user last opened, closed, selected
+#: or scrolled something (on a worker), so a panel that is killed keeps most of it.
+VIEW_SAVE_DELAY_MS = 2000
 
 
 def short(text: str, limit: int = 60) -> str:
@@ -76,13 +96,14 @@ class PanelWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowTitle("Clockify Panel")
         self.setWindowIcon(resources.icon("app"))
-        self.settings = QSettings()
+        self.settings = app_settings()
         self.runner = runner or JobRunner(parent=self)
         self.model = PanelModel(self)
         self.loader = TreeLoader(self.model, self.runner, self)
         self.loader.include_inactive_users = self._bool_setting(SETTING_INACTIVE)
         self.loader.include_archived_clients = self._bool_setting(SETTING_ARCHIVED)
         self._connected = False
+        self._init_view_memory()
 
         self._build_actions()
         self._build_ui()
@@ -230,6 +251,17 @@ class PanelWindow(QMainWindow):
         self.tree.activated_row.connect(self._on_tree_activated_row)
         self.tree.customContextMenuRequested.connect(self._on_tree_context_menu)
         self.tree.selectionModel().currentRowChanged.connect(self._on_tree_current_changed)
+        self.tree.user_input.connect(self._on_user_input)
+        self.filter_edit.textEdited.connect(self._on_user_input)
+        self.model.layoutChanged.connect(self._schedule_row_restore)
+        self.loader.group_failed.connect(self._schedule_row_restore)
+        for changed in (
+            self.tree.toggle_requested,
+            self.tree.selectionModel().selectionChanged,
+            self.tree.selectionModel().currentRowChanged,
+            self.tree.verticalScrollBar().valueChanged,
+        ):
+            changed.connect(self._save_view_soon)
         self.loader.workspaces_loaded.connect(self._on_loader_workspaces_loaded)
         self.loader.workspaces_failed.connect(self._on_loader_workspaces_failed)
         self.loader.group_failed.connect(self._on_loader_group_failed)
@@ -376,6 +408,8 @@ class PanelWindow(QMainWindow):
 
     @Slot(QModelIndex, QModelIndex)
     def _on_tree_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._restoring_rows:
+            return  # the restored current row loads nothing that expanding did not
         node = self.model.node(current)
         if isinstance(node, WorkspaceNode):
             self.loader.load_workspace(node.workspace.id)
@@ -455,6 +489,7 @@ class PanelWindow(QMainWindow):
         else:
             stamp = time.strftime("%H:%M")
             self.show_status(f"{count} workspace{'s' if count != 1 else ''} \u00b7 updated {stamp}")
+        self.restore_view(load=True)
         if self.model.query:
             self.loader.load_everything()
 
@@ -481,6 +516,197 @@ class PanelWindow(QMainWindow):
             "Update key",
             self.settings_requested.emit,
         )
+
+    # -- the tree across restarts --------------------------------------------------------
+
+    def _init_view_memory(self) -> None:
+        """What restoring and saving the tree's state needs (see `restore_view`)."""
+        # Read now (the settings file is loaded already), made sense of when rows arrive.
+        self._saved_view_text: object = self.settings.value(SETTING_VIEW)
+        self._saved_view: SavedView | None = None
+        saved = self._saved_view_text not in (None, "")
+        self._expansion_pending = saved  # until the first workspaces are shown
+        self._groups_pending = saved  # until the restored workspaces' groups are asked for
+        self._rows_pending = saved  # until selection and scroll are back, or the user acts
+        self._restored_workspaces: list[WorkspaceNode] = []
+        self._restoring_rows = False
+        self._row_restore_timer = QTimer(self)
+        self._row_restore_timer.setSingleShot(True)
+        self._row_restore_timer.setInterval(0)  # after the layout change that asked for it
+        self._row_restore_timer.timeout.connect(self._restore_rows)
+        self._view_save_timer = QTimer(self)
+        self._view_save_timer.setSingleShot(True)
+        self._view_save_timer.setInterval(VIEW_SAVE_DELAY_MS)
+        self._view_save_timer.timeout.connect(self._save_view_in_background)
+        # Background saves and the one at quit: the newest wins (see `_write_view`).
+        self._view_lock = threading.Lock()
+        self._view_generation = 0
+
+    def restore_view(self, *, load: bool) -> None:
+        """Open the tree as it was left at the last quit, once its rows are there.
+
+        Called when the first workspaces are shown, from the cache (`load` False: their
+        groups come from the cache too) or loaded (`load` True). The saved workspaces and
+        groups that still exist open at once; with `load`, the groups of those workspaces
+        that have no rows yet are loaded, as expanding a workspace does, and nothing else.
+        The selection, the current row and the scroll position follow as the open groups'
+        rows arrive, unless the user has clicked, typed or scrolled in the meantime. Rows
+        that no longer exist are skipped. Does anything only once per window.
+        """
+        if self._expansion_pending:
+            if not self.model.workspaces():
+                return
+            self._expansion_pending = False
+            self._saved_view = SavedView.from_json(self._saved_view_text)
+            self._saved_view_text = None
+            if self._saved_view is None:
+                self._groups_pending = self._rows_pending = False
+                return
+            self._restored_workspaces = self.model.expand_keys(self._saved_view.expanded)
+        if load and self._groups_pending:
+            self._groups_pending = False
+            for ws in self._restored_workspaces:
+                if ws.expanded and self.model.workspace(ws.workspace.id) is ws:
+                    for group in ws.groups:
+                        if group.state is LoadState.IDLE:
+                            self.loader.load_group(group)
+        self._schedule_row_restore()
+
+    def forget_view(self) -> None:
+        """Forget the saved state of the tree (Disconnect): nothing of it is restored."""
+        self._expansion_pending = self._groups_pending = self._rows_pending = False
+        self._saved_view_text = self._saved_view = None
+        self._view_save_timer.stop()
+        with self._view_lock:
+            self._view_generation += 1
+            self.settings.remove(SETTING_VIEW)
+
+    @Slot()
+    def _on_user_input(self) -> None:
+        """The user acted on the tree or the filter: restoring never moves what they chose."""
+        if self._rows_pending:
+            self._rows_pending = False
+            self._row_restore_timer.stop()
+
+    @Slot()
+    def _schedule_row_restore(self) -> None:
+        if self._rows_pending and not self._expansion_pending:
+            self._row_restore_timer.start()
+
+    @Slot()
+    def _restore_rows(self) -> None:
+        """Select, make current and scroll to the saved rows that are shown now.
+
+        Done again as more of the open groups' rows arrive, until all have arrived.
+        """
+        saved = self._saved_view
+        if not self._rows_pending or saved is None:
+            return
+        wanted = [*saved.selected]
+        wanted.extend(key for key in (saved.current, saved.top) if key is not None)
+        rows = self.model.rows_of_keys(wanted)
+        selection = QItemSelection()
+        for top, bottom in merge_spans((rows[k], rows[k]) for k in saved.selected if k in rows):
+            selection.select(self.model.index(top, 0), self.model.index(bottom, 0))
+        selection_model = self.tree.selectionModel()
+        flag = QItemSelectionModel.SelectionFlag
+        self._restoring_rows = True
+        try:
+            selection_model.select(selection, flag.ClearAndSelect | flag.Rows)
+            current = rows.get(saved.current) if saved.current is not None else None
+            if current is not None:
+                selection_model.setCurrentIndex(self.model.index(current, 0), flag.NoUpdate)
+        finally:
+            self._restoring_rows = False
+        top_row = rows.get(saved.top, -1) if saved.top is not None else -1
+        self.tree.restore_scroll(top_row, saved.offset, saved.scroll)
+        if self._restored_rows_arrived():
+            self._rows_pending = False
+            self._view_save_timer.stop()  # what was just restored is what is saved
+
+    def _restored_rows_arrived(self) -> bool:
+        """Whether every open group of the restored workspaces has its rows (or failed)."""
+        for ws in self._restored_workspaces:
+            if not ws.expanded or self.model.workspace(ws.workspace.id) is not ws:
+                continue
+            for group in ws.groups:
+                if (
+                    group.expanded
+                    and not group.children
+                    and group.state
+                    not in (
+                        LoadState.LOADED,
+                        LoadState.FAILED,
+                    )
+                ):
+                    return False
+        return True
+
+    def view_state(self) -> SavedView:
+        """The tree's open rows, selection, current row and scroll position, by ID."""
+        model = self.model
+        selection = self.tree.selectionModel().selection()
+        ranges = (selection.at(i) for i in range(selection.count()))
+        spans = merge_spans((r.top(), r.bottom()) for r in ranges if r.isValid())
+        selected: list[RowKey | None] = []
+        if sum(bottom - top + 1 for top, bottom in spans) <= MAX_SAVED_SELECTION:
+            selected = [model.row_key(r) for top, bottom in spans for r in range(top, bottom + 1)]
+        current = self.tree.currentIndex()
+        top, offset, value = self.tree.scroll_state()
+        return SavedView(
+            expanded=tuple(model.expanded_keys()),
+            selected=tuple(key for key in selected if key is not None),
+            current=model.row_key(current.row()) if current.isValid() else None,
+            top=model.row_key(top),
+            offset=offset,
+            scroll=value,
+        )
+
+    def _view_to_save(self) -> str | None:
+        """The state to save now; None while a restore is unfinished or nothing is shown.
+
+        Until the saved state is back (or the user has moved on), it is kept as it is: a
+        panel closed before its rows arrived does not forget where it was.
+        """
+        if self._expansion_pending or self._rows_pending or not self.model.workspaces():
+            return None
+        return self.view_state().to_json()
+
+    def _save_view(self) -> None:
+        """Save the tree's state now, on this thread (at quit)."""
+        text = self._view_to_save()
+        if text is not None:
+            with self._view_lock:
+                self._view_generation += 1
+                self.settings.setValue(SETTING_VIEW, text)
+
+    @Slot()
+    def _save_view_soon(self) -> None:
+        """Something the user sees changed: save the tree's state once things are quiet."""
+        self._view_save_timer.start()  # not connected directly: start(int) sets the interval
+
+    @Slot()
+    def _save_view_in_background(self) -> None:
+        text = self._view_to_save()
+        if text is None:
+            return
+        with self._view_lock:
+            self._view_generation += 1
+            generation = self._view_generation
+        self.runner.submit(
+            lambda _progress: self._write_view(text, generation),
+            lambda _result: None,
+            lambda error: log.warning("the tree's state could not be saved: %s", error),
+        )
+
+    def _write_view(self, text: str, generation: int) -> None:
+        """On a worker: write the state unless a newer one was saved (or forgotten) since."""
+        with self._view_lock:
+            if generation != self._view_generation:
+                return
+            settings = app_settings()  # QSettings: one object per thread
+            settings.setValue(SETTING_VIEW, text)
+            settings.sync()
 
     # -- toggles and window state --------------------------------------------------------
 
@@ -539,7 +765,12 @@ class PanelWindow(QMainWindow):
         self.move(available.right() - width + 1, available.top())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._view_save_timer.stop()
+        self._save_view()
         self.settings.setValue(SETTING_GEOMETRY, self.saveGeometry())
+        # Written now: after the last window closes, the event loop that would write it
+        # later ends, and nothing promises the settings object is destroyed (and flushed).
+        self.settings.sync()
         self.loader.cancel_all()
         super().closeEvent(event)
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSettings, QTimer, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 
 from desktop import connection_file
 from desktop.clockify import ApiKey, Connection, KeyRejectedError, NetworkError
@@ -17,6 +17,7 @@ from desktop.clockify.models import Client, User, Workspace
 from desktop.ui.connection_settings import (
     ClientFactory,
     StoreFactory,
+    app_settings,
     default_client,
 )
 from desktop.ui.loader import describe_error
@@ -99,7 +100,7 @@ class PanelSession(QObject):
         super().__init__(window)
         self.window = window
         self.runner = window.runner
-        self.settings = QSettings()
+        self.settings = app_settings()
         self.store_factory = store_factory
         self.client_factory = client_factory
         self.region_urls = region_urls
@@ -237,6 +238,9 @@ class PanelSession(QObject):
         self.runner.submit(prepare, prepared, failed)
 
     def _after_cached_rows(self, saved_at: float) -> None:
+        # The tree as it was left: from these rows; groups the cache lacks are loaded now,
+        # or by the refresh when there is one.
+        self.window.restore_view(load=not self.window.auto_refresh)
         if self.window.auto_refresh:
             # On the next turn of the event loop: the first request also imports requests,
             # about 0.15 s of CPU on a worker, which should not hold up painting these rows.
@@ -255,6 +259,7 @@ class PanelSession(QObject):
                 node.from_cache_age = age
         self._showing_cache_from = saved_at
         self.window.show_status(f"Saved data, {age}")
+        self.window.restore_view(load=False)  # open what was open; rows follow
 
     def _apply_cached_groups(self, snapshot: Snapshot, groups: dict[str, Prepared]) -> None:
         """The cached users' and clients' rows, under the cached workspaces already shown.
@@ -431,5 +436,6 @@ class PanelSession(QObject):
         """`forget` has removed the key and the cache (see SettingsDialog): show that."""
         self._save_timer.stop()
         self._cache_key_made = False
+        self.window.forget_view()  # the IDs of what was open and selected go too
         self.window.show_connect_state()
         self.window.show_status(describe_disconnect(connection, forgotten))

@@ -222,6 +222,10 @@ class WorkspaceNode:
 
 Node = WorkspaceNode | GroupNode | RecordNode
 
+#: A row named by kind and IDs only: (kind, workspace id, user or client id, "" for the
+#: workspace and group rows). What the panel remembers of its view across restarts.
+RowKey = tuple[Kind, str, str]
+
 
 class PanelModel(QAbstractTableModel):
     """The tree's visible rows, one column. Mutated only on the GUI thread.
@@ -388,6 +392,67 @@ class PanelModel(QAbstractTableModel):
             return id(node) not in self._filter_collapsed
         return node.expanded
 
+    def row_key(self, row: int) -> RowKey | None:
+        """The row's kind and IDs (its workspace found through its group); None past the end."""
+        if not 0 <= row < len(self._rows):
+            return None
+        node = self._rows[row]
+        if isinstance(node, RecordNode):
+            group = self._rows[self.parent_row(row)]
+            assert isinstance(group, GroupNode)
+            return (node.kind, group.workspace.workspace.id, node.record.id)
+        if isinstance(node, WorkspaceNode):
+            return (Kind.WORKSPACE, node.workspace.id, "")
+        return (node.kind, node.workspace.workspace.id, "")
+
+    def rows_of_keys(self, keys: Iterable[RowKey]) -> dict[RowKey, int]:
+        """The shown rows of those keys; keys of rows not shown (or gone) are left out.
+
+        Only the rows of the groups named by record keys are read, not every row.
+        """
+        found: dict[RowKey, int] = {}
+        wanted: dict[tuple[str, Kind], set[str]] = {}
+        for key in keys:
+            kind, workspace_id, record_id = key
+            ws = self._by_id.get(workspace_id)
+            if ws is None:
+                continue
+            if kind is Kind.WORKSPACE:
+                node: Node = ws
+            elif kind in (Kind.USERS, Kind.CLIENTS):
+                node = ws.group(kind)
+            else:
+                group_kind = Kind.USERS if kind is Kind.USER else Kind.CLIENTS
+                wanted.setdefault((workspace_id, group_kind), set()).add(record_id)
+                continue
+            row = self.row_of(node)
+            if row >= 0:
+                found[key] = row
+        rows = self._rows
+        for (workspace_id, group_kind), record_ids in wanted.items():
+            group = self._by_id[workspace_id].group(group_kind)
+            row = self.row_of(group) + 1
+            if row == 0:
+                continue
+            record_kind = Kind.USER if group_kind is Kind.USERS else Kind.CLIENT
+            while row < len(rows):
+                node = rows[row]
+                if not isinstance(node, RecordNode):
+                    break
+                if node.record.id in record_ids:
+                    found[(record_kind, workspace_id, node.record.id)] = row
+                row += 1
+        return found
+
+    def expanded_keys(self) -> list[RowKey]:
+        """The workspaces and groups that are open (as without a filter), by kind and IDs."""
+        keys: list[RowKey] = []
+        for ws in self._workspaces:
+            if ws.expanded:
+                keys.append((Kind.WORKSPACE, ws.workspace.id, ""))
+            keys.extend((g.kind, ws.workspace.id, "") for g in ws.groups if g.expanded)
+        return keys
+
     # -- changing ------------------------------------------------------------------------
 
     def set_workspaces(self, workspaces: Sequence[Workspace]) -> None:
@@ -442,6 +507,26 @@ class PanelModel(QAbstractTableModel):
         else:
             node.expanded = expanded
         self._relayout()
+
+    def expand_keys(self, keys: Iterable[RowKey]) -> list[WorkspaceNode]:
+        """Open the workspaces and groups of these keys that exist (as without a filter).
+
+        One relayout for all of them. Returns the workspaces among the keys (open now).
+        """
+        opened: list[WorkspaceNode] = []
+        changed = False
+        for kind, workspace_id, _record_id in keys:
+            ws = self._by_id.get(workspace_id)
+            if ws is None or kind not in (Kind.WORKSPACE, Kind.USERS, Kind.CLIENTS):
+                continue
+            node = ws if kind is Kind.WORKSPACE else ws.group(kind)
+            if kind is Kind.WORKSPACE and ws not in opened:
+                opened.append(ws)
+            if not node.expanded:
+                node.expanded = changed = True
+        if changed:
+            self._relayout()
+        return opened
 
     def set_filter(self, text: str) -> None:
         query = normalise(text.strip())

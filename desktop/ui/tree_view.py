@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -15,9 +20,115 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.tree_model import PanelModel, Role
+from desktop.ui.tree_model import Kind, PanelModel, Role, RowKey
+
+log = logging.getLogger(__name__)
 
 INDENT = 16
+
+#: At most this many selected rows are remembered across restarts (more: only the current).
+MAX_SAVED_SELECTION = 1000
+MAX_SAVED_EXPANDED = 3000
+_MAX_SAVED_TEXT = 512 * 1024
+_MAX_ID = 200
+_MAX_PIXELS = 2**31 - 1
+_KIND_NAMES = {kind: kind.name.lower() for kind in Kind}
+_KINDS = {name: kind for kind, name in _KIND_NAMES.items()}
+_RECORD_KINDS = (Kind.USER, Kind.CLIENT)
+
+
+@dataclass(frozen=True, slots=True)
+class SavedView:
+    """What the panel remembers of its tree across restarts: kinds and IDs, never a name.
+
+    Attributes:
+        expanded: the open workspaces and groups.
+        selected: the selected rows (none when more than MAX_SAVED_SELECTION were).
+        current: the current row.
+        top: the row at the top of the tree, `offset` pixels of it scrolled past.
+        scroll: the scroll bar's value, for when `top` is not there.
+    """
+
+    expanded: tuple[RowKey, ...] = ()
+    selected: tuple[RowKey, ...] = ()
+    current: RowKey | None = None
+    top: RowKey | None = None
+    offset: int = 0
+    scroll: int = 0
+
+    def to_json(self) -> str:
+        def keys(items: tuple[RowKey, ...]) -> list[list[str]]:
+            return [_key_to_json(key) for key in items]
+
+        return json.dumps(
+            {
+                "expanded": keys(self.expanded),
+                "selected": keys(self.selected),
+                "current": _key_to_json(self.current) if self.current else None,
+                "top": _key_to_json(self.top) if self.top else None,
+                "offset": self.offset,
+                "scroll": self.scroll,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: object) -> SavedView | None:
+        """The view saved as `to_json` made it; None (and a log line) if it is unusable.
+
+        Any text is read safely: keys of a wrong shape are left out, sizes are bounded.
+        """
+        if text is None or text == "":
+            return None
+        try:
+            if not isinstance(text, str) or len(text) > _MAX_SAVED_TEXT:
+                raise ValueError
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise ValueError
+        except (ValueError, RecursionError):
+            log.warning("the saved view of the tree is not usable; starting without it")
+            return None
+        return cls(
+            expanded=_keys_from_json(data.get("expanded"), MAX_SAVED_EXPANDED),
+            selected=_keys_from_json(data.get("selected"), MAX_SAVED_SELECTION),
+            current=_key_from_json(data.get("current")),
+            top=_key_from_json(data.get("top")),
+            offset=_pixels_from_json(data.get("offset")),
+            scroll=_pixels_from_json(data.get("scroll")),
+        )
+
+
+def _key_to_json(key: RowKey) -> list[str]:
+    kind, workspace_id, record_id = key
+    return [_KIND_NAMES[kind], workspace_id, record_id]
+
+
+def _key_from_json(item: Any) -> RowKey | None:
+    if not isinstance(item, list) or len(item) != 3:
+        return None
+    name, workspace_id, record_id = item
+    if not (isinstance(name, str) and isinstance(workspace_id, str) and isinstance(record_id, str)):
+        return None
+    kind = _KINDS.get(name)
+    if kind is None or not 0 < len(workspace_id) <= _MAX_ID or len(record_id) > _MAX_ID:
+        return None
+    if (kind in _RECORD_KINDS) != bool(record_id):
+        return None
+    return (kind, workspace_id, record_id)
+
+
+def _keys_from_json(items: Any, limit: int) -> tuple[RowKey, ...]:
+    if not isinstance(items, list):
+        return ()
+    keys = (_key_from_json(item) for item in items[:limit])
+    return tuple(dict.fromkeys(key for key in keys if key is not None))
+
+
+def _pixels_from_json(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return 0
+    return min(max(value, 0), _MAX_PIXELS)
 
 
 class TreeRowDelegate(QStyledItemDelegate):
@@ -68,10 +179,13 @@ class TreeView(QTableView):
         toggle_requested(QModelIndex): an expandable row's arrow, Left/Right or +/- asked
             to open or close it (the model decides).
         activated_row(QModelIndex): Enter or double-click on a row.
+        user_input(): the user pressed a key or a mouse button in the tree, turned the
+            wheel or moved the scroll bar (never emitted for changes made by code).
     """
 
     toggle_requested = Signal(QModelIndex, bool)
     activated_row = Signal(QModelIndex)
+    user_input = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,13 +209,38 @@ class TreeView(QTableView):
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.setAccessibleName("Workspaces, users and clients")
+        self.verticalScrollBar().actionTriggered.connect(self._on_scroll_action)
 
     def model(self) -> PanelModel:
         model = super().model()
         assert isinstance(model, PanelModel)
         return model
 
+    @Slot(int)
+    def _on_scroll_action(self, _action: int) -> None:
+        self.user_input.emit()
+
+    def scroll_state(self) -> tuple[int, int, int]:
+        """(the row at the top, -1 if none; pixels of it scrolled past; the scroll value)."""
+        value = self.verticalScrollBar().value()
+        top = self.rowAt(0)
+        if top < 0:
+            return -1, 0, value
+        return top, max(value - self.verticalHeader().sectionPosition(top), 0), value
+
+    def restore_scroll(self, top: int, offset: int, value: int) -> None:
+        """Scroll so `top` (if >= 0) is at the top, `offset` pixels past; else to `value`.
+
+        The rows may have just changed: the scroll bar's range is brought up to date first.
+        """
+        self.executeDelayedItemsLayout()
+        self.updateGeometries()
+        if top >= 0:
+            value = self.verticalHeader().sectionPosition(top) + offset
+        self.verticalScrollBar().setValue(value)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        self.user_input.emit()
         index = self.currentIndex()
         key = event.key()
         if index.isValid() and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
@@ -126,6 +265,7 @@ class TreeView(QTableView):
         super().keyPressEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.user_input.emit()
         index = self.indexAt(event.position().toPoint())
         if index.isValid() and index.data(Role.EXPANDABLE):
             depth = int(index.data(Role.DEPTH) or 0)
@@ -137,11 +277,16 @@ class TreeView(QTableView):
         super().mousePressEvent(event)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        self.user_input.emit()
         index = self.indexAt(event.position().toPoint())
         if index.isValid():
             self.activated_row.emit(index)
             return
         super().mouseDoubleClickEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        self.user_input.emit()
+        super().wheelEvent(event)
 
     def _move_to(self, row: int) -> None:
         model = self.model()
