@@ -325,6 +325,26 @@ def test_with_a_cache_and_a_refresh_no_request_is_added(
     )
 
 
+def test_with_a_cache_and_no_refresh_at_start_nothing_is_asked(
+    qtbot: Any, panels: list[Panel], server: FakeClockify
+) -> None:
+    """ "Refresh at start" off (rate-limited plans): the cached rows alone, not one request."""
+    first, _ = start(qtbot, panels, server, cached=True)
+    scroll = arrange_first_run(qtbot, first)
+    first.session._save_cache()
+    assert first.runner.wait_idle(10)
+    first.window.auto_refresh_action.setChecked(False)
+    first.quit()
+
+    server.requests.clear()
+    second, _ = start(qtbot, panels, server, cached=True)
+    qtbot.waitUntil(lambda: current_id(second) == PICKED_ID, timeout=10000)
+    qtbot.waitUntil(lambda: second.tree.verticalScrollBar().value() == scroll, timeout=5000)
+    assert second.runner.wait_idle(10)
+    assert_restored(second, scroll)
+    assert server.requests == []
+
+
 @pytest.mark.parametrize("cached", [False, True], ids=["no-cache", "cache"])
 def test_a_removed_client_is_skipped(
     qtbot: Any, panels: list[Panel], server: FakeClockify, cached: bool
