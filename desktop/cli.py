@@ -12,7 +12,8 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from desktop import __version__
 from desktop.clockify.connection import REGIONS, ApiKey, Connection
@@ -21,7 +22,7 @@ from desktop.clockify.errors import ClockifyError, NoPermissionError, WorkspaceN
 # The HTTP client is imported where it is used: the panel parses these arguments too, and
 # starts reading the stored key right after, before anything else is imported.
 if TYPE_CHECKING:
-    from desktop.clockify import Client, ClockifyClient, User, Workspace
+    from desktop.clockify import ClockifyClient, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,8 @@ def make_client(args: argparse.Namespace, connection: Connection, key: ApiKey) -
     from desktop.clockify import ClockifyClient
 
     timeout = float(args.timeout)
-    return ClockifyClient(connection, key, timeout=(min(5.0, timeout), timeout))
+    # No thread to keep responsive here: each page is decoded in one call.
+    return ClockifyClient(connection, key, timeout=(min(5.0, timeout), timeout), yielding=False)
 
 
 # -- list ------------------------------------------------------------------------------------
@@ -145,14 +147,6 @@ Row = dict[str, Any]
 
 def _workspace_rows(items: Sequence[Workspace]) -> list[Row]:
     return [{"id": w.id, "name": w.name} for w in items]
-
-
-def _user_rows(items: Sequence[User]) -> list[Row]:
-    return [{"id": u.id, "name": u.name, "email": u.email, "status": u.status} for u in items]
-
-
-def _client_rows(items: Sequence[Client]) -> list[Row]:
-    return [{"id": c.id, "name": c.name, "archived": c.archived} for c in items]
 
 
 def _pick_workspace(client: ClockifyClient, requested: str | None) -> str:
@@ -181,20 +175,20 @@ def _cmd_list(args: argparse.Namespace) -> int:
             workspace_id = _pick_workspace(client, args.workspace)
             if args.what == "users":
                 try:
-                    users = client.users(workspace_id, include_inactive=args.all)
+                    rows = client.user_rows(workspace_id, include_inactive=args.all)
                 except NoPermissionError:
                     # 403 code 501 is the same answer for "not an admin" and "no such
                     # workspace"; the workspace list tells them apart.
                     if workspace_id not in {w.id for w in client.workspaces()}:
                         raise WorkspaceNotFoundError(workspace_id) from None
                     raise
-                rows = _user_rows(users)
             else:
-                rows = _client_rows(client.clients(workspace_id, include_archived=args.all))
+                rows = client.client_rows(workspace_id, include_archived=args.all)
     finally:
         client.close()
     columns = list(rows[0]) if rows else _COLUMNS[args.what]
-    _WRITERS[args.format](rows, columns, sys.stdout)
+    # Built whole, then written at once: json.dump wrote 10,000 users in 200,000 pieces.
+    sys.stdout.write(_FORMATTERS[args.format](rows, columns))
     return EXIT_OK
 
 
@@ -203,6 +197,10 @@ _COLUMNS = {
     "users": ["id", "name", "email", "status"],
     "clients": ["id", "name", "archived"],
 }
+#: The types a row's value has (texts, null, the archived flag); any other is formatted the
+#: slow, general way.
+_PLAIN_TYPES = frozenset({str, type(None), bool})
+_JSON_SCALARS = {None: "null", True: "true", False: "false"}
 
 
 def _cell(value: Any) -> str:
@@ -213,46 +211,78 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _write_json(rows: list[Row], columns: list[str], out: TextIO) -> None:
-    json.dump(rows, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+def _column(rows: list[Row], name: str) -> tuple[list[Any], frozenset[type]]:
+    """The values of one column, and the types among them."""
+    values = [row[name] for row in rows]
+    return values, frozenset(map(type, values))
 
 
-def _write_delimited(delimiter: str) -> Callable[[list[Row], list[str], TextIO], None]:
-    def write(rows: list[Row], columns: list[str], out: TextIO) -> None:
+def _json_text(rows: list[Row], columns: list[str]) -> str:
+    """json.dumps(rows, ensure_ascii=False, indent=2) and a newline, the same text, built in
+    about half the time: each text through json's own C encoder, a column at a time, and
+    every row through one template."""
+    if not rows:
+        return "[]\n"
+    encoded: list[list[str]] = []
+    for name in columns:
+        values, types = _column(rows, name)
+        if not types <= _PLAIN_TYPES:
+            return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+        encoded.append(
+            [encode_basestring(v) if type(v) is str else _JSON_SCALARS[v] for v in values]
+        )
+    keys = [encode_basestring(name).replace("%", "%%") for name in columns]
+    template = "  {\n" + ",\n".join(f"    {key}: %s" for key in keys) + "\n  }"
+    return "[\n" + ",\n".join(map(template.__mod__, zip(*encoded, strict=True))) + "\n]\n"
+
+
+def _cells(rows: list[Row], columns: list[str]) -> list[list[str]]:
+    """Each column's values as the text of a cell (see _cell)."""
+    cells: list[list[str]] = []
+    for name in columns:
+        values, types = _column(rows, name)
+        if types <= {str}:
+            cells.append(values)
+        elif types <= {str, type(None)}:
+            cells.append(["" if v is None else v for v in values])
+        else:
+            cells.append([_cell(v) for v in values])
+    return cells
+
+
+def _delimited(delimiter: str) -> Callable[[list[Row], list[str]], str]:
+    def text(rows: list[Row], columns: list[str]) -> str:
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
         writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_cell(row[c]) for c in columns])
-        out.write(buffer.getvalue())
+        writer.writerows(zip(*_cells(rows, columns), strict=True))
+        return buffer.getvalue()
 
-    return write
+    return text
 
 
-def _table_cell(value: Any) -> str:
+def _table_text(rows: list[Row], columns: list[str]) -> str:
     # One row per record, and nothing that steers the terminal: control characters escaped.
-    return terminal_text(_cell(value))
+    cells = [
+        [t if t.isprintable() else terminal_text(t) for t in column]
+        for column in _cells(rows, columns)
+    ]
+    widths = [
+        min(max(len(name), max(map(len, column))), 60) if column else len(name)
+        for name, column in zip(columns, cells, strict=True)
+    ]
+    template = "  ".join(f"%-{w}s" for w in widths)
+    lines = [(template % tuple(c.upper() for c in columns)).rstrip()]
+    lines += [(template % line).rstrip() for line in zip(*cells, strict=True)]
+    lines.append("")
+    return "\n".join(lines)
 
 
-def _write_table(rows: list[Row], columns: list[str], out: TextIO) -> None:
-    cells = [[_table_cell(row[c]) for c in columns] for row in rows]
-    widths = [len(c) for c in columns]
-    for line in cells:
-        for i, text in enumerate(line):
-            widths[i] = min(max(widths[i], len(text)), 60)
-    out.write("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    out.write("\n")
-    for line in cells:
-        out.write("  ".join(t.ljust(w) for t, w in zip(line, widths, strict=True)).rstrip())
-        out.write("\n")
-
-
-_WRITERS: dict[str, Callable[[list[Row], list[str], TextIO], None]] = {
-    "table": _write_table,
-    "json": _write_json,
-    "csv": _write_delimited(","),
-    "tsv": _write_delimited("\t"),
+_FORMATTERS: dict[str, Callable[[list[Row], list[str]], str]] = {
+    "table": _table_text,
+    "json": _json_text,
+    "csv": _delimited(","),
+    "tsv": _delimited("\t"),
 }
 
 
@@ -295,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     lister.add_argument(
         "--workspace", metavar="ID", type=workspace_id, help="workspace id (optional if only one)"
     )
-    lister.add_argument("--format", choices=sorted(_WRITERS), default="table")
+    lister.add_argument("--format", choices=sorted(_FORMATTERS), default="table")
     lister.add_argument(
         "--all", action="store_true", help="include inactive users and archived clients"
     )

@@ -10,9 +10,13 @@ import logging
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from conftest import TEST_KEY
+from hypothesis import given
+from hypothesis import strategies as st
 
 from desktop import cli
 from desktop.fake.data import TRICKY_NAMES, make_clients, make_users
@@ -282,3 +286,234 @@ def _env() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+# -- output at the network floor (issue #14) -----------------------------------------------------
+
+ODD = "64b0a00000000000000000cc"
+ODD_TEXTS: list[Any] = [
+    *TRICKY_NAMES,
+    'Comma, "quoted" Ltd',
+    "Tab\there",
+    "Line\nbreak\r\nand CR",
+    "Escape \x1b[31mred\x1b[0m and \x9b",
+    "Percent %s %d %% %(x)s",
+    "Back\\slash and /slash",
+    "Line separator \u2028 and NEL \x85",
+    "Emoji \U0001f680 and 日本語",
+    "",
+    " leading and trailing ",
+    12.5,  # numbers and flags become their text, objects and lists nothing
+    10**30,
+    True,
+    {"nested": ["x"]},
+    ["list"],
+]
+
+
+def _odd_workspace() -> FakeWorkspace:
+    users = make_users(len(ODD_TEXTS), workspace_id=ODD, seed=7)
+    clients = make_clients(len(ODD_TEXTS), workspace_id=ODD, seed=8)
+    flags: list[Any] = [True, False, "yes", None, 1]
+    for i, (user, client, text) in enumerate(zip(users, clients, ODD_TEXTS, strict=True)):
+        user["name"] = text
+        user["email"] = ODD_TEXTS[-1 - i]
+        user["status"] = [None, "ACTIVE", "PENDING", 7, "INACTIVE"][i % 5]
+        client["name"] = text
+        client["archived"] = flags[i % len(flags)]
+    return FakeWorkspace(id=ODD, name="Odd", users=users, clients=clients)
+
+
+def _previous_output(rows: list[dict[str, Any]], columns: list[str], fmt: str) -> str:
+    """What `list` printed before issue #14, piece by piece with json and csv: the reference."""
+    out = io.StringIO()
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+    if fmt == "json":
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif fmt in ("csv", "tsv"):
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\r\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([cell(row[c]) for c in columns])
+        out.write(buffer.getvalue())
+    else:
+        cells = [[cli.terminal_text(cell(row[c])) for c in columns] for row in rows]
+        widths = [len(c) for c in columns]
+        for line in cells:
+            for i, text in enumerate(line):
+                widths[i] = min(max(widths[i], len(text)), 60)
+        head = "  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True))
+        out.write(head.rstrip() + "\n")
+        for line in cells:
+            out.write("  ".join(t.ljust(w) for t, w in zip(line, widths, strict=True)).rstrip())
+            out.write("\n")
+    return out.getvalue()
+
+
+def _model_rows(server: FakeClockify, what: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """The rows as the model objects give them (the panel's path), in the server's order."""
+    from desktop.clockify import ApiKey, ClockifyClient, Connection
+
+    client = ClockifyClient(Connection.for_base_url(server.base_url), ApiKey(TEST_KEY))
+    try:
+        if what == "users":
+            users = client.users(ODD, include_inactive=True)
+            return [
+                {"id": u.id, "name": u.name, "email": u.email, "status": u.status} for u in users
+            ], ["id", "name", "email", "status"]
+        clients = client.clients(ODD, include_archived=True)
+        return [{"id": c.id, "name": c.name, "archived": c.archived} for c in clients], [
+            "id",
+            "name",
+            "archived",
+        ]
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "table"])
+@pytest.mark.parametrize("what", ["users", "clients"])
+def test_each_format_prints_the_same_text_as_before(
+    fake_server: FakeClockify, capsys: pytest.CaptureFixture[str], what: str, fmt: str
+) -> None:
+    fake_server.add_workspace(_odd_workspace())
+    rows, columns = _model_rows(fake_server, what)
+    assert len(rows) == len(ODD_TEXTS)
+    code, out, err = run(
+        listing(fake_server, what, "--workspace", ODD, "--all", "--format", fmt), capsys
+    )
+    assert code == 0, err
+    assert out == _previous_output(rows, columns, fmt)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "table"])
+@pytest.mark.parametrize("what", ["users", "clients"])
+def test_an_empty_list_prints_the_same_text_as_before(
+    fake_server: FakeClockify, capsys: pytest.CaptureFixture[str], what: str, fmt: str
+) -> None:
+    fake_server.add_workspace(FakeWorkspace(id=ODD, name="Empty", users=[], clients=[]))
+    columns = cli._COLUMNS[what]
+    code, out, err = run(listing(fake_server, what, "--workspace", ODD, "--format", fmt), capsys)
+    assert code == 0, err
+    assert out == _previous_output([], columns, fmt)
+
+
+class _CountingOut(io.StringIO):
+    writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "table"])
+def test_the_output_is_written_in_one_piece(
+    fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    fake_server.add_workspace(_odd_workspace())
+    out = _CountingOut()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setenv("CLOCKIFY_API_KEY", TEST_KEY)
+    assert cli.run(listing(fake_server, "users", "--workspace", ODD, "--all", "--format", fmt)) == 0
+    assert out.writes == 1
+    assert out.getvalue().count("\n") >= len(ODD_TEXTS)
+
+
+def test_the_command_line_decodes_each_page_in_one_call(
+    fake_server: FakeClockify, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.clockify import client as client_module
+
+    calls: dict[str, int] = {"whole": 0, "yielding": 0}
+    whole, yielding = client_module.loads_whole, client_module.loads_yielding
+
+    def counted(name: str, loads: Callable[[bytes | bytearray], Any]) -> Any:
+        def wrapper(body: bytes | bytearray) -> Any:
+            calls[name] += 1
+            return loads(body)
+
+        return wrapper
+
+    monkeypatch.setattr(client_module, "loads_whole", counted("whole", whole))
+    monkeypatch.setattr(client_module, "loads_yielding", counted("yielding", yielding))
+    users = make_users(12_345, workspace_id=BIG)
+    fake_server.add_workspace(FakeWorkspace(id=BIG, name="Big", users=users, clients=[]))
+    code, out, err = run(
+        listing(fake_server, "users", "--workspace", BIG, "--all", "--format", "csv"), capsys
+    )
+    assert code == 0, err
+    assert len(out.splitlines()) == 1 + len(users)
+    assert calls == {"whole": 3, "yielding": 0}  # 5,000 + 5,000 + 2,345
+
+
+RECORD_TEXT = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(["\ud800", "a\udfffb", "Zoë", "\x1b[2J", "%s", "\u2028"]),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+)
+RECORDS = st.one_of(
+    st.fixed_dictionaries(
+        {"id": st.one_of(st.text(min_size=1, max_size=30), RECORD_TEXT)},
+        optional={
+            "name": RECORD_TEXT,
+            "email": RECORD_TEXT,
+            "status": RECORD_TEXT,
+            "archived": RECORD_TEXT,
+        },
+    ),
+    RECORD_TEXT,
+)
+
+
+@given(RECORDS)
+def test_rows_hold_what_the_models_hold_for_any_record(record: Any) -> None:
+    from desktop.clockify import Client, UnexpectedResponseError, User
+    from desktop.clockify.client import _client_row, _user_row
+
+    for parse, row_of, fields in (
+        (User.from_json, _user_row, ("id", "name", "email", "status")),
+        (Client.from_json, _client_row, ("id", "name", "archived")),
+    ):
+        model: Any = None
+        refused = ""
+        try:
+            model = parse(record)
+        except UnexpectedResponseError as exc:
+            refused = exc.message
+        if refused:
+            with pytest.raises(UnexpectedResponseError) as got:
+                row_of(record)
+            assert got.value.message == refused
+            continue
+        row = row_of(record)
+        assert list(row) == list(fields)
+        assert row == {field: getattr(model, field) for field in fields}
+
+
+ROW_VALUE = st.one_of(
+    st.none(), st.booleans(), st.text(), st.sampled_from(["%s", "%%", "\x1b", "\u2028", '"'])
+)
+
+
+@given(st.lists(st.tuples(ROW_VALUE, ROW_VALUE, ROW_VALUE), max_size=8))
+def test_every_format_matches_the_previous_text_for_any_rows(
+    values: list[tuple[Any, Any, Any]],
+) -> None:
+    columns = ["id", "name", "archived"]
+    rows = [dict(zip(columns, line, strict=True)) for line in values]
+    for fmt, text_of in cli._FORMATTERS.items():
+        assert text_of(rows, columns) == _previous_output(rows, columns, fmt), fmt

@@ -48,7 +48,7 @@ from desktop.clockify.errors import (
     redact,
     server_text,
 )
-from desktop.clockify.models import Client, CurrentUser, User, Workspace
+from desktop.clockify.models import MAX_ID_LENGTH, Client, CurrentUser, User, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _CODE_ACCESS_DENIED = 501
 
 T = TypeVar("T")
+Row = dict[str, Any]
 ProgressCallback = Callable[[int], None]
 
 
@@ -151,10 +152,25 @@ def _loads_yielding(body: bytes | bytearray) -> Any:
     return items
 
 
-def decode_json(body: bytes | bytearray, where: str) -> Any:
+def loads_whole(body: bytes | bytearray) -> Any:
+    """json.loads in one call, as strict as loads_yielding: for a caller with no other
+    thread to keep responsive (the command line), in about half its time.
+
+    Anything that is not strict JSON raises ValueError, a nesting too deep for the
+    decoder included.
+    """
+    try:
+        return _DECODER.decode(body.decode("utf-8-sig"))
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def decode_json(
+    body: bytes | bytearray, where: str, loads: Callable[[bytes | bytearray], Any] = loads_yielding
+) -> Any:
     """The JSON value of an answer, or UnexpectedResponseError naming `where` it came from."""
     try:
-        return loads_yielding(body)
+        return loads(body)
     except ValueError:
         raise UnexpectedResponseError(
             f"Unexpected answer from {where}: not valid JSON. Is this a Clockify server?"
@@ -361,6 +377,10 @@ class ClockifyClient:
 
     `timeout` is (connect, total) in seconds: connecting may take at most `connect`, and
     the whole request (connecting, the headers, the whole body) at most `total`.
+
+    `yielding` decodes a page element by element, so that other threads (the panel's GUI)
+    get turns meanwhile; without it a page is decoded in one call, in about half the time,
+    which is what the command line wants. Both are equally strict.
     """
 
     def __init__(
@@ -372,6 +392,7 @@ class ClockifyClient:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         page_size: int = PAGE_SIZE,
+        yielding: bool = True,
     ) -> None:
         if not all(math.isfinite(t) and t > 0 for t in timeout):
             raise ValueError("the timeouts must be positive, finite numbers of seconds")
@@ -381,6 +402,9 @@ class ClockifyClient:
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self.page_size = page_size
+        self._loads: Callable[[bytes | bytearray], Any] = (
+            loads_yielding if yielding else loads_whole
+        )
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()
@@ -406,16 +430,15 @@ class ClockifyClient:
         include_inactive: bool = False,
         progress: ProgressCallback | None = None,
     ) -> list[User]:
-        params = {"status": "ALL" if include_inactive else "ACTIVE", "sort-column": "NAME"}
-        with self._key_hidden():
-            path = f"/workspaces/{self._workspace_segment(workspace_id)}/users"
-            try:
-                return self._paginate(path, params, User.from_json, progress)
-            except _AccessDenied:
-                raise NoPermissionError(
-                    "No permission to list the users of this workspace: only its admins and "
-                    "owners may. Its clients are still available."
-                ) from None
+        return self._users(workspace_id, include_inactive, User.from_json, progress)
+
+    def user_rows(self, workspace_id: str, *, include_inactive: bool = False) -> list[Row]:
+        """The users of users(), each a dict of a User's id, name, email and status.
+
+        The same values by the same rules, without building a User for each record: the
+        command line prints dicts (building 10,000 Users took it about 50 ms).
+        """
+        return self._users(workspace_id, include_inactive, _user_row, None)
 
     def clients(
         self,
@@ -424,11 +447,43 @@ class ClockifyClient:
         include_archived: bool = False,
         progress: ProgressCallback | None = None,
     ) -> list[Client]:
+        return self._clients(workspace_id, include_archived, Client.from_json, progress)
+
+    def client_rows(self, workspace_id: str, *, include_archived: bool = False) -> list[Row]:
+        """The clients of clients(), each a dict of a Client's id, name and archived flag
+        (see user_rows)."""
+        return self._clients(workspace_id, include_archived, _client_row, None)
+
+    def _users(
+        self,
+        workspace_id: str,
+        include_inactive: bool,
+        parse: Callable[[Any], T],
+        progress: ProgressCallback | None,
+    ) -> list[T]:
+        params = {"status": "ALL" if include_inactive else "ACTIVE", "sort-column": "NAME"}
+        with self._key_hidden():
+            path = f"/workspaces/{self._workspace_segment(workspace_id)}/users"
+            try:
+                return self._paginate(path, params, parse, progress)
+            except _AccessDenied:
+                raise NoPermissionError(
+                    "No permission to list the users of this workspace: only its admins and "
+                    "owners may. Its clients are still available."
+                ) from None
+
+    def _clients(
+        self,
+        workspace_id: str,
+        include_archived: bool,
+        parse: Callable[[Any], T],
+        progress: ProgressCallback | None,
+    ) -> list[T]:
         params = {} if include_archived else {"archived": "false"}
         with self._key_hidden():
             path = f"/workspaces/{self._workspace_segment(workspace_id)}/clients"
             try:
-                return self._paginate(path, params, Client.from_json, progress)
+                return self._paginate(path, params, parse, progress)
             except _AccessDenied:
                 raise WorkspaceNotFoundError(workspace_id) from None
 
@@ -731,7 +786,7 @@ class ClockifyClient:
 
     def _decode(self, response: requests.Response, path: str, deadline: float) -> Any:
         body = self._read_body(response, path, MAX_BODY_BYTES, deadline)
-        return decode_json(body, f"{self.connection.host} for {path}")
+        return decode_json(body, f"{self.connection.host} for {path}", self._loads)
 
     def _error_body(
         self, response: requests.Response, path: str, deadline: float
@@ -790,6 +845,48 @@ class ClockifyClient:
             )
         detail = f": {message}" if message else ""
         raise ServerError(f"{host} refused the request ({status}){detail}.")
+
+
+# -- records as rows (the command line) -------------------------------------------------------
+
+_TEXT_TYPES = (str, type(None))
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _user_row(record: Any) -> Row:
+    """User.from_json(record) as a dict of id, name, email and status.
+
+    A record whose id and fields the model keeps as they are (texts without lone
+    surrogates, or null) is copied as it is; any other goes through the model's rules,
+    and its errors.
+    """
+    if type(record) is dict:
+        get = record.get
+        ident, name, email, status = get("id"), get("name"), get("email"), get("status")
+        if (
+            type(ident) is str
+            and 0 < len(ident) <= MAX_ID_LENGTH
+            and type(name) in _TEXT_TYPES
+            and type(email) in _TEXT_TYPES
+            and type(status) in _TEXT_TYPES
+        ):
+            text = f"{ident}{name}{email}{status}"
+            if text.isascii() or _SURROGATE.search(text) is None:
+                return {"id": ident, "name": name, "email": email, "status": status}
+    user = User.from_json(record)
+    return {"id": user.id, "name": user.name, "email": user.email, "status": user.status}
+
+
+def _client_row(record: Any) -> Row:
+    """Client.from_json(record) as a dict of id, name and archived (see _user_row)."""
+    if type(record) is dict:
+        ident, name = record.get("id"), record.get("name")
+        if type(ident) is str and 0 < len(ident) <= MAX_ID_LENGTH and type(name) in _TEXT_TYPES:
+            text = f"{ident}{name}"
+            if text.isascii() or _SURROGATE.search(text) is None:
+                return {"id": ident, "name": name, "archived": record.get("archived") is True}
+    client = Client.from_json(record)
+    return {"id": client.id, "name": client.name, "archived": client.archived}
 
 
 class _AccessDenied(ClockifyError):
