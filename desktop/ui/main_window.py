@@ -551,7 +551,7 @@ class PanelWindow(QMainWindow):
         that have no rows yet are loaded, as expanding a workspace does, and nothing else.
         The selection, the current row and the scroll position follow as the open groups'
         rows arrive, unless the user has clicked, typed or scrolled in the meantime. Rows
-        that no longer exist are skipped. Does anything only once per window.
+        that no longer exist are skipped. Each of these steps happens once per window.
         """
         if self._expansion_pending:
             if not self.model.workspaces():
