@@ -51,22 +51,13 @@ def app_settings() -> QSettings:
     return QSettings()
 
 
-def _is_app_settings(settings: QSettings) -> bool:
-    return (settings.organizationName(), settings.applicationName()) == (
-        paths.ORGANISATION,
-        paths.APP_NAME,
-    )
-
-
-def take_legacy_connection(settings: QSettings | None = None) -> Connection | None:
+def take_legacy_connection() -> Connection | None:
     """The connection release 0.1.0 saved in QSettings, removed from there; None if none.
 
     Since then the connection lives in its own file (desktop.connection_file), which the
-    panel can read before PySide6 is imported. `settings` made before the identity was set
-    name another file: the panel's own (`app_settings`) is read instead.
+    panel can read before PySide6 is imported.
     """
-    if settings is None or not _is_app_settings(settings):
-        settings = app_settings()
+    settings = app_settings()
     region = str(settings.value(SETTING_REGION, "") or "")
     if not region:
         return None

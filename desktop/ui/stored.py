@@ -176,11 +176,9 @@ def saved_connection() -> Connection:
     if saved is not None:
         return saved
     # Release 0.1.0 kept it in QSettings: read it there once, then keep it in the file.
-    from PySide6.QtCore import QSettings
-
     from desktop.ui.connection_settings import take_legacy_connection
 
-    legacy = take_legacy_connection(QSettings())
+    legacy = take_legacy_connection()
     if legacy is None:
         return Connection.for_region(connection_file.GLOBAL)
     try:
