@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import load, peers
+from benchmarks import list_process, load, peers
 from benchmarks.common import (
     ROOT,
     ChildFailed,
@@ -47,6 +47,7 @@ class Sizes:
     queries: str
     copy_rows: int
     copy_runs: int
+    list_runs: int
 
 
 FULL = Sizes(
@@ -62,6 +63,7 @@ FULL = Sizes(
     queries="garcia,tanaka,muller,o'brie,e7c4a1",
     copy_rows=50_000,
     copy_runs=7,
+    list_runs=5,
 )
 QUICK = Sizes(
     startup_runs=1,
@@ -76,6 +78,7 @@ QUICK = Sizes(
     queries="garcia,e7c4a1",
     copy_rows=2_000,
     copy_runs=2,
+    list_runs=1,
 )
 
 
@@ -423,6 +426,64 @@ class Bench:
             )
         )
 
+    # -- 8. the list command, whole process -----------------------------------------------------
+
+    def listing(self, server: ServerProcess) -> None:
+        runs = self.sizes.list_runs
+        result = list_process.run(server, self.env, runs, log=self.say)
+        everyone = result["contestants"]
+        floor, app, *others = everyone
+        size = f"{server.users:,} users, {server.latency * 1000:g} ms, median of {runs}"
+        for fmt in result["formats"]:
+            mine = app["formats"].get(fmt)
+            base = floor["formats"].get(fmt)
+            if mine is None or base is None:
+                error = app.get("error") or floor.get("error") or "no run"
+                self.add(Row("8 list", f"list users --all --format {fmt}", f"n/a: {error}"))
+                continue
+            same = mine["same_output"]
+            r = mine["to_floor"]
+            self.add(
+                Row(
+                    "8 list",
+                    f"`list users --all --format {fmt}`, whole process ({size})",
+                    f"{fmt_s(mine['seconds'])}, {mine['requests']} req"
+                    + ("" if same else ", OUTPUT DIFFERS"),
+                    f"stdlib floor {fmt_s(base['seconds'])}, {base['requests']} req",
+                    r,
+                    "<= 1.3x",
+                    same and (r or 99) <= 1.3,
+                    {"app": mine, "floor": base},
+                )
+            )
+        for peer in others:
+            figures = peer["formats"]
+            if not figures:
+                self.add(Row("8 list", f"peer {peer['name']}", f"n/a: {peer.get('error')}"))
+                continue
+            slower = [f["to_app"] for f in figures.values() if f["to_app"] is not None]
+            same = all(f["same_output"] for f in figures.values())
+            self.add(
+                Row(
+                    "8 list",
+                    f"peer {peer['name']}, the same list ({peer['note']})",
+                    " / ".join(f"{fmt} {fmt_s(f['seconds'])}" for fmt, f in figures.items())
+                    + ("" if same else ", OUTPUT DIFFERS"),
+                    "app "
+                    + " / ".join(
+                        f"{fmt_s(app['formats'][fmt]['seconds'])}"
+                        for fmt in figures
+                        if fmt in app["formats"]
+                    ),
+                    median(slower) if slower else None,
+                    "app faster in each",
+                    bool(slower) and min(slower) > 1.0,
+                    peer,
+                )
+            )
+        for missing in result["missing"]:
+            self.add(Row("8 list", f"peer {missing['peer']}", f"n/a: {missing['error']}"))
+
     def close(self) -> None:
         self.workdir.close()
 
@@ -436,6 +497,7 @@ def run_all(sizes: Sizes, log: bool) -> list[Row]:
             loaded = bench.loading(server)
             bench.peers(server, loaded["floor-sequential"])
             bench.stall(server)
+            bench.listing(server)
         bench.filtering()
         bench.copying()
     finally:
