@@ -1,8 +1,9 @@
 """The connect dialog (issue 5): a connection test that tells the truth, region help, save.
 
-Every test talks to FakeClockify on 127.0.0.1 over real HTTP, through the dialog's
-region_urls and client_factory injections; no modal box ever opens (confirm and
-ask_passphrase are replaced).
+The tests talk to FakeClockify on 127.0.0.1 over real HTTP, through the dialog's
+region_urls and client_factory injections; confirm and ask_passphrase are replaced, except
+where the passphrase box itself is tested. The layout tests (issue 14: no text is ever cut
+off) show the longest messages through scripted clients and stores, at 1x and 2x font size.
 """
 
 from __future__ import annotations
@@ -10,22 +11,52 @@ from __future__ import annotations
 import gc
 import logging
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import shiboken6
 from conftest import TEST_KEY
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRect, QSettings, Qt, QTimer
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLineEdit
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QWidget,
+)
+from pytestqt.exceptions import TimeoutError as QtBotTimeout
 
 from desktop import paths
 from desktop.account import Forgotten
-from desktop.clockify import REGIONS, ApiKey, ClockifyClient, Connection, RetryPolicy
-from desktop.credentials import FILE_NAME, EncryptedFileStore
+from desktop.clockify import (
+    REGIONS,
+    ApiKey,
+    ClockifyClient,
+    Connection,
+    CurrentUser,
+    KeyRejectedError,
+    NetworkError,
+    RetryPolicy,
+    Workspace,
+)
+from desktop.clockify.client import decode_json
+from desktop.clockify.errors import server_text
+from desktop.credentials import (
+    FILE_NAME,
+    CorruptStoreError,
+    CredentialError,
+    EncryptedFileStore,
+    KeyringLockedError,
+    KeyringUnavailableError,
+    StoreWriteError,
+    WrongPassphraseError,
+)
 from desktop.fake.server import FakeClockify
 from desktop.ui.settings_dialog import (
     CUSTOM,
@@ -34,6 +65,7 @@ from desktop.ui.settings_dialog import (
     ask_passphrase,
     region_from_address,
 )
+from desktop.ui.settings_dialog import TestResult as ProbeResult
 from desktop.workers import JobRunner
 
 PASSPHRASE = "correct horse battery staple"
@@ -109,7 +141,7 @@ def make_dialog(
     qtbot.addWidget(dialog)
     _KEEP.append(dialog)
     dialog.confirm = lambda _question: pytest.fail("unexpected confirmation box")
-    dialog.ask_passphrase = lambda _creating: pytest.fail("unexpected passphrase box")
+    dialog.ask_passphrase = lambda _creating, _reason: pytest.fail("unexpected passphrase box")
     dialog.show()
     return dialog
 
@@ -631,7 +663,7 @@ def test_save_after_a_test_stores_the_key_in_the_store_only(
     asked: list[bool] = []
     dialog = make_dialog(qtbot, runner, fake_server.base_url)
 
-    def ask(creating: bool) -> str:
+    def ask(creating: bool, _reason: str) -> str:
         asked.append(creating)
         return PASSPHRASE
 
@@ -677,7 +709,7 @@ def test_save_without_a_test_tests_first(
 ) -> None:
     monkeypatch.setenv("CLOCKIFY_PANEL_CREDENTIALS", "file")
     dialog = make_dialog(qtbot, runner, fake_server.base_url)
-    dialog.ask_passphrase = lambda _creating: PASSPHRASE
+    dialog.ask_passphrase = lambda _creating, _reason: PASSPHRASE
     dialog.key_edit.setText(TEST_KEY)
     with qtbot.waitSignal(dialog.saved, timeout=8000):
         dialog.save_button.click()
@@ -697,7 +729,7 @@ def test_failed_test_offers_save_anyway(
 ) -> None:
     monkeypatch.setenv("CLOCKIFY_PANEL_CREDENTIALS", "file")
     dialog = make_dialog(qtbot, runner, stranger_server.base_url)
-    dialog.ask_passphrase = lambda _creating: PASSPHRASE
+    dialog.ask_passphrase = lambda _creating, _reason: PASSPHRASE
     saved: list[object] = []
     dialog.saved.connect(lambda c, k: saved.append(k))
     dialog.key_edit.setText(TEST_KEY)
@@ -722,7 +754,7 @@ def test_declined_passphrase_stores_nothing(
 ) -> None:
     monkeypatch.setenv("CLOCKIFY_PANEL_CREDENTIALS", "file")
     dialog = make_dialog(qtbot, runner, fake_server.base_url)
-    dialog.ask_passphrase = lambda _creating: None
+    dialog.ask_passphrase = lambda _creating, _reason: None
     dialog.key_edit.setText(TEST_KEY)
     dialog.save_button.click()
     qtbot.waitUntil(lambda: "Nothing was stored" in dialog.result_label.text(), timeout=8000)
@@ -750,7 +782,7 @@ def test_disconnect_removes_the_stored_key(
     asked: list[bool] = []
     dialog.confirm = lambda question: questions.append(question) or True
 
-    def ask(creating: bool) -> str:
+    def ask(creating: bool, _reason: str) -> str:
         asked.append(creating)
         return PASSPHRASE
 
@@ -778,7 +810,7 @@ def test_disconnect_acts_on_the_connection_in_use_not_the_one_in_the_form(
     _store_key(in_use)
     _store_key(other)
     dialog = make_dialog(qtbot, runner, fake_server.base_url)
-    dialog.ask_passphrase = lambda _creating: PASSPHRASE
+    dialog.ask_passphrase = lambda _creating, _reason: PASSPHRASE
     questions: list[str] = []
     dialog.confirm = lambda question: questions.append(question) or True
     dialog.region_combo.setCurrentIndex(dialog.region_combo.findData("eu"))
@@ -818,7 +850,7 @@ def test_a_declined_passphrase_removes_nothing(
     dialog = make_dialog(qtbot, runner, fake_server.base_url)
     dialog.confirm = lambda _question: True
     asked: list[bool] = []
-    dialog.ask_passphrase = lambda creating: asked.append(creating) and None
+    dialog.ask_passphrase = lambda creating, _reason: asked.append(creating) and None
     dialog.disconnect_button.click()
     qtbot.waitUntil(lambda: bool(asked), timeout=8000)
     assert asked == [False]
@@ -967,3 +999,434 @@ def test_show_toggle_flips_the_echo_mode(qtbot: Any, runner: JobRunner) -> None:
     assert dialog.key_edit.echoMode() is QLineEdit.EchoMode.Normal
     dialog.show_key.click()
     assert dialog.key_edit.echoMode() is QLineEdit.EchoMode.Password
+
+
+# -- nothing is cut off (issue 14) -------------------------------------------------------------
+
+#: About the longest host name there can be: three 63-letter labels and no place to wrap.
+LONG_HOST = ".".join(["a" * 63, "b" * 63, "c" * 63]) + ".example"
+LONG_NAME = "Maximiliana Theodora Konstantinopoulou-Vandenberghe de la Fuente y Ortega"
+LONG_EMAIL = "maximiliana.theodora.konstantinopoulou-vandenberghe@subsidiary.example.com"
+LONG_SERVER_MESSAGE = (
+    "The API key you sent does not exist, was revoked by a workspace owner, or belongs to "
+    "a workspace in another data region; please generate a new key in your profile. "
+) * 5
+
+
+@pytest.fixture(params=[1, 2], ids=["1x", "2x"])
+def font_scale(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[int]:
+    """The application's font at 1x and 2x its point size; restored afterwards."""
+    original = QApplication.font()
+    assert original.pointSizeF() > 0
+    scaled = QFont(original)
+    scaled.setPointSizeF(original.pointSizeF() * request.param)
+    QApplication.setFont(scaled)
+    try:
+        yield int(request.param)
+    finally:
+        QApplication.setFont(original)
+
+
+def _scroll_area_of(widget: QWidget, window: QWidget) -> QScrollArea | None:
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        if isinstance(parent, QScrollArea):
+            return parent
+        parent = parent.parentWidget()
+    return None
+
+
+def cut_texts(window: QWidget) -> list[str]:
+    """What is cut off in `window`, one line per visible label whose text does not fit.
+
+    A label fits when it is as large as its text needs (its height for its width and its
+    widest word, when it wraps; its size hint otherwise) and it lies inside the window, or
+    in a scroll area inside the window whose scroll range reaches all of it. The window
+    itself must fit the screen's available height.
+    """
+    problems = []
+    bounds = window.rect()
+    screen = window.screen()
+    if screen is not None and window.height() > screen.availableGeometry().height():
+        problems.append(f"the window is {window.height()} high, the screen {screen}")
+    for label in window.findChildren(QLabel):
+        if not label.isVisibleTo(window) or not label.text():
+            continue
+        name = repr(label.text()[:40])
+        if label.wordWrap():
+            width = label.minimumSizeHint().width()
+            height = label.heightForWidth(label.width())
+        else:
+            width, height = label.sizeHint().width(), label.sizeHint().height()
+        if label.width() < width or label.height() < height:
+            problems.append(f"{name} is {label.width()}x{label.height()}, needs {width}x{height}")
+        area = _scroll_area_of(label, window)
+        shown: QWidget = area if area is not None else label
+        where = QRect(shown.mapTo(window, QPoint(0, 0)), shown.size())
+        if not bounds.contains(where):
+            problems.append(f"{name} lies at {where}, outside the window's {bounds}")
+        if area is not None:
+            viewport = area.viewport().size()
+            hidden_below = label.height() - viewport.height()
+            hidden_right = label.width() - viewport.width()
+            if (
+                area.verticalScrollBar().maximum() < hidden_below
+                or area.horizontalScrollBar().maximum() < hidden_right
+            ):
+                problems.append(f"{name} cannot be scrolled into view in {viewport}")
+    return problems
+
+
+def assert_nothing_cut(qtbot: Any, window: QWidget) -> None:
+    """Wait until no text of `window` is cut off (it fits itself on the next event loop turn)."""
+    problems: list[str] = []
+
+    def fits() -> bool:
+        problems[:] = cut_texts(window)
+        return not problems
+
+    try:
+        qtbot.waitUntil(fits, timeout=3000)
+    except QtBotTimeout:
+        pytest.fail("cut off: " + "; ".join(problems))
+
+
+def settled_height(window: QWidget) -> int:
+    """The window's height once the layout changes already posted are handled."""
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    return window.height()
+
+
+class ScriptedClient:
+    """Stands in for ClockifyClient in the layout tests: answers as told, sends nothing."""
+
+    def __init__(self, outcome: ProbeResult | BaseException) -> None:
+        self.outcome = outcome
+
+    def _result(self) -> ProbeResult:
+        if isinstance(self.outcome, BaseException):
+            raise self.outcome
+        return self.outcome
+
+    def current_user(self) -> CurrentUser:
+        return self._result().user
+
+    def workspaces(self) -> list[Workspace]:
+        return self._result().workspaces
+
+    def close(self) -> None:
+        pass
+
+
+def sixty_workspaces() -> ProbeResult:
+    """A user with a long name and e-mail who sees 60 workspaces with long names."""
+    user = CurrentUser(
+        id="64b0c0ffee00000000000001",
+        name=LONG_NAME,
+        email=LONG_EMAIL,
+        active_workspace=None,
+        default_workspace=None,
+    )
+    workspaces = [
+        Workspace(id=f"64b0a00000000000000000{i:02}", name=f"Globex Corporation Europe, unit {i}")
+        for i in range(60)
+    ]
+    return ProbeResult(user, workspaces)
+
+
+def timeout_at_long_host() -> NetworkError:
+    """The client's own timeout sentence, for the longest host."""
+    connection = Connection.for_base_url(f"https://{LONG_HOST}/api/v1")
+    client = ClockifyClient(connection, ApiKey(TEST_KEY), timeout=(30.0, 30.0))
+    try:
+        return client._timeout_error()
+    finally:
+        client.close()
+
+
+def longest_test_failures() -> list[BaseException]:
+    """The longest failure of each kind a connection test can end with."""
+    try:
+        decode_json(b'{"oops": [', f"{LONG_HOST} for /workspaces")
+    except Exception as exc:  # UnexpectedResponseError, the text the client would show
+        unexpected: BaseException = exc
+    return [
+        KeyRejectedError(LONG_HOST, server_text(LONG_SERVER_MESSAGE, TEST_KEY)),
+        KeyRejectedError(LONG_HOST, server_text("x" * 1000, TEST_KEY)),  # one endless word
+        timeout_at_long_host(),
+        NetworkError(ClockifyClient._connection_failure(LONG_HOST, OSError("NameResolution"))),
+        unexpected,
+    ]
+
+
+def longest_store_errors() -> list[CredentialError]:
+    """The longest key-store error of each kind Save can end with."""
+    path = _credentials_file()
+    return [
+        CorruptStoreError(path, "the decrypted content has the wrong shape"),
+        StoreWriteError(
+            f"Cannot write the key file {path}: No space left on device; the previous "
+            "file, if any, is unchanged."
+        ),
+        KeyringUnavailableError(
+            "The system keyring (SecretService Keyring) could not store the key: "
+            "org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets "
+            "was not provided by any .service files."
+        ),
+        KeyringLockedError(),
+    ]
+
+
+def raising(error: BaseException) -> Callable[[Any], Any]:
+    """A store factory whose store fails with `error`."""
+
+    def factory(_provider: Any) -> Any:
+        raise error
+
+    return factory
+
+
+def scripted_dialog(
+    qtbot: Any, runner: JobRunner, outcomes: dict[str | None, ProbeResult | BaseException]
+) -> SettingsDialog:
+    """A dialog on the Global region whose clients answer `outcomes[region]`, no network."""
+    return make_dialog(
+        qtbot,
+        runner,
+        "",
+        region_urls=dict.fromkeys(REGIONS, "http://127.0.0.1:9/api/v1"),  # never asked
+        connection=Connection.for_region("global"),
+        client_factory=lambda connection, _key: ScriptedClient(outcomes[connection.region]),
+    )
+
+
+def test_no_message_of_the_dialog_is_cut_off(
+    qtbot: Any, runner: JobRunner, font_scale: int
+) -> None:
+    """Issue 14: every message, at its longest, fits the dialog or scrolls in it (1x, 2x)."""
+    outcomes: dict[str | None, ProbeResult | BaseException] = {}
+    dialog = scripted_dialog(qtbot, runner, outcomes)
+    dialog.key_edit.setText("https://euc1.clockify.me/tracker")  # a pasted address
+    assert dialog.region_note.isVisible()
+    dialog.key_edit.setText(TEST_KEY)
+    assert_nothing_cut(qtbot, dialog)
+
+    outcomes["eu"] = sixty_workspaces()
+    text = run_test(qtbot, dialog, runner)
+    assert text.startswith(f"Connected as {LONG_NAME} ({LONG_EMAIL}): 60 workspaces: ")
+    assert text.endswith(", and 50 more.")
+    assert_nothing_cut(qtbot, dialog)
+
+    for error in longest_test_failures():
+        outcomes["eu"] = error
+        assert run_test(qtbot, dialog, runner).startswith(str(error))
+        assert_nothing_cut(qtbot, dialog)
+
+    # Every other region fails too, each with a long sentence: the longest message of all.
+    outcomes.update(dict.fromkeys(REGIONS, timeout_at_long_host()))
+    outcomes["eu"] = longest_test_failures()[0]
+    run_test(qtbot, dialog, runner)
+    dialog.try_regions_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=8000)
+    text = dialog.result_label.text()
+    assert text.startswith("No other region accepts this key either")
+    assert text.count("did not answer within") == len(REGIONS) - 1
+    assert_nothing_cut(qtbot, dialog)
+
+    outcomes["eu"] = sixty_workspaces()
+    run_test(qtbot, dialog, runner)  # tested: Save goes straight to the store
+    for store_error in longest_store_errors():
+        dialog.store_factory = raising(store_error)
+        dialog.save_button.click()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=8000)
+        assert dialog.result_label.text() == str(store_error)
+        assert_nothing_cut(qtbot, dialog)
+
+    wrong = WrongPassphraseError(_credentials_file())
+    dialog.store_factory = raising(wrong)
+    reasons: list[str] = []
+    cut_behind_the_box: list[str] = []
+
+    def ask(_creating: bool, reason: str) -> None:
+        reasons.append(reason)
+        if dialog.result_label.text() != reason:
+            cut_behind_the_box.append("the result line does not say why")
+        try:
+            assert_nothing_cut(qtbot, dialog)
+        except BaseException as exc:  # recorded, not raised into Qt
+            cut_behind_the_box.append(str(exc))
+
+    dialog.ask_passphrase = ask
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: "Nothing was stored" in dialog.result_label.text(), timeout=8000)
+    assert reasons == [str(wrong)]
+    assert cut_behind_the_box == []
+    assert_nothing_cut(qtbot, dialog)
+
+
+@pytest.mark.parametrize("creating", [False, True], ids=["existing", "new"])
+def test_the_passphrase_box_says_why_it_asks_again_and_cuts_nothing(
+    qtbot: Any, font_scale: int, creating: bool
+) -> None:
+    reason = str(WrongPassphraseError(_credentials_file()))
+    box = PassphraseDialog(None, creating, reason)
+    qtbot.addWidget(box)
+    _KEEP.append(box)
+    box.show()
+    assert box.reason_label.isVisible()
+    assert box.reason_label.text() == reason
+    assert box.reason_label.wordWrap()
+    assert_nothing_cut(qtbot, box)
+    if creating:  # each problem line under the fields
+        for first, second in [
+            ("x", ""),
+            (PASSPHRASE, ""),
+            (PASSPHRASE, PASSPHRASE + "!"),
+        ]:
+            box.first_edit.setText(first)
+            box.second_edit.setText(second)
+            assert box.problem_label.text()
+            assert_nothing_cut(qtbot, box)
+
+
+def test_the_dialog_follows_its_message_the_font_and_its_width(
+    qtbot: Any, runner: JobRunner
+) -> None:
+    """Taller for a long message, a larger font or a narrower window; back for a short one."""
+    outcomes: dict[str | None, ProbeResult | BaseException] = {"global": sixty_workspaces()}
+    dialog = scripted_dialog(qtbot, runner, outcomes)
+
+    def show_short_message() -> None:
+        dialog.key_edit.clear()
+        dialog.test_button.click()
+        assert dialog.result_label.text() == "Enter your API key first."
+
+    show_short_message()
+    assert_nothing_cut(qtbot, dialog)
+    width, short = dialog.width(), settled_height(dialog)
+
+    dialog.key_edit.setText(TEST_KEY)
+    assert run_test(qtbot, dialog, runner).startswith("Connected as")
+    assert_nothing_cut(qtbot, dialog)
+    tall = settled_height(dialog)
+    assert tall > short
+    # It fits in ten lines: no scroll bar (which would also wrap it into one line more).
+    assert not dialog.result_area.verticalScrollBar().isVisible()
+    assert dialog.result_label.width() == dialog.result_area.viewport().width()
+
+    original = QApplication.font()
+    doubled = QFont(original)
+    doubled.setPointSizeF(original.pointSizeF() * 2)
+    QApplication.setFont(doubled)  # while it is shown
+    try:
+        qtbot.waitUntil(lambda: dialog.result_label.font() == doubled, timeout=3000)
+        assert_nothing_cut(qtbot, dialog)
+        assert dialog.height() > tall
+    finally:
+        QApplication.setFont(original)
+    qtbot.waitUntil(lambda: dialog.result_label.font() == original, timeout=3000)
+    assert_nothing_cut(qtbot, dialog)
+    dialog.resize(width, dialog.height())  # the larger font widened it
+    qtbot.waitUntil(lambda: dialog.height() == tall, timeout=3000)
+
+    dialog.resize(1, dialog.height())  # as narrow as it goes
+    qtbot.waitUntil(lambda: dialog.width() < width, timeout=3000)
+    assert_nothing_cut(qtbot, dialog)
+    assert dialog.height() > tall
+    dialog.resize(width, dialog.height())
+    qtbot.waitUntil(lambda: dialog.height() == tall, timeout=3000)
+
+    show_short_message()
+    qtbot.waitUntil(lambda: dialog.height() == short, timeout=3000)  # shrinks back
+    assert_nothing_cut(qtbot, dialog)
+
+    dialog.resize(width, tall + 100)  # made taller by hand: it stays so
+    qtbot.waitUntil(lambda: dialog.height() == tall + 100, timeout=3000)
+    dialog.key_edit.setText(TEST_KEY)
+    run_test(qtbot, dialog, runner)
+    show_short_message()
+    assert settled_height(dialog) == tall + 100
+    assert_nothing_cut(qtbot, dialog)
+
+
+def answer_boxes(answers: list[str], seen: list[tuple[bool, str, list[str]]]) -> None:
+    """Answer each PassphraseDialog shown (modal) with the next of `answers`.
+
+    `seen` gets each box's (reason shown, reason text, what is cut off in it), once nothing
+    is cut off or after 3 s (each box fits itself on the next turn of the event loop).
+    """
+    tries: list[int] = [0]
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, PassphraseDialog):
+            QTimer.singleShot(10, answer)  # not shown yet
+            return
+        problems = cut_texts(box)
+        tries[0] += 1
+        if problems and tries[0] < 300:
+            QTimer.singleShot(10, answer)
+            return
+        tries[0] = 0
+        try:
+            seen.append((box.reason_area.isVisible(), box.reason_label.text(), problems))
+            box.first_edit.setText(answers.pop(0))
+            box.ok_button.click()
+        finally:
+            if box.isVisible():  # something went wrong: never leave a modal box open
+                box.reject()
+        if answers:
+            QTimer.singleShot(0, answer)
+
+    QTimer.singleShot(0, answer)
+
+
+def test_saving_asks_again_with_the_reason_in_the_box(
+    qtbot: Any, runner: JobRunner, fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real box, end to end: a wrong passphrase is asked again, saying why, in the box."""
+    monkeypatch.setenv("CLOCKIFY_PANEL_CREDENTIALS", "file")
+    connection = Connection.for_base_url(fake_server.base_url)
+    _store_key(connection)  # the key file exists: its passphrase is asked once per box
+    dialog = make_dialog(qtbot, runner, fake_server.base_url)
+    dialog.ask_passphrase = dialog._passphrase_with_box  # the default: the real box
+    dialog.key_edit.setText(TEST_KEY)
+    seen: list[tuple[bool, str, list[str]]] = []
+    answer_boxes(["wrong passphrase", PASSPHRASE], seen)
+    with qtbot.waitSignal(dialog.saved, timeout=20000):
+        dialog.save_button.click()
+    reason = str(WrongPassphraseError(_credentials_file()))
+    assert seen == [(False, "", []), (True, reason, [])]
+    assert runner.wait_idle(5)
+
+
+def test_the_panel_start_asks_again_with_the_reason_in_the_box(
+    qtbot: Any, fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PanelSession at start: after a wrong passphrase the box says why, not only the status bar."""
+    from desktop.ui.main_window import PanelWindow
+    from desktop.ui.session import PanelSession
+
+    monkeypatch.setenv("CLOCKIFY_PANEL_CREDENTIALS", "file")
+    monkeypatch.delenv("CLOCKIFY_PANEL_PASSPHRASE", raising=False)
+    connection = Connection.for_base_url(fake_server.base_url)
+    _store_key(connection)
+    window = PanelWindow()
+    qtbot.addWidget(window)
+    _KEEP.append(window)
+    session = PanelSession(window, client_factory=fast_client)
+    assert session.ask_passphrase == session._ask_passphrase_with_box  # the real box
+    seen: list[tuple[bool, str, list[str]]] = []
+    answer_boxes(["wrong passphrase", PASSPHRASE], seen)
+    try:
+        session.start(connection, None)
+        qtbot.waitUntil(lambda: window.connected, timeout=20000)
+    finally:
+        session._save_timer.stop()
+        window.loader.cancel_all()
+        assert window.runner.wait_idle(10)
+        QCoreApplication.processEvents()
+        window.close()
+        window.runner.shutdown()
+    reason = str(WrongPassphraseError(_credentials_file()))
+    assert seen == [(False, "", []), (True, reason, [])]

@@ -108,6 +108,7 @@ class PanelSession(QObject):
         self.connection: Connection | None = None
         self.dialog: SettingsDialog | None = None
         self.ask_passphrase: Callable[[bool], str | None] = self._ask_passphrase_with_box
+        self._passphrase_reason = ""  # why the next passphrase box asks again ("": it doesn't)
         self._passphrase: str | None = None
         self._use_cache = True
         self._showing_cache_from: float | None = None
@@ -171,7 +172,7 @@ class PanelSession(QObject):
     def _ask_passphrase_with_box(self, creating: bool) -> str | None:
         from desktop.ui.settings_dialog import ask_passphrase
 
-        return ask_passphrase(self.window, creating)
+        return ask_passphrase(self.window, creating, self._passphrase_reason)
 
     def _on_stored_read(self, result: StoredState) -> None:
         connection, key, cached = result
@@ -190,7 +191,10 @@ class PanelSession(QObject):
         from desktop.credentials import PassphraseRequiredError, WrongPassphraseError
 
         if isinstance(error, PassphraseRequiredError | WrongPassphraseError):
-            if isinstance(error, WrongPassphraseError):
+            # A wrong passphrase: the box that asks again says so (and the status bar).
+            wrong = isinstance(error, WrongPassphraseError)
+            self._passphrase_reason = str(error) if wrong else ""
+            if wrong:
                 self.window.show_status(str(error))
             passphrase = self.ask_passphrase(False)
             if passphrase:

@@ -8,19 +8,22 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -59,6 +62,9 @@ log = logging.getLogger(__name__)
 
 #: Removes a connection's key, cache file and cache key (runs on a worker).
 Forgetter = Callable[[CredentialStore, Connection], account.Forgotten]
+
+#: A message taller than this many lines scrolls (see MessageArea).
+MESSAGE_MAX_LINES = 10
 
 KEY_HELP = (
     "Find your personal API key in Clockify under Profile > Settings > API "
@@ -107,7 +113,163 @@ class TestResult:
     workspaces: list[Workspace]
 
 
-class SettingsDialog(QDialog):
+def wrapped_label(text: str, parent: QWidget) -> QLabel:
+    """A plain-text label that wraps at word boundaries (its height follows its width)."""
+    label = QLabel(text, parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label
+
+
+class MessageArea(QScrollArea):
+    """A message of any length: wrapped, selectable, and never cut off.
+
+    It is as tall as its text up to MESSAGE_MAX_LINES lines (a third of the screen at
+    most), and scrolls beyond; a word wider than the area (a long host name, a server's
+    token) scrolls sideways instead of widening the dialog. Set the text with `setText`,
+    so the dialog's height follows it. No frame and no background of its own: it looks
+    like a label.
+    """
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.label = wrapped_label("", self)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setWidget(self.label)
+        self.setWidgetResizable(True)
+        self.label.setAutoFillBackground(False)  # setWidget turned it on
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def setText(self, text: str) -> None:
+        self.label.setText(text)
+        self._update_scroll_bar()
+        self.updateGeometry()  # the dialog's layout asks heightForWidth again
+
+    def _line(self) -> int:
+        return self.label.fontMetrics().lineSpacing()
+
+    def _text_height(self, width: int) -> int:
+        """The label's height at `width` (at least its widest word), uncapped."""
+        return self.label.heightForWidth(max(width, self.label.minimumSizeHint().width()))
+
+    def _update_scroll_bar(self) -> None:
+        # A vertical bar only when the text is taller than the cap: QScrollArea alone keeps
+        # a bar it once needed, wrapping a text that would fit into one line more.
+        inner = self.width() - 2 * self.frameWidth()
+        fits = self._text_height(inner) <= self._max_text_height()
+        policy = (
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff if fits else Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        )
+        if self.verticalScrollBarPolicy() != policy:
+            self.setVerticalScrollBarPolicy(policy)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._update_scroll_bar()
+        super().resizeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._update_scroll_bar()
+
+    def _max_text_height(self) -> int:
+        tallest = self._line() * MESSAGE_MAX_LINES
+        screen = self.screen()
+        if screen is not None:
+            tallest = min(tallest, screen.availableGeometry().height() // 3)
+        return max(tallest, self._line())
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        frame = 2 * self.frameWidth()
+        inner = max(width - frame, 1)
+        height = min(self._text_height(inner), self._max_text_height())
+        if self.label.minimumSizeHint().width() > inner:  # the widest word scrolls sideways
+            height += self.horizontalScrollBar().sizeHint().height()
+        return max(height, self._line()) + frame
+
+    def sizeHint(self) -> QSize:
+        width = self.label.fontMetrics().averageCharWidth() * 40
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        # One line: the height it really needs at its width comes from heightForWidth.
+        frame = 2 * self.frameWidth()
+        return QSize(self.label.fontMetrics().averageCharWidth() * 10, self._line() + frame)
+
+
+class FittingDialog(QDialog):
+    """A dialog as tall as its wrapped texts need at its width, so none is ever cut off.
+
+    Qt sizes a window once, when it is first shown; a wrapped text that gets longer, a
+    narrower window or a larger font would then cut texts off. So whenever the layout
+    changes (a text, a button shown, the font) or the width does, the height the layout
+    needs at the current width becomes the minimum height and the window grows to it; a
+    window the user has not made taller shrinks back when the texts get shorter. It opens
+    WIDTH_CHARS average characters wide, or wider if its rows need it.
+    """
+
+    WIDTH_CHARS = 76
+
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self._fitted_height: int | None = None  # the height fit() gave it, if it still has it
+        self._fitting = False
+        self._shown = False
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        width = max(hint.width(), self.fontMetrics().averageCharWidth() * self.WIDTH_CHARS)
+        return QSize(width, hint.height())
+
+    def fit(self) -> None:
+        """Set the minimum height to what the texts need at this width, and grow to it."""
+        layout = self.layout()
+        if layout is None or not self.isVisible() or self._fitting:
+            return
+        self._fitting = True
+        try:
+            layout.activate()  # may widen the window first, to the layout's minimum width
+            needed = max(
+                layout.totalHeightForWidth(self.width()), layout.totalMinimumSize().height()
+            )
+            self.setMinimumHeight(needed)
+            if self.height() < needed or self.height() == self._fitted_height:
+                self.resize(self.width(), needed)
+            self._fitted_height = needed if self.height() == needed else None
+        finally:
+            self._fitting = False
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:  # a text, a row or the font changed
+            self.fit()
+        return handled
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown:  # the first height is Qt's guess, not the user's choice
+            self._shown = True
+            self._fitted_height = self.height()
+        self.fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.fit()
+
+
+class SettingsDialog(FittingDialog):
     """The connect dialog. Network and key-store work runs on the job runner.
 
     The form shows `connection` first; Save stores the key for whatever the form shows.
@@ -118,9 +280,14 @@ class SettingsDialog(QDialog):
         saved(Connection, ApiKey): the key was stored; the panel should (re)connect.
         disconnected(Connection, Forgotten): `forget` removed the connection's key and cache.
 
+    Every text that can be long or change (the help, the region note, the result line)
+    wraps, and the dialog's height follows them (see FittingDialog); the result line is a
+    MessageArea, so even a very long one scrolls rather than being cut off.
+
     Attributes:
         confirm: asks a yes/no question (a message box; tests replace it).
-        ask_passphrase: asks the key file's passphrase (tests replace it).
+        ask_passphrase: asks the key file's passphrase, given whether the file is being
+            created and why it asks again ("" the first time); tests replace it.
     """
 
     saved = Signal(object, object)
@@ -147,7 +314,7 @@ class SettingsDialog(QDialog):
         self.client_factory = client_factory
         self.region_urls = region_urls or {code: url for code, (_, url) in REGIONS.items()}
         self.confirm: Callable[[str], bool] = self._confirm_with_box
-        self.ask_passphrase: Callable[[bool], str | None] = self._passphrase_with_box
+        self.ask_passphrase: Callable[[bool, str], str | None] = self._passphrase_with_box
         self._job: int | None = None
         self._tested: tuple[Connection, ApiKey] | None = None
         self._passphrase: str | None = None
@@ -172,11 +339,9 @@ class SettingsDialog(QDialog):
         key_label = QLabel("API &key:", self)
         key_label.setBuddy(self.key_edit)
         form.addRow(key_label, key_row)
-        help_label = QLabel(KEY_HELP, self)
-        help_label.setTextFormat(Qt.TextFormat.PlainText)
-        help_label.setWordWrap(True)
+        self.help_label = wrapped_label(KEY_HELP, self)
         layout.addLayout(form)
-        layout.addWidget(help_label)  # outside the form, so it wraps to the dialog's width
+        layout.addWidget(self.help_label)  # outside the form: it wraps to the dialog's width
 
         form = QFormLayout()
         self.region_combo = QComboBox(self)
@@ -188,17 +353,14 @@ class SettingsDialog(QDialog):
         self.url_edit.setPlaceholderText("https://clockify.example.com/api/v1")
         self.url_edit.setAccessibleName("Custom base URL")
         form.addRow("Custom &URL:", self.url_edit)
-        self.region_note = QLabel(self)
-        self.region_note.setTextFormat(Qt.TextFormat.PlainText)
-        self.region_note.setWordWrap(True)
+        self.region_note = wrapped_label("", self)
+        self.region_note.hide()  # until a pasted address sets the region
         layout.addLayout(form)
         layout.addWidget(self.region_note)
 
-        self.result_label = QLabel(self)
-        self.result_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.result_label.setWordWrap(True)
-        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.result_label)
+        self.result_area = MessageArea(self)
+        self.result_label = self.result_area.label
+        layout.addWidget(self.result_area)
 
         self.try_regions_button = QPushButton("Try the other regions", self)
         self.try_regions_button.hide()
@@ -209,6 +371,7 @@ class SettingsDialog(QDialog):
         extra.addWidget(self.use_region_button)
         extra.addStretch(1)
         layout.addLayout(extra)
+        layout.addStretch(1)  # a window made taller keeps the texts at the top
 
         buttons = QHBoxLayout()
         self.test_button = QPushButton("&Test connection", self)
@@ -243,7 +406,6 @@ class SettingsDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         self.try_regions_button.clicked.connect(self._on_try_regions_clicked)
         self.use_region_button.clicked.connect(self._on_use_region_clicked)
-        self.setMinimumWidth(460)
 
     def _select_connection(self, connection: Connection) -> None:
         code = connection.region or CUSTOM
@@ -311,6 +473,7 @@ class SettingsDialog(QDialog):
     def _set_region(self, code: str, why: str) -> None:
         self.region_combo.setCurrentIndex(self.region_combo.findData(code))
         self.region_note.setText(f"Region set to {REGIONS[code][0]} {why}.")
+        self.region_note.show()
 
     def _forget_test(self) -> None:
         self._tested = None
@@ -506,9 +669,11 @@ class SettingsDialog(QDialog):
     def _on_store_failed(self, error: BaseException, creating: bool) -> None:
         self._finish()
         if isinstance(error, PassphraseRequiredError | WrongPassphraseError):
-            if type(error) is not PassphraseRequiredError:  # wrong, too short...: say so
-                self._show_result(str(error))
-            passphrase = self.ask_passphrase(creating)
+            # Wrong, too short...: say so, here and in the box that asks again.
+            reason = "" if type(error) is PassphraseRequiredError else str(error)
+            if reason:
+                self._show_result(reason)
+            passphrase = self.ask_passphrase(creating, reason)
             if passphrase:
                 self._passphrase = passphrase
                 if self._pending_save is not None:
@@ -601,7 +766,7 @@ class SettingsDialog(QDialog):
             self._show_result(message)
 
     def _show_result(self, text: str) -> None:
-        self.result_label.setText(text)
+        self.result_area.setText(text)
 
     def done(self, result: int) -> None:
         self.cancel_work()
@@ -617,23 +782,32 @@ class SettingsDialog(QDialog):
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
         return box.exec() == QMessageBox.StandardButton.Yes
 
-    def _passphrase_with_box(self, creating: bool) -> str | None:
-        return ask_passphrase(self, creating)
+    def _passphrase_with_box(self, creating: bool, reason: str) -> str | None:
+        return ask_passphrase(self, creating, reason)
 
 
-class PassphraseDialog(QDialog):
+class PassphraseDialog(FittingDialog):
     """The key file's passphrase: once to open the file, twice in this one dialog to create it.
 
     For a new file, OK stays off until both fields hold the same passphrase and it passes
     `check_new_passphrase`; the line under the fields says what is missing meanwhile.
+    `reason`, when it asks again ("The passphrase does not open the key file ..."), is the
+    first thing it says, wrapped and selectable (the path can be copied).
     """
 
-    def __init__(self, parent: QWidget | None, creating: bool) -> None:
+    WIDTH_CHARS = 64
+
+    def __init__(self, parent: QWidget | None, creating: bool, reason: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Clockify Panel")
         self.creating = creating
         layout = QVBoxLayout(self)
-        intro = QLabel(
+        self.reason_area = MessageArea(self)
+        self.reason_label = self.reason_area.label
+        self.reason_area.setText(reason)
+        self.reason_area.setVisible(bool(reason))
+        layout.addWidget(self.reason_area)
+        self.intro_label = wrapped_label(
             "No system keyring works here, so the API key is kept in an encrypted file. "
             f"Choose its passphrase, at least {MIN_PASSPHRASE_CHARS} characters; the panel "
             "asks for it when it starts."
@@ -641,9 +815,7 @@ class PassphraseDialog(QDialog):
             else "The API key is kept in an encrypted file. Its passphrase:",
             self,
         )
-        intro.setTextFormat(Qt.TextFormat.PlainText)
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        layout.addWidget(self.intro_label)
         form = QFormLayout()
         self.first_edit = self._password_field("Passphrase")
         form.addRow("&Passphrase:", self.first_edit)
@@ -653,10 +825,9 @@ class PassphraseDialog(QDialog):
         else:
             self.second_edit.hide()
         layout.addLayout(form)
-        self.problem_label = QLabel(self)
-        self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem_label.setWordWrap(True)
+        self.problem_label = wrapped_label("", self)
         layout.addWidget(self.problem_label)
+        layout.addStretch(1)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -666,7 +837,6 @@ class PassphraseDialog(QDialog):
         self.first_edit.textChanged.connect(self._on_text_changed)
         self.second_edit.textChanged.connect(self._on_text_changed)
         self._on_text_changed()
-        self.setMinimumWidth(380)
 
     def _password_field(self, name: str) -> QLineEdit:
         edit = QLineEdit(self)
@@ -710,9 +880,12 @@ class PassphraseDialog(QDialog):
             super().accept()
 
 
-def ask_passphrase(parent: QWidget | None, creating: bool) -> str | None:
-    """Ask the key file's passphrase in a PassphraseDialog; None when it was cancelled."""
-    dialog = PassphraseDialog(parent, creating)
+def ask_passphrase(parent: QWidget | None, creating: bool, reason: str = "") -> str | None:
+    """Ask the key file's passphrase in a PassphraseDialog; None when it was cancelled.
+
+    `reason` says why it asks again (the last passphrase did not open the file, say).
+    """
+    dialog = PassphraseDialog(parent, creating, reason)
     try:
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
