@@ -44,6 +44,8 @@ from desktop.ui.tree_model import LoadState
 
 
 def until(condition, seconds=30.0):
+    # Runs the child's own event loop until a state holds (no Qt test helper in a plain
+    # child process); the short sleep only keeps this loop from spinning a core.
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:

@@ -303,7 +303,7 @@ def test_the_deadline_holds_while_one_read_blocks(
             client.workspaces()
         elapsed = time.monotonic() - started
     assert excinfo.value.exit_code == 5
-    assert elapsed < 1.5 + 2  # without the deadline: 2 minutes for its 120 bytes
+    assert elapsed < 1.5 + 5  # the bound; without the deadline: 2 minutes
     assert KEY not in caplog.text
 
 
