@@ -31,7 +31,7 @@ def run(rows: int, runs: int, profile: str | None) -> dict[str, Any]:
     from PySide6.QtTest import QTest
 
     from desktop.clockify import User, Workspace
-    from desktop.fake.data import make_users
+    from desktop.demo.data import make_users
     from desktop.ui.app import create_application
     from desktop.ui.main_window import PanelWindow
     from desktop.ui.tree_model import make_user_nodes

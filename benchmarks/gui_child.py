@@ -226,7 +226,7 @@ def prepare_cache(base_url: str, api_key: str, users: int, clients: int) -> None
         return
     from desktop.clockify import ApiKey, Client, Connection, User, Workspace
     from desktop.credentials import open_credential_store
-    from desktop.fake.data import make_clients, make_users
+    from desktop.demo.data import make_clients, make_users
 
     user_rows = make_users(users, seed=101, workspace_id=WORKSPACE_ID)
     client_rows = make_clients(clients, seed=102, workspace_id=WORKSPACE_ID)
@@ -352,7 +352,7 @@ def filter_latency(rows: int, queries: list[str], profile: str | None) -> None:
     from PySide6.QtTest import QTest
 
     from desktop.clockify import User, Workspace
-    from desktop.fake.data import make_users
+    from desktop.demo.data import make_users
     from desktop.ui.app import create_application
     from desktop.ui.main_window import PanelWindow
     from desktop.ui.tree_model import make_user_nodes

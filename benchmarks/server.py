@@ -11,8 +11,8 @@ import json
 import sys
 
 from benchmarks.common import BENCH_API_KEY, WORKSPACE_ID, WORKSPACE_NAME
-from desktop.fake.data import make_clients, make_users
-from desktop.fake.server import FakeClockify, FakeWorkspace
+from desktop.demo.data import make_clients, make_users
+from tests.fake_clockify import FakeClockify, FakeWorkspace
 
 OWNER = {
     "id": "5f1e0a0b0c0d0e0f10bec0ff",

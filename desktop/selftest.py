@@ -235,7 +235,7 @@ def _check_panel(app: QApplication, report: _Report, deadline: float) -> None:
     from PySide6.QtGui import QGuiApplication
 
     from desktop.clockify import ApiKey, ClockifyClient, Connection
-    from desktop.fake import DEMO_API_KEY, demo_server
+    from desktop.demo import DEMO_API_KEY, demo_server
     from desktop.ui.main_window import PanelWindow
     from desktop.ui.tree_model import LoadState
 

@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QItemSelectionModel
 
     from desktop.clockify import ApiKey, ClockifyClient, Connection
-    from desktop.fake import DEMO_API_KEY, demo_server
+    from desktop.demo import DEMO_API_KEY, demo_server
     from desktop.selftest import isolate_settings, quiet_offscreen_warnings, wait_until
     from desktop.ui.app import create_application
     from desktop.ui.main_window import PanelWindow

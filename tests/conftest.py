@@ -18,7 +18,7 @@ if "XDG_RUNTIME_DIR" not in os.environ:
     os.chmod(_runtime, 0o700)
     os.environ["XDG_RUNTIME_DIR"] = _runtime
 
-from desktop.fake.server import FakeClockify, RecordedRequest
+from fake_clockify import FakeClockify, RecordedRequest
 
 # Property-based tests: a bounded number of examples so CI stays fast, no per-example
 # deadline (the machines are shared and noisy), the same examples on every run.

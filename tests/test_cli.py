@@ -15,17 +15,12 @@ from typing import Any
 
 import pytest
 from conftest import TEST_KEY
+from fake_clockify import SAMPLE_SIDE_WORKSPACE_ID, SAMPLE_WORKSPACE_ID, FakeClockify, FakeWorkspace
 from hypothesis import given
 from hypothesis import strategies as st
 
 from desktop import cli
-from desktop.fake.data import TRICKY_NAMES, make_clients, make_users
-from desktop.fake.server import (
-    SAMPLE_SIDE_WORKSPACE_ID,
-    SAMPLE_WORKSPACE_ID,
-    FakeClockify,
-    FakeWorkspace,
-)
+from desktop.demo.data import TRICKY_NAMES, make_clients, make_users
 
 BIG = "64b0a00000000000000000aa"
 

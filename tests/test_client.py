@@ -11,6 +11,14 @@ from typing import Any
 
 import pytest
 from conftest import TEST_KEY
+from fake_clockify import (
+    SAMPLE_ARCHIVED_CLIENT_ID,
+    SAMPLE_INACTIVE_USER_ID,
+    SAMPLE_OWNER_ID,
+    SAMPLE_WORKSPACE_ID,
+    FakeClockify,
+    FakeWorkspace,
+)
 from hostile_server import HostileServer
 
 from desktop.clockify import (
@@ -28,14 +36,7 @@ from desktop.clockify import (
     UnexpectedResponseError,
     WorkspaceNotFoundError,
 )
-from desktop.fake import FakeClockify, FakeWorkspace
-from desktop.fake.data import make_clients, make_users
-from desktop.fake.server import (
-    SAMPLE_ARCHIVED_CLIENT_ID,
-    SAMPLE_INACTIVE_USER_ID,
-    SAMPLE_OWNER_ID,
-    SAMPLE_WORKSPACE_ID,
-)
+from desktop.demo.data import make_clients, make_users
 
 BIG_WS = "b16b16b16b16b16b16b16b16"
 EVEN_WS = "e0e0e0e0e0e0e0e0e0e0e0e0"

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 from conftest import TEST_KEY
+from fake_clockify import FakeClockify
 from secret_service import require_secret_service, run_in_session, secret_service_env
 
 from desktop.clockify import Connection
-from desktop.fake.server import FakeClockify
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRETS_IN_DATA = ("Alice Admin", "alice@acme.example", "Bob Builder", "Acme Ltd", "Initech")
@@ -36,7 +36,7 @@ from desktop import paths
 from desktop.cache import EncryptedCache
 from desktop.clockify import ApiKey, Connection
 from desktop.credentials import cache_key_entry, open_credential_store
-from desktop.fake.server import SAMPLE_WORKSPACE_ID
+from tests.fake_clockify import SAMPLE_WORKSPACE_ID
 from desktop.ui.connection_settings import set_identity
 from desktop.ui.main_window import PanelWindow
 from desktop.ui.session import PanelSession

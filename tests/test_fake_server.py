@@ -11,14 +11,16 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from conftest import TEST_KEY
-
-from desktop.fake import DEMO_API_KEY, FakeClockify, FakeWorkspace, demo_server
-from desktop.fake.data import TRICKY_NAMES, make_clients, make_users
-from desktop.fake.server import (
+from fake_clockify import (
     SAMPLE_ARCHIVED_CLIENT_ID,
     SAMPLE_INACTIVE_USER_ID,
     SAMPLE_WORKSPACE_ID,
+    FakeClockify,
+    FakeWorkspace,
 )
+
+from desktop.demo import DEMO_API_KEY, demo_server
+from desktop.demo.data import TRICKY_NAMES, make_clients, make_users
 
 PAGED_WS = "aaaaaaaaaaaaaaaaaaaa0120"
 

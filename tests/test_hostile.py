@@ -29,6 +29,7 @@ from urllib.parse import quote, unquote, urlsplit
 import pytest
 import requests
 from conftest import TEST_KEY
+from fake_clockify import FakeClockify, FakeWorkspace
 from hostile_server import HostileServer, key_echoes
 from hypothesis import given
 from hypothesis import strategies as st
@@ -58,7 +59,6 @@ from desktop.clockify.client import (
     path_segment,
 )
 from desktop.clockify.errors import SERVER_TEXT_LIMIT, redact, server_text
-from desktop.fake import FakeClockify, FakeWorkspace
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = "Zk9tQ2xvY2tpZnlQYW5lbEhvc3RpbGVUZXN0S2V5MDEyMzQ1"  # 48 characters, like Clockify's

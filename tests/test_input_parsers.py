@@ -16,13 +16,13 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from conftest import TEST_KEY
+from fake_clockify import FakeClockify, FakeWorkspace
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from desktop import cli
 from desktop.clockify.connection import MAX_KEY_LENGTH, ApiKey, normalise_base_url
 from desktop.clockify.errors import InvalidConnectionError
-from desktop.fake.server import FakeClockify, FakeWorkspace
 
 # -- the base URL ----------------------------------------------------------------------------
 

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 from conftest import TEST_KEY
+from fake_clockify import FakeClockify
 from secret_service import require_secret_service, run_in_session, secret_service_env
 
 from desktop import cli, credentials, keycmd, paths
 from desktop.cache import EncryptedCache, Snapshot, WorkspaceSnapshot
 from desktop.clockify import Connection
 from desktop.clockify.models import Workspace
-from desktop.fake.server import FakeClockify
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSPHRASE = "keycmd test passphrase"

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import TEST_KEY
+from fake_clockify import SAMPLE_SIDE_WORKSPACE_ID, SAMPLE_WORKSPACE_ID, FakeClockify, FakeWorkspace
 from PySide6.QtCore import (
     QCoreApplication,
     QItemSelection,
@@ -24,8 +25,6 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from desktop import paths
 from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
-from desktop.fake import FakeClockify, FakeWorkspace
-from desktop.fake.server import SAMPLE_SIDE_WORKSPACE_ID, SAMPLE_WORKSPACE_ID
 from desktop.ui.main_window import (
     SETTING_ARCHIVED,
     SETTING_GEOMETRY,

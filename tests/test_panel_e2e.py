@@ -24,8 +24,7 @@ from typing import Any
 
 import pytest
 from conftest import TEST_KEY
-
-from desktop.fake import FakeClockify
+from fake_clockify import FakeClockify
 
 pytestmark = pytest.mark.xvfb
 

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 import requests
 from conftest import TEST_KEY
+from fake_clockify import SAMPLE_WORKSPACE_ID, FakeClockify, FakeWorkspace, Gate
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
-from desktop.fake.data import TRICKY_NAMES, make_users
-from desktop.fake.server import SAMPLE_WORKSPACE_ID, FakeClockify, FakeWorkspace, Gate
+from desktop.demo.data import TRICKY_NAMES, make_users
 from desktop.search import normalise
 from desktop.ui.main_window import PanelWindow
 from desktop.ui.tree_model import GroupNode, LoadState, Role, WorkspaceNode

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import shiboken6
 from conftest import TEST_KEY
+from fake_clockify import SAMPLE_SIDE_WORKSPACE_ID, SAMPLE_WORKSPACE_ID, FakeClockify, FakeWorkspace
 from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QSettings, Qt
@@ -27,12 +28,6 @@ from desktop.account import Forgotten
 from desktop.cache import EncryptedCache
 from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
 from desktop.credentials import FILE_NAME, EncryptedFileStore
-from desktop.fake.server import (
-    SAMPLE_SIDE_WORKSPACE_ID,
-    SAMPLE_WORKSPACE_ID,
-    FakeClockify,
-    FakeWorkspace,
-)
 from desktop.ui.main_window import SETTING_VIEW, PanelWindow
 from desktop.ui.session import PanelSession
 from desktop.ui.tree_model import Kind, LoadState, RecordNode, Role, WorkspaceNode

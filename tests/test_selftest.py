@@ -52,7 +52,7 @@ def test_self_test_passes_on_demo_data(isolated_home):
     ), result.stdout
     assert lines[-1].startswith("self-test passed")
     # The demo key is public, but the self-test prints no key at all.
-    from desktop.fake import DEMO_API_KEY
+    from desktop.demo import DEMO_API_KEY
 
     assert DEMO_API_KEY not in result.stdout + result.stderr
     # Settings went to a temporary folder, not the user's.

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import shiboken6
 from conftest import TEST_KEY
+from fake_clockify import FakeClockify
 from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtTest import QTest
@@ -57,7 +58,6 @@ from desktop.credentials import (
     StoreWriteError,
     WrongPassphraseError,
 )
-from desktop.fake.server import FakeClockify
 from desktop.ui.settings_dialog import (
     CUSTOM,
     PassphraseDialog,

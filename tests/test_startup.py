@@ -225,7 +225,7 @@ def test_run_panel_in_demo_mode_loads_the_demo_through_the_normal_path(
 ) -> None:
     """`python -m desktop --demo`, in process: the demo server starts on a worker, the panel
     connects to it, and its workspaces load; quitting stops the server."""
-    from desktop.fake.server import FakeClockify
+    from desktop.demo.server import DemoClockify as FakeClockify
     from desktop.ui import app as app_module
 
     servers: list[FakeClockify] = []

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, QPersistentModelIndex, Qt
 
 from desktop.clockify import Client, User, Workspace
-from desktop.fake.data import TRICKY_NAMES, make_clients, make_users
+from desktop.demo.data import TRICKY_NAMES, make_clients, make_users
 from desktop.ui.tree_model import (
     NO_NAME,
     GroupNode,

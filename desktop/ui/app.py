@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from PySide6.QtWidgets import QMessageBox
 
-    from desktop.fake.server import FakeClockify
+    from desktop.demo.server import DemoClockify as FakeClockify
 
 log = logging.getLogger(__name__)
 
@@ -222,12 +222,12 @@ def run_panel(args: argparse.Namespace, early: EarlyStart | None = None) -> int:
         window.show_starting("Starting the demo\u2026")
 
         def make_demo(_progress: object) -> FakeClockify:
-            from desktop.fake import demo_server
+            from desktop.demo import demo_server
 
             return demo_server()[0].start()
 
         def on_demo_ready(server: FakeClockify) -> None:
-            from desktop.fake import DEMO_API_KEY
+            from desktop.demo import DEMO_API_KEY
 
             demo_servers.append(server)
             session.start(Connection.for_base_url(server.base_url), ApiKey(DEMO_API_KEY))

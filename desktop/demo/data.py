@@ -1,4 +1,4 @@
-"""Deterministic Clockify-shaped demo and test data, and the demo server that serves it."""
+"""Deterministic Clockify-shaped data for demo mode (the tests and benchmarks use it too)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import random
 import unicodedata
 from typing import Any
 
-from desktop.fake.server import FakeClockify, FakeWorkspace
+from desktop.demo.server import DemoClockify, DemoWorkspace
 
 #: Public on purpose: the demo server runs on 127.0.0.1 and holds only made-up data.
 DEMO_API_KEY = "demo-key-public-not-a-secret"
@@ -161,7 +161,7 @@ def _with_names(
     ]
 
 
-def demo_server() -> tuple[FakeClockify, str]:
+def demo_server() -> tuple[DemoClockify, str]:
     """The demo mode's server (not started yet) and its public key."""
     northwind_id = "5f1e0a0b0c0d0e0f10111201"
     studio_id = "5f1e0a0b0c0d0e0f10111202"
@@ -206,10 +206,10 @@ def demo_server() -> tuple[FakeClockify, str]:
     side_users = [*make_users(2, seed=31, workspace_id=side_id), owner_member(side_id)]
 
     workspaces = [
-        FakeWorkspace(northwind_id, "Northwind Consulting", northwind_users, northwind_clients),
-        FakeWorkspace(studio_id, "Zoë's Design Studio", studio_users, studio_clients),
-        FakeWorkspace(side_id, "Side Project", side_users, []),
-        FakeWorkspace(
+        DemoWorkspace(northwind_id, "Northwind Consulting", northwind_users, northwind_clients),
+        DemoWorkspace(studio_id, "Zoë's Design Studio", studio_users, studio_clients),
+        DemoWorkspace(side_id, "Side Project", side_users, []),
+        DemoWorkspace(
             partner_id,
             "Partner Agency",
             make_users(25, seed=41, workspace_id=partner_id),
@@ -217,8 +217,7 @@ def demo_server() -> tuple[FakeClockify, str]:
             forbid_users=True,
         ),
     ]
-    server = FakeClockify(api_keys={DEMO_API_KEY: owner}, workspaces=workspaces)
-    server.latency = 0.03
+    server = DemoClockify(api_keys={DEMO_API_KEY: owner}, workspaces=workspaces, latency=0.03)
     return server, DEMO_API_KEY
 
 

@@ -1,34 +1,44 @@
-"""A fake Clockify API over real HTTP on 127.0.0.1, with fault knobs, for tests and demo mode."""
+"""The tests' fake Clockify: demo mode's server plus fault switches, gates and a request log.
+
+Routing, keys and paging are the demo server's (`desktop.demo.server`); this layer adds what
+only tests need: faults (rate limits, 503s, stalls, resets, redirects, malformed bodies, other
+paging headers), methods other than GET (answered 405), the `name` and `email` filters,
+gates that hold requests, and a log of every request (never its key).
+"""
 
 from __future__ import annotations
 
 import contextlib
-import json
-import logging
 import socket
 import struct
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from typing import Any, ClassVar
 
-log = logging.getLogger(__name__)
+from desktop.demo.server import (
+    Answer,
+    DemoClockify,
+    DemoHandler,
+    DemoHTTPServer,
+    DemoWorkspace,
+    Request,
+    error,
+    json_answer,
+)
 
-API_PREFIX = "/api/v1"
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 5000
 PAGING_MODES = frozenset({"header", "lowercase", "none", "total-count", "always-false"})
 MALFORMED_MODES = frozenset({"bad-json", "object", "html"})
-MEMBERSHIP_STATUSES = frozenset({"ACTIVE", "PENDING", "DECLINED", "INACTIVE"})
 
-_JSON = "application/json"
+FakeWorkspace = DemoWorkspace
+"""The tests' name for the demo's workspace record (the same class)."""
+
 _HTML_PAGE = (
     "<!DOCTYPE html><html><head><title>Welcome</title></head>"
     "<body><h1>It works!</h1><p>This is not the API you are looking for.</p></body></html>"
 )
+_RESET = Answer(status=0)  # close the TCP connection abruptly instead of answering
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +62,10 @@ def _matcher(match: RequestMatch) -> Callable[[RecordedRequest], bool]:
         endings = (match,) if isinstance(match, str) else match
         return lambda request: request.path.endswith(endings)
     return match
+
+
+def _contains(value: Any, needle: str) -> bool:
+    return isinstance(value, str) and needle.casefold() in value.casefold()
 
 
 class Gate:
@@ -139,93 +153,97 @@ class Gate:
             self._changed.notify_all()
 
 
-@dataclass
-class FakeWorkspace:
-    """A workspace with Clockify-shaped user and client records.
+class _Server(DemoHTTPServer):
+    """Keeps track of open connections so stop() can end idle keep-alive ones at once."""
 
-    Keys starting with "_" are internal (for example a user's "_membership", the workspace
-    membership status the `status` filter uses) and never leave the server.
+    def __init__(self, *args: Any) -> None:
+        self._open: dict[socket.socket, threading.Thread] = {}
+        self._open_lock = threading.Lock()
+        super().__init__(*args)
 
-    Attributes:
-        forbid_users: listing the users answers 403 code 501 (the key's owner is no admin).
-        visible_to: the API keys that see this workspace; None means every key.
-    """
+    def track(self, sock: socket.socket) -> None:
+        with self._open_lock:
+            self._open[sock] = threading.current_thread()
 
-    id: str
-    name: str | None
-    users: list[dict[str, Any]] = field(default_factory=list)
-    clients: list[dict[str, Any]] = field(default_factory=list)
-    forbid_users: bool = False
-    visible_to: set[str] | None = None
+    def untrack(self, sock: socket.socket) -> None:
+        with self._open_lock:
+            self._open.pop(sock, None)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "hourlyRate": {"amount": 0, "currency": "USD"},
-            "memberships": [],
-            "workspaceSettings": {
-                "timeRoundingInReports": False,
-                "onlyAdminsSeeBillableRates": True,
-                "onlyAdminsCreateProject": True,
-                "defaultBillableProjects": True,
-                "forceProjects": False,
-                "isProjectPublicByDefault": True,
-            },
-            "imageUrl": "",
-            "features": [],
-            "subdomain": {"enabled": False, "name": None},
-        }
+    def close_connections(self) -> None:
+        """Shut every open connection and wait for its handler to finish."""
+        with self._open_lock:
+            open_sockets = dict(self._open)
+        for sock in open_sockets:
+            with contextlib.suppress(OSError):  # already closed by the other side
+                sock.shutdown(socket.SHUT_RDWR)
+        for thread in open_sockets.values():
+            if thread is not threading.current_thread():
+                thread.join(timeout=5)
 
 
-@dataclass(frozen=True, slots=True)
-class _Answer:
-    status: int
-    body: bytes = b""
-    content_type: str | None = _JSON
-    headers: tuple[tuple[str, str], ...] = ()
-    reset: bool = False  # close the TCP connection abruptly instead of answering
+class _Handler(DemoHandler):
+    """Every method reaches the server (non-GET is answered 405), and answers may be resets."""
+
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.untrack(self.connection)
+
+    def do_HEAD(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_PUT(self) -> None:
+        self._serve()
+
+    def do_PATCH(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def do_OPTIONS(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        # Read a request body away, so a keep-alive connection stays in step.
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+        if length > 0:
+            self.rfile.read(length)
+        super()._serve()
+
+    def _send(self, answer: Answer) -> None:
+        if answer is _RESET:
+            # Drop the connection with a TCP reset and no answer at all.
+            self.close_connection = True
+            linger_off = struct.pack("ii", 1, 0)  # close() then sends RST, not FIN
+            with contextlib.suppress(OSError):
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger_off)
+            return
+        super()._send(answer)
 
 
-_RESET = _Answer(status=0, reset=True)
-
-
-def _json_answer(status: int, payload: Any, headers: tuple[tuple[str, str], ...] = ()) -> _Answer:
-    body = json.dumps(payload, ensure_ascii=False).encode()
-    return _Answer(status=status, body=body, headers=headers)
-
-
-def _error(status: int, message: str, code: int | None = None) -> _Answer:
-    payload: dict[str, Any] = {"message": message}
-    if code is not None:
-        payload["code"] = code
-    return _json_answer(status, payload)
-
-
-def _public(record: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in record.items() if not key.startswith("_")}
-
-
-def _name_key(record: dict[str, Any]) -> tuple[bool, str]:
-    name = record.get("name")
-    if isinstance(name, str):
-        return (False, name.casefold())
-    return (True, "")
-
-
-def _contains(value: Any, needle: str) -> bool:
-    return isinstance(value, str) and needle.casefold() in value.casefold()
-
-
-class FakeClockify:
-    """A fake Clockify API server, faithful to API.md, served from a daemon thread.
+class FakeClockify(DemoClockify):
+    """A fake Clockify API server with fault switches, served from a daemon thread.
 
     Tests that need a request to be in flight hold it at a gate (`hold`) and wait for it to
     arrive (`Gate.wait_arrived`) or to be answered (`wait_answered`): no test decides by how
     long anything takes.
 
     Attributes (fault and behaviour knobs, read on every request, may change while running):
-        latency: seconds slept before each answer (demo mode and benchmarks; tests use gates).
+        latency: seconds waited before each answer (benchmarks; tests use gates).
         paging_mode: how the end of a list is told: "header" (Last-Page), "lowercase"
             (last-page), "none" (no paging header), "total-count" (a total-count header),
             "always-false" (Last-Page: false on every page, even past the end).
@@ -233,7 +251,7 @@ class FakeClockify:
         rate_limit_first: the next N requests answer 429 with an empty body.
         retry_after: sent as Retry-After with those 429s, if set.
         server_error_first: the next N requests answer 503.
-        stall: seconds to sleep before answering (stop() interrupts it); tests use gates.
+        stall: seconds to wait before answering (stop() interrupts it); tests use gates.
         reset_after_pages: a users or clients page beyond N gets the connection closed
             without any answer.
         malformed: None, "bad-json", "object" or "html": a 200 that is not what Clockify sends.
@@ -244,17 +262,18 @@ class FakeClockify:
             (or the write failed because the client left), or its connection marked for reset.
     """
 
+    server_class: ClassVar[type[DemoHTTPServer]] = _Server
+    handler_class: ClassVar[type[DemoHandler]] = _Handler
+
     def __init__(
         self,
         *,
         api_keys: dict[str, dict[str, Any]] | None = None,
         workspaces: list[FakeWorkspace] | None = None,
     ) -> None:
-        self.api_keys: dict[str, dict[str, Any]] = dict(api_keys or {})
-        self._workspaces: list[FakeWorkspace] = list(workspaces or [])
+        super().__init__(api_keys=api_keys, workspaces=workspaces)
         self.requests: list[RecordedRequest] = []
         self.answered: list[RecordedRequest] = []
-        self.latency: float = 0.0
         self.paging_mode: str = "header"
         self.ignore_paging: bool = False
         self.rate_limit_first: int = 0
@@ -268,10 +287,6 @@ class FakeClockify:
         self._lock = threading.Lock()
         self._log_changed = threading.Condition(self._lock)
         self._gates: list[Gate] = []
-        self._stopping = threading.Event()
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._base_url: str | None = None
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -346,56 +361,18 @@ class FakeClockify:
 
     # -- life cycle --------------------------------------------------------------------------
 
-    def start(self) -> FakeClockify:
-        if self._httpd is not None:
-            return self
-        self._stopping = threading.Event()
-        httpd = _Server(("127.0.0.1", 0), _Handler, self)
-        port = httpd.server_address[1]
-        self._base_url = f"http://127.0.0.1:{port}{API_PREFIX}"
-        self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"fake-clockify-{port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
     def stop(self) -> None:
-        with self._lock:
-            httpd, thread = self._httpd, self._thread
-            self._httpd = self._thread = None
+        """Stop listening, open every gate, wake stalls, end every connection and its thread."""
+        httpd = self._httpd
         if httpd is None:
             return
-        self._stopping.set()  # wakes stalled and slow handlers
         with self._lock:
             gates = list(self._gates)
         for gate in gates:
-            gate.release()  # and held ones
-        httpd.shutdown()
+            gate.release()  # held requests go on, to a stall at most, which stop wakes
+        super().stop()
+        assert isinstance(httpd, _Server)
         httpd.close_connections()
-        httpd.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> FakeClockify:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._base_url is None:
-            raise RuntimeError("the fake Clockify server is not started")
-        return self._base_url
 
     # -- holding requests --------------------------------------------------------------------
 
@@ -469,127 +446,72 @@ class FakeClockify:
             setattr(self, knob, left - 1)
             return True
 
-    # -- answering ---------------------------------------------------------------------------
+    # -- answering: the fault layer over the demo server's -----------------------------------
 
-    def _answer(self, method: str, path: str, query: dict[str, str], keys: list[str]) -> _Answer:
-        if self.latency > 0:
-            self._stopping.wait(self.latency)
+    def _handle(self, request: Request, send: Callable[[Answer], None]) -> None:
+        present = any(key.strip() for key in request.keys)
+        recorded = RecordedRequest(request.method, request.path, request.query, present)
+        self._record(recorded)
+        self._pass_gates(recorded)
+        try:
+            super()._handle(request, send)
+        finally:
+            self._record_answered(recorded)
+
+    def _answer(self, request: Request) -> Answer:
         if self.stall > 0:
             self._stopping.wait(self.stall)
-        if method != "GET":
-            return _error(405, f"Request method '{method}' is not supported", 3000)
+        if request.method != "GET":
+            return error(405, f"Request method '{request.method}' is not supported", 3000)
         if self._take("rate_limit_first"):
             retry_after = self.retry_after
             headers = (("Retry-After", retry_after),) if retry_after is not None else ()
-            return _Answer(status=429, content_type=None, headers=headers)
+            return Answer(status=429, content_type=None, headers=headers)
         if self._take("server_error_first"):
-            return _error(503, "Service temporarily unavailable, try again later", 503)
+            return error(503, "Service temporarily unavailable, try again later", 503)
         if self.redirect is not None:
-            return _Answer(status=302, content_type=None, headers=(("Location", self.redirect),))
-        malformed = self._malformed_answer(path)
+            return Answer(status=302, content_type=None, headers=(("Location", self.redirect),))
+        malformed = self._malformed_answer(request.path)
         if malformed is not None:
             return malformed
+        return super()._answer(request)
 
-        if len(keys) != 1 or not keys[0].strip():
-            return _error(401, "Multiple or none auth tokens present", 1000)
-        key = keys[0].strip()
-        owner = self.api_keys.get(key)
-        if owner is None:
-            return _error(401, "Api key does not exist", 4003)
-        return self._route(key, owner, path, query)
-
-    def _malformed_answer(self, path: str) -> _Answer | None:
+    def _malformed_answer(self, path: str) -> Answer | None:
         mode = self.malformed
         if mode is None:
             return None
         if self.malformed_paths and not path.endswith(self.malformed_paths):
             return None
         if mode == "bad-json":
-            return _Answer(status=200, body=b'{"oops": [')
+            return Answer(status=200, body=b'{"oops": [')
         if mode == "object":
-            return _json_answer(200, {"unexpected": True, "items": []})
+            return json_answer(200, {"unexpected": True, "items": []})
         if mode == "html":
-            return _Answer(
+            return Answer(
                 status=200, body=_HTML_PAGE.encode(), content_type="text/html; charset=utf-8"
             )
         raise ValueError(f"unknown malformed mode {mode!r}")
 
-    def _route(self, key: str, owner: dict[str, Any], path: str, query: dict[str, str]) -> _Answer:
-        parts = path[len(API_PREFIX) :].split("/") if path.startswith(API_PREFIX + "/") else []
-        # parts[0] is "" (the slash after /api/v1).
-        if parts == ["", "user"]:
-            return _json_answer(200, _public(owner))
-        if parts == ["", "workspaces"]:
-            return _json_answer(200, [ws.to_json() for ws in self._visible(key)])
-        if len(parts) == 4 and parts[1] == "workspaces" and parts[3] in ("users", "clients"):
-            ws = self._find(key, parts[2])
-            if ws is None:
-                return _error(403, "Access Denied", 501)
-            if parts[3] == "users":
-                if ws.forbid_users:
-                    return _error(403, "Access Denied", 501)
-                return self._list(self._users(ws, query), query)
-            return self._list(self._clients(ws, query), query)
-        shown = path.lstrip("/")
-        return _error(404, f"No static resource {shown}.", 3000)
-
-    def _visible(self, key: str) -> list[FakeWorkspace]:
-        return [ws for ws in self.workspaces if ws.visible_to is None or key in ws.visible_to]
-
-    def _find(self, key: str, workspace_id: str) -> FakeWorkspace | None:
-        for ws in self._visible(key):
-            if ws.id == workspace_id:
-                return ws
-        return None
-
-    @staticmethod
-    def _users(ws: FakeWorkspace, query: dict[str, str]) -> list[dict[str, Any]] | _Answer:
-        status = query.get("status", "ALL").upper()
-        if status != "ALL" and status not in MEMBERSHIP_STATUSES:
-            return _error(400, f"Invalid value '{query['status']}' for parameter status.")
-        users = list(ws.users)
-        if status != "ALL":
-            users = [u for u in users if u.get("_membership", "ACTIVE") == status]
+    def _users(self, ws: FakeWorkspace, query: dict[str, str]) -> list[dict[str, Any]] | Answer:
+        users = super()._users(ws, query)
+        if isinstance(users, Answer):
+            return users
         if "name" in query:
             users = [u for u in users if _contains(u.get("name"), query["name"])]
         if "email" in query:
             users = [u for u in users if _contains(u.get("email"), query["email"])]
-        return sorted(users, key=_name_key)
+        return users
 
-    @staticmethod
-    def _clients(ws: FakeWorkspace, query: dict[str, str]) -> list[dict[str, Any]] | _Answer:
-        clients = list(ws.clients)
-        archived = query.get("archived")
-        if archived is not None:
-            wanted = archived.lower()
-            if wanted not in ("true", "false"):
-                return _error(400, f"Invalid value '{archived}' for parameter archived.")
-            flag = wanted == "true"
-            clients = [c for c in clients if (c.get("archived") is True) == flag]
-        if "name" in query:
-            clients = [c for c in clients if _contains(c.get("name"), query["name"])]
-        return sorted(clients, key=_name_key)
+    def _clients(self, ws: FakeWorkspace, query: dict[str, str]) -> list[dict[str, Any]] | Answer:
+        clients = super()._clients(ws, query)
+        if isinstance(clients, Answer) or "name" not in query:
+            return clients
+        return [c for c in clients if _contains(c.get("name"), query["name"])]
 
-    def _list(self, records: list[dict[str, Any]] | _Answer, query: dict[str, str]) -> _Answer:
-        if isinstance(records, _Answer):
-            return records
-        try:
-            page = int(query.get("page", "1"))
-            page_size = int(query.get("page-size", str(DEFAULT_PAGE_SIZE)))
-        except ValueError:
-            return _error(400, "Failed to convert value of page or page-size to a number.")
-        if page_size > MAX_PAGE_SIZE:
-            return _error(400, "Page size cannot be larger than 5,000.")
-        page = max(page, 1)
-        page_size = max(page_size, 1)
+    def _page(self, records: list[dict[str, Any]], page: int, page_size: int) -> Answer:
         if self.reset_after_pages is not None and page > self.reset_after_pages:
             return _RESET
-        if self.ignore_paging:
-            page = 1
-        start = (page - 1) * page_size
-        batch = [_public(record) for record in records[start : start + page_size]]
-        last = start + page_size >= len(records)
-        return _json_answer(200, batch, self._paging_headers(last, len(records)))
+        return super()._page(records, 1 if self.ignore_paging else page, page_size)
 
     def _paging_headers(self, last: bool, total: int) -> tuple[tuple[str, str], ...]:
         mode = self.paging_mode
@@ -605,143 +527,6 @@ class FakeClockify:
         if mode == "always-false":
             return (("Last-Page", "false"),)
         raise ValueError(f"unknown paging mode {mode!r}")
-
-
-class _Server(ThreadingHTTPServer):
-    """Keeps track of open connections so stop() can end idle keep-alive ones at once."""
-
-    daemon_threads = True
-    block_on_close = False  # close_connections() ends and joins the handlers instead
-
-    def __init__(
-        self,
-        address: tuple[str, int],
-        handler: type[BaseHTTPRequestHandler],
-        fake: FakeClockify,
-    ) -> None:
-        self.fake = fake
-        self._open: dict[socket.socket, threading.Thread] = {}
-        self._open_lock = threading.Lock()
-        super().__init__(address, handler)
-
-    def track(self, sock: socket.socket) -> None:
-        with self._open_lock:
-            self._open[sock] = threading.current_thread()
-
-    def untrack(self, sock: socket.socket) -> None:
-        with self._open_lock:
-            self._open.pop(sock, None)
-
-    def close_connections(self) -> None:
-        with self._open_lock:
-            open_sockets = dict(self._open)
-        for sock in open_sockets:
-            with contextlib.suppress(OSError):  # already closed by the other side
-                sock.shutdown(socket.SHUT_RDWR)
-        for thread in open_sockets.values():
-            if thread is not threading.current_thread():
-                thread.join(timeout=5)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        log.debug("fake Clockify: error while serving %s", client_address, exc_info=True)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "FakeClockify/1.0"
-    server: _Server
-
-    def version_string(self) -> str:
-        return self.server_version
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out in two writes: without this, Nagle's algorithm and the
-        # client's delayed ACK add about 40 ms to every answer.
-        with contextlib.suppress(OSError):
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.track(self.connection)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        except OSError:
-            pass  # the client went away
-        finally:
-            self.server.untrack(self.connection)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("fake Clockify: " + format, *args)
-
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_HEAD(self) -> None:
-        self._serve("HEAD")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def do_PUT(self) -> None:
-        self._serve("PUT")
-
-    def do_PATCH(self) -> None:
-        self._serve("PATCH")
-
-    def do_DELETE(self) -> None:
-        self._serve("DELETE")
-
-    def do_OPTIONS(self) -> None:
-        self._serve("OPTIONS")
-
-    def _serve(self, method: str) -> None:
-        fake = self.server.fake
-        self._discard_body()
-        split = urlsplit(self.path)
-        query = dict(parse_qsl(split.query, keep_blank_values=True))
-        keys = self.headers.get_all("X-Api-Key") or []
-        present = any(key.strip() for key in keys)
-        request = RecordedRequest(method, split.path, query, present)
-        fake._record(request)
-        fake._pass_gates(request)
-        try:
-            self._send(method, fake._answer(method, split.path, query, keys))
-        finally:
-            fake._record_answered(request)
-
-    def _send(self, method: str, answer: _Answer) -> None:
-        if answer.reset:
-            self._reset()
-            return
-        try:
-            self.send_response(answer.status)
-            if answer.content_type is not None:
-                self.send_header("Content-Type", answer.content_type)
-            for name, value in answer.headers:
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(answer.body)))
-            self.end_headers()
-            if method != "HEAD" and answer.body:
-                self.wfile.write(answer.body)
-        except OSError:
-            # BrokenPipe, ConnectionReset, or a socket shut by stop(): the client is gone.
-            self.close_connection = True
-
-    def _discard_body(self) -> None:
-        """Read a request body away, so a keep-alive connection stays in step."""
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = 0
-        if length > 0:
-            self.rfile.read(length)
-
-    def _reset(self) -> None:
-        """Drop the connection with a TCP reset and no answer at all."""
-        self.close_connection = True
-        linger_off = struct.pack("ii", 1, 0)  # close() then sends RST, not FIN
-        with contextlib.suppress(OSError):
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger_off)
 
 
 def _sample_user(
