@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import shiboken6
 from conftest import TEST_KEY
-from fake_clockify import SAMPLE_WORKSPACE_ID, FakeClockify
 from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtCore import QTimer
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
+from desktop.fake.server import SAMPLE_WORKSPACE_ID, FakeClockify
 from desktop.ui import app as panel_app
 from desktop.ui.main_window import PanelWindow
 from desktop.ui.tree_model import LoadState
@@ -91,9 +91,12 @@ def test_an_exception_in_a_slot_shows_a_dialog_logs_and_the_panel_lives_on(
         details = box.detailedText()
         assert _leaked(details) == []
         # The panel still works: a refresh completes.
-        window.refresh()
+        failures: list[object] = []
+        window.workspaces_failed.connect(failures.append)
+        with qtbot.waitSignal(window.workspaces_loaded, timeout=10000):
+            window.refresh()
         qtbot.waitUntil(lambda: not window.loader.busy, timeout=10000)
-        assert window.loader.last_error is None
+        assert failures == []
         copy = next(b for b in box.buttons() if b.text() == "Copy details")
         copy.click()  # copies, and closes the box as any of its buttons does
         assert QApplication.clipboard().text() == details

@@ -13,12 +13,21 @@ from typing import Any
 import pytest
 import requests
 from conftest import TEST_KEY
-from fake_clockify import SAMPLE_WORKSPACE_ID, FakeClockify, FakeWorkspace, Gate
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
-from desktop.demo.data import TRICKY_NAMES, make_users
+from desktop.clockify import (
+    ApiKey,
+    ClockifyClient,
+    ClockifyError,
+    Connection,
+    KeyRejectedError,
+    NetworkError,
+    RetryPolicy,
+    UnexpectedResponseError,
+)
+from desktop.fake.data import TRICKY_NAMES, make_users
+from desktop.fake.server import SAMPLE_WORKSPACE_ID, FakeClockify, FakeWorkspace, Gate
 from desktop.search import normalise
 from desktop.ui.main_window import PanelWindow
 from desktop.ui.tree_model import GroupNode, LoadState, Role, WorkspaceNode
@@ -178,6 +187,50 @@ def test_a_fault_on_refresh_keeps_the_rows_says_why_and_the_next_refresh_recover
     qtbot.waitUntil(lambda: all(g.state is LoadState.LOADED for g in ws.groups), timeout=10000)
     assert window.notice.isHidden()
     assert names(ws.clients) == clients_before
+
+
+@pytest.mark.parametrize(
+    ("fault", "kind", "notice_button"),
+    [
+        ("key revoked", KeyRejectedError, "Update key"),  # the key's own bar, no Retry
+        ("object instead of array", UnexpectedResponseError, "Retry"),
+        ("host does not resolve", NetworkError, "Retry"),
+    ],
+)
+def test_a_failed_load_signals_the_error_itself(
+    qtbot: QtBot,
+    panels: list[PanelWindow],
+    fake_server: FakeClockify,
+    monkeypatch: pytest.MonkeyPatch,
+    fault: str,
+    kind: type[ClockifyError],
+    notice_button: str,
+) -> None:
+    """The exception travels with the signal: listeners need nothing else to tell faults apart."""
+    window = open_panel(qtbot, panels, fake_server.base_url, timeout=0.5)
+    ws = shown_workspace(qtbot, window, SAMPLE_WORKSPACE_ID)
+    qtbot.waitUntil(lambda: not window.loader.busy, timeout=10000)
+    from_loader: list[object] = []
+    from_window: list[object] = []
+    window.loader.workspaces_failed.connect(from_loader.append)
+    window.workspaces_failed.connect(from_window.append)
+    inject, _expected = FAULTS[fault]
+    inject(fake_server, monkeypatch)
+    with qtbot.waitSignal(window.workspaces_failed, timeout=10000) as blocker:
+        window.refresh()
+    error = blocker.args[0]
+    assert isinstance(error, kind)
+    assert from_loader == from_window == [error]  # the same object, passed on by the window
+    assert window.status_label.text() == error.message  # what describe_error says
+    assert window.notice_button.text() == notice_button
+
+    # A users list failing: group_failed carries its exception too.
+    with qtbot.waitSignal(window.loader.group_failed, timeout=10000) as group_blocker:
+        window.loader.load_group(ws.users, force=True)
+    group_error = group_blocker.args[0]
+    assert isinstance(group_error, kind)
+    assert window.status_label.text() == group_error.message
+    assert group_error.message in group_label(window, ws.users)
 
 
 def test_server_dying_mid_pagination_never_shows_a_half_list(

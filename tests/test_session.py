@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 import shiboken6
 from conftest import TEST_KEY
-from fake_clockify import SAMPLE_SIDE_WORKSPACE_ID, SAMPLE_WORKSPACE_ID, FakeClockify
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog
@@ -28,6 +27,7 @@ from desktop.account import forget
 from desktop.cache import EncryptedCache
 from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
 from desktop.credentials import FILE_NAME, EncryptedFileStore, api_key_entry, cache_key_entry
+from desktop.fake.server import SAMPLE_SIDE_WORKSPACE_ID, SAMPLE_WORKSPACE_ID, FakeClockify
 from desktop.ui.main_window import SETTING_AUTO_REFRESH, PanelWindow
 from desktop.ui.session import PanelSession
 from desktop.ui.settings_dialog import SettingsDialog
@@ -776,6 +776,37 @@ def test_offline_start_shows_the_cache_and_offers_retry(
     assert len(fake_server.requests) == before  # the server is gone: nothing reached it
     assert panel.window.notice_label.text().startswith("Offline, showing data from ")
     assert "Bob Builder" in names(panel)
+
+
+@pytest.mark.parametrize(
+    ("fault", "notice"),
+    [
+        ("malformed", "Could not refresh, showing data from "),
+        ("key revoked", None),  # the window's "Update key" bar stays: no Retry over it
+    ],
+)
+def test_a_refresh_failing_over_the_cache_says_why_by_the_error(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, fault: str, notice: str | None
+) -> None:
+    """The session tells the failures apart by the exception the window's signal carries."""
+    connection = connected_and_cached(qtbot, panels, fake_server)
+    if fault == "malformed":
+        fake_server.malformed = "object"
+    else:
+        fake_server.api_keys.clear()
+    panel = new_panel(qtbot, panels)
+    with qtbot.waitSignal(panel.window.workspaces_failed, timeout=8000) as blocker:
+        panel.session.start(connection, None)
+    error = blocker.args[0]
+    text = panel.window.notice_label.text()
+    if notice is None:
+        assert text == "Clockify rejected the API key. It may have been regenerated."
+        assert panel.window.notice_button.text() == "Update key"
+    else:
+        assert text.startswith(notice)
+        assert text.endswith(error.message)
+        assert panel.window.notice_button.text() == "Retry"
+    assert len(workspace_rows(panel)) == 2  # the cached rows stay
 
 
 def test_corrupt_cache_is_discarded_with_a_warning(

@@ -43,16 +43,17 @@ class TreeLoader(QObject):
 
     Signals:
         workspaces_loaded(int): the workspace list arrived (its length).
-        workspaces_failed(str): it failed; the message is for the status bar.
-        group_failed(str): a users or clients list failed (message).
+        workspaces_failed(object): it failed; carries the exception (`describe_error`
+            makes the sentence to show).
+        group_failed(object): a users or clients list failed; carries the exception.
         key_rejected(): Clockify answered 401 during use.
         busy_changed(bool): whether any load is running.
         data_loaded(): a load finished and the model changed (for the cache).
     """
 
     workspaces_loaded = Signal(int)
-    workspaces_failed = Signal(str)
-    group_failed = Signal(str)
+    workspaces_failed = Signal(object)  # the exception
+    group_failed = Signal(object)  # the exception
     key_rejected = Signal()
     busy_changed = Signal(bool)
     data_loaded = Signal()
@@ -65,7 +66,6 @@ class TreeLoader(QObject):
         self.include_inactive_users = False
         self.include_archived_clients = False
         self.loaded_at: float | None = None
-        self.last_error: BaseException | None = None
         self._workspace_job: int | None = None
         self._group_jobs: dict[int, int] = {}  # id(group) -> job id
         self._busy = False
@@ -197,7 +197,7 @@ class TreeLoader(QObject):
         self._workspace_job = None
         self._settle_unfinished_groups()
         self._report(error)
-        self.workspaces_failed.emit(describe_error(error))
+        self.workspaces_failed.emit(error)
         self._update_busy()
 
     def _on_group_progress(self, job: int, group: GroupNode, count: int) -> None:
@@ -218,13 +218,11 @@ class TreeLoader(QObject):
             return
         del self._group_jobs[id(group)]
         self._report(error)
-        message = describe_error(error)
-        self.model.set_group_error(group, message)
-        self.group_failed.emit(message)
+        self.model.set_group_error(group, describe_error(error))
+        self.group_failed.emit(error)
         self._update_busy()
 
     def _report(self, error: BaseException) -> None:
-        self.last_error = error
         if isinstance(error, KeyRejectedError):
             self.key_rejected.emit()
         if not isinstance(error, ClockifyError):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QByteArray,
@@ -36,8 +37,9 @@ from PySide6.QtWidgets import (
 
 from desktop import resources
 from desktop.clockify import ClockifyClient, KeyRejectedError
+from desktop.clockify.models import Client, User, Workspace
 from desktop.ui.connection_settings import app_settings
-from desktop.ui.loader import TreeLoader
+from desktop.ui.loader import TreeLoader, describe_error
 from desktop.ui.tree_model import (
     NO_NAME,
     GroupNode,
@@ -83,14 +85,42 @@ def names_and_ids(nodes: list[RecordNode | WorkspaceNode]) -> list[str]:
     return [f"{n}\t{i}" for n, i in zip(node_names(nodes), node_ids(nodes), strict=True)]
 
 
+#: A workspace's cached users' and clients' rows (None: that list was not cached).
+CachedRows = tuple[list[RecordNode] | None, list[RecordNode] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ShownData:
+    """What the window shows of Clockify's data, for the cache.
+
+    Attributes:
+        workspaces: each workspace shown, with its users and its clients when they are
+            loaded (None when not).
+        include_inactive_users, include_archived_clients: what those lists include.
+        loaded_at: when the workspaces last arrived from Clockify (None: not yet).
+    """
+
+    workspaces: list[tuple[Workspace, list[User] | None, list[Client] | None]]
+    include_inactive_users: bool
+    include_archived_clients: bool
+    loaded_at: float | None
+
+
 class PanelWindow(QMainWindow):
     """The reference panel.
 
     Signals:
         settings_requested(): the settings (connect) dialog should open.
+        workspaces_loaded(int): the workspace list arrived and is shown (its length).
+        workspaces_failed(object): loading it failed (the exception), and the status bar
+            says so; `describe_error` makes the sentence.
+        data_loaded(): rows from Clockify arrived and are shown (for the cache).
     """
 
     settings_requested = Signal()
+    workspaces_loaded = Signal(int)
+    workspaces_failed = Signal(object)  # the exception
+    data_loaded = Signal()
 
     def __init__(self, runner: JobRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -267,6 +297,10 @@ class PanelWindow(QMainWindow):
         self.loader.group_failed.connect(self._on_loader_group_failed)
         self.loader.busy_changed.connect(self._on_loader_busy_changed)
         self.loader.key_rejected.connect(self._on_loader_key_rejected)
+        # Passed on after the window's own handlers above: listeners see the window updated.
+        self.loader.workspaces_loaded.connect(self.workspaces_loaded)
+        self.loader.workspaces_failed.connect(self.workspaces_failed)
+        self.loader.data_loaded.connect(self.data_loaded)
 
     # -- connection ----------------------------------------------------------------------
 
@@ -311,6 +345,58 @@ class PanelWindow(QMainWindow):
         self.hide_notice()
         self.show_status("Refreshing\u2026")
         self.loader.refresh()
+
+    def refresh_quietly(self) -> None:
+        """Reload what is shown, as `refresh` does, leaving the status line and notices alone.
+
+        For data shown from the cache: its status line stays until the fresh data arrives.
+        """
+        self.loader.refresh()
+
+    # -- data from the cache -------------------------------------------------------------
+
+    def show_cached(self, workspaces: list[Workspace], age: str) -> None:
+        """Show cached workspaces (unless some are shown already), each marked with `age`."""
+        if not self.model.workspaces():
+            self.model.set_workspaces(workspaces)
+        for workspace in workspaces:
+            node = self.model.workspace(workspace.id)
+            if node is not None:
+                node.from_cache_age = age
+
+    def show_cached_groups(self, groups: Mapping[str, CachedRows]) -> None:
+        """Cached users' and clients' rows (None: not cached), by the ID of their workspace.
+
+        Only under workspaces shown, and only into groups never asked for: a group loading
+        or loaded keeps its rows, so live data always replaces cached rows, never the
+        other way round.
+        """
+        for workspace_id, (users, clients) in groups.items():
+            node = self.model.workspace(workspace_id)
+            if node is None:
+                continue
+            if users is not None and node.users.state is LoadState.IDLE:
+                self.model.set_group_rows(node.users, users)
+            if clients is not None and node.clients.state is LoadState.IDLE:
+                self.model.set_group_rows(node.clients, clients)
+
+    def shown_data(self) -> ShownData:
+        """The workspaces shown, with their users and clients where loaded (for the cache)."""
+        workspaces = []
+        for node in self.model.workspaces():
+            users: list[User] | None = None
+            clients: list[Client] | None = None
+            if node.users.state is LoadState.LOADED:
+                users = [n.record for n in node.users.children if isinstance(n.record, User)]
+            if node.clients.state is LoadState.LOADED:
+                clients = [n.record for n in node.clients.children if isinstance(n.record, Client)]
+            workspaces.append((node.workspace, users, clients))
+        return ShownData(
+            workspaces,
+            self.loader.include_inactive_users,
+            self.loader.include_archived_clients,
+            self.loader.loaded_at,
+        )
 
     # -- notices and status --------------------------------------------------------------
 
@@ -493,16 +579,17 @@ class PanelWindow(QMainWindow):
         if self.model.query:
             self.loader.load_everything()
 
-    @Slot(str)
-    def _on_loader_workspaces_failed(self, message: str) -> None:
+    @Slot(object)
+    def _on_loader_workspaces_failed(self, error: BaseException) -> None:
+        message = describe_error(error)
         self.show_status(message)
-        if not isinstance(self.loader.last_error, KeyRejectedError):
+        if not isinstance(error, KeyRejectedError):
             # A rejected key has its own "Update key" bar; retrying would not help.
             self.show_notice(message, "Retry", self.refresh)
 
-    @Slot(str)
-    def _on_loader_group_failed(self, message: str) -> None:
-        self.show_status(message)
+    @Slot(object)
+    def _on_loader_group_failed(self, error: BaseException) -> None:
+        self.show_status(describe_error(error))
 
     @Slot(bool)
     def _on_loader_busy_changed(self, busy: bool) -> None:
@@ -775,4 +862,4 @@ class PanelWindow(QMainWindow):
         super().closeEvent(event)
 
 
-__all__ = ["PanelWindow"]
+__all__ = ["CachedRows", "PanelWindow", "ShownData"]

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Slot
 
 from desktop import connection_file
 from desktop.clockify import ApiKey, Connection, KeyRejectedError, NetworkError
-from desktop.clockify.models import Client, User, Workspace
+from desktop.clockify.models import Workspace
 from desktop.ui.connection_settings import (
     ClientFactory,
     StoreFactory,
@@ -30,7 +30,6 @@ from desktop.ui.stored import (
     saved_connection,
     store_factory_or_default,
 )
-from desktop.ui.tree_model import LoadState
 
 # The key store and the cache import cryptography and keyring (about 0.1 s): they are
 # imported where they are used, on workers, so the window shows first.
@@ -121,9 +120,9 @@ class PanelSession(QObject):
         self._save_timer.setInterval(CACHE_SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self._save_cache)
         window.settings_requested.connect(self.open_settings)
-        window.loader.data_loaded.connect(self._on_loader_data_loaded)
-        window.loader.workspaces_failed.connect(self._on_loader_workspaces_failed)
-        window.loader.workspaces_loaded.connect(self._on_loader_workspaces_loaded)
+        window.data_loaded.connect(self._on_window_data_loaded)
+        window.workspaces_failed.connect(self._on_window_workspaces_failed)
+        window.workspaces_loaded.connect(self._on_window_workspaces_loaded)
 
     # -- start ---------------------------------------------------------------------------
 
@@ -231,7 +230,7 @@ class PanelSession(QObject):
                 return  # connected elsewhere meanwhile: these rows belong to the old account
             snapshot, groups = result
             if snapshot is not None:
-                self._apply_cached_groups(snapshot, groups)
+                self.window.show_cached_groups(groups)
             self._after_cached_rows(cached.saved_at)
 
         def failed(error: BaseException) -> None:
@@ -248,68 +247,35 @@ class PanelSession(QObject):
         if self.window.auto_refresh:
             # On the next turn of the event loop: the first request also imports requests,
             # about 0.15 s of CPU on a worker, which should not hold up painting these rows.
-            QTimer.singleShot(0, self.window.loader.refresh)
+            QTimer.singleShot(0, self.window.refresh_quietly)
         else:
             self.window.show_status(f"Showing saved data, {describe_age(saved_at)}. F5 refreshes.")
 
     def _show_cached_workspaces(self, saved_at: float, workspaces: list[Workspace]) -> None:
-        model = self.window.model
         age = describe_age(saved_at)
-        if not model.workspaces():
-            model.set_workspaces(workspaces)
-        for workspace in workspaces:
-            node = model.workspace(workspace.id)
-            if node is not None:
-                node.from_cache_age = age
+        self.window.show_cached(workspaces, age)
         self._showing_cache_from = saved_at
         self.window.show_status(f"Saved data, {age}")
         self.window.restore_view(load=False)  # open what was open; rows follow
 
-    def _apply_cached_groups(self, snapshot: Snapshot, groups: dict[str, Prepared]) -> None:
-        """The cached users' and clients' rows, under the cached workspaces already shown.
-
-        `groups` holds those rows by workspace id, from `prepare_nodes` (built on a worker);
-        a group already loading or loaded is left alone: live data replaces cached rows.
-        """
-        model = self.window.model
-        for cached in snapshot.workspaces:
-            node = model.workspace(cached.workspace.id)
-            if node is None:
-                continue
-            ready = groups.get(cached.workspace.id)
-            if ready is None:
-                continue
-            users, clients = ready
-            if users is not None and node.users.state is LoadState.IDLE:
-                model.set_group_rows(node.users, users)
-            if clients is not None and node.clients.state is LoadState.IDLE:
-                model.set_group_rows(node.clients, clients)
-
     def snapshot(self) -> Snapshot:
         from desktop.cache import Snapshot, WorkspaceSnapshot
 
-        loader = self.window.loader
-        workspaces = []
-        for node in self.window.model.workspaces():
-            users: list[User] | None = None
-            clients: list[Client] | None = None
-            if node.users.state is LoadState.LOADED:
-                users = [n.record for n in node.users.children if isinstance(n.record, User)]
-            if node.clients.state is LoadState.LOADED:
-                clients = [n.record for n in node.clients.children if isinstance(n.record, Client)]
-            workspaces.append(
-                WorkspaceSnapshot(
-                    node.workspace,
-                    users,
-                    clients,
-                    loader.include_inactive_users,
-                    loader.include_archived_clients,
-                )
+        shown = self.window.shown_data()
+        workspaces = [
+            WorkspaceSnapshot(
+                workspace,
+                users,
+                clients,
+                shown.include_inactive_users,
+                shown.include_archived_clients,
             )
-        return Snapshot(saved_at=loader.loaded_at or time.time(), workspaces=workspaces)
+            for workspace, users, clients in shown.workspaces
+        ]
+        return Snapshot(saved_at=shown.loaded_at or time.time(), workspaces=workspaces)
 
     @Slot()
-    def _on_loader_data_loaded(self) -> None:
+    def _on_window_data_loaded(self) -> None:
         if self._use_cache and self.connection is not None:
             self._save_timer.start()
 
@@ -357,20 +323,22 @@ class PanelSession(QObject):
         log.warning("cache work failed: %s", describe_error(error))
 
     @Slot(int)
-    def _on_loader_workspaces_loaded(self, _count: int) -> None:
+    def _on_window_workspaces_loaded(self, _count: int) -> None:
         self._showing_cache_from = None
 
-    @Slot(str)
-    def _on_loader_workspaces_failed(self, message: str) -> None:
-        if isinstance(self.window.loader.last_error, KeyRejectedError):
+    @Slot(object)
+    def _on_window_workspaces_failed(self, error: BaseException) -> None:
+        if isinstance(error, KeyRejectedError):
             return  # the window shows its "Update key" bar
         if self._showing_cache_from is None:
             return
-        offline = isinstance(self.window.loader.last_error, NetworkError)
+        offline = isinstance(error, NetworkError)
         stamp = time.strftime("%d %b %H:%M", time.localtime(self._showing_cache_from))
         prefix = "Offline" if offline else "Could not refresh"
         self.window.show_notice(
-            f"{prefix}, showing data from {stamp}. {message}", "Retry", self.window.refresh
+            f"{prefix}, showing data from {stamp}. {describe_error(error)}",
+            "Retry",
+            self.window.refresh,
         )
 
     # -- settings dialog -----------------------------------------------------------------
