@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 from conftest import TEST_KEY
+from fake_clockify import SAMPLE_WORKSPACE_ID, FakeClockify
 from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtCore import QTimer
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
-from desktop.fake.server import SAMPLE_WORKSPACE_ID, FakeClockify
 from desktop.ui import app as panel_app
 from desktop.ui.main_window import PanelWindow
 from desktop.ui.tree_model import LoadState

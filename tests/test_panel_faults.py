@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 from conftest import TEST_KEY
+from fake_clockify import SAMPLE_WORKSPACE_ID, FakeClockify, FakeWorkspace, Gate
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
@@ -26,8 +27,7 @@ from desktop.clockify import (
     RetryPolicy,
     UnexpectedResponseError,
 )
-from desktop.fake.data import TRICKY_NAMES, make_users
-from desktop.fake.server import SAMPLE_WORKSPACE_ID, FakeClockify, FakeWorkspace, Gate
+from desktop.demo.data import TRICKY_NAMES, make_users
 from desktop.search import normalise
 from desktop.ui.main_window import PanelWindow
 from desktop.ui.tree_model import GroupNode, LoadState, Role, WorkspaceNode

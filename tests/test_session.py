@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import shiboken6
 from conftest import TEST_KEY
+from fake_clockify import SAMPLE_SIDE_WORKSPACE_ID, SAMPLE_WORKSPACE_ID, FakeClockify
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog
@@ -27,7 +28,6 @@ from desktop.account import forget
 from desktop.cache import EncryptedCache
 from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
 from desktop.credentials import FILE_NAME, EncryptedFileStore, api_key_entry, cache_key_entry
-from desktop.fake.server import SAMPLE_SIDE_WORKSPACE_ID, SAMPLE_WORKSPACE_ID, FakeClockify
 from desktop.ui.main_window import SETTING_AUTO_REFRESH, PanelWindow
 from desktop.ui.session import PanelSession
 from desktop.ui.settings_dialog import SettingsDialog
