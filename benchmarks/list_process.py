@@ -97,7 +97,7 @@ def make_shim(app_root: Path, base: Path) -> Path:
 
 
 def contestants(
-    server: ServerProcess, env: dict[str, str], other_shim: Path | None
+    server: ServerProcess, env: dict[str, str], other_shim: Path | None, with_peers: bool = True
 ) -> tuple[list[Contestant], list[dict[str, Any]]]:
     """The floor, the app (and the other checkout's), the installed peers; the missing peers."""
     env = dict(env, **{ENV_API_KEY: server.api_key})
@@ -113,6 +113,8 @@ def contestants(
         other_env = dict(env, PYTHONPATH=f"{other_shim}:{ROOT}")
         found.append(Contestant("other", [python, *app_args], other_env, other_shim))
     missing: list[dict[str, Any]] = []
+    if not with_peers:
+        return found, missing
     peer_python = peers.peer_python()
     versions = peer_versions(peer_python) if peer_python else {}
     for name in peers.PEER_PACKAGES:
@@ -132,13 +134,14 @@ def run(
     formats: tuple[str, ...] = FORMATS,
     other: Path | None = None,
     log: Any = None,
+    with_peers: bool = True,
 ) -> dict[str, Any]:
     """Warm-up, then `runs` interleaved rounds; the figures per contestant and format."""
     with tempfile.TemporaryDirectory(prefix="clockify-list-") as temp:
         shim = make_shim(other, Path(temp)) if other is not None else None
         if other is not None:
             compileall.compile_dir(other / "desktop", quiet=1)
-        everyone, missing = contestants(server, env, shim)
+        everyone, missing = contestants(server, env, shim, with_peers)
         for contestant in everyone:  # warm-up: bytecode caches, the page cache
             try:
                 timed(contestant, formats[0], server)
@@ -241,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--formats", default=",".join(FORMATS), help="comma-separated")
     parser.add_argument("--other", type=Path, help="another checkout, run in every round too")
+    parser.add_argument("--no-peers", action="store_true", help="the floor and the app only")
     args = parser.parse_args(argv)
     formats = tuple(f for f in args.formats.split(",") if f)
     unknown = set(formats) - set(FORMATS)
@@ -258,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
                 formats,
                 args.other,
                 log=lambda text: print(f"  .. {text}", file=sys.stderr, flush=True),
+                with_peers=not args.no_peers,
             )
     finally:
         workdir.close()

@@ -117,7 +117,7 @@ def resolve_api_key(connection: Connection) -> ApiKey:
             return ApiKey(env_key)
         except ValueError as exc:
             raise CliError(f"{ENV_API_KEY} is not a usable API key: {exc}.", EXIT_KEY) from None
-    from desktop.credentials import CredentialError, load_api_key
+    from desktop.store import CredentialError, load_api_key
 
     try:
         key = load_api_key(connection)
@@ -136,8 +136,11 @@ def make_client(args: argparse.Namespace, connection: Connection, key: ApiKey) -
     from desktop.clockify import ClockifyClient
 
     timeout = float(args.timeout)
-    # No thread to keep responsive here: each page is decoded in one call.
-    return ClockifyClient(connection, key, timeout=(min(5.0, timeout), timeout), yielding=False)
+    # No thread to keep responsive here: each page is decoded in one call, while the next
+    # one is on its way.
+    return ClockifyClient(
+        connection, key, timeout=(min(5.0, timeout), timeout), yielding=False, read_ahead=True
+    )
 
 
 # -- list ------------------------------------------------------------------------------------

@@ -512,3 +512,29 @@ def test_every_format_matches_the_previous_text_for_any_rows(
     rows = [dict(zip(columns, line, strict=True)) for line in values]
     for fmt, text_of in cli._FORMATTERS.items():
         assert text_of(rows, columns) == _previous_output(rows, columns, fmt), fmt
+
+
+def test_the_next_page_is_asked_for_while_a_page_is_decoded(
+    fake_server: FakeClockify, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.clockify import client as client_module
+
+    seen_while_decoding: list[bool] = []
+    whole = client_module.loads_whole
+
+    def decode(body: bytes | bytearray) -> Any:
+        if not seen_while_decoding:  # page 1: page 2 must be asked for meanwhile
+            seen_while_decoding.append(fake_server.wait_arrived(2, "/users", timeout=10))
+        return whole(body)
+
+    monkeypatch.setattr(client_module, "loads_whole", decode)
+    users = make_users(12_345, workspace_id=BIG)
+    fake_server.add_workspace(FakeWorkspace(id=BIG, name="Big", users=users, clients=[]))
+    code, out, err = run(
+        listing(fake_server, "users", "--workspace", BIG, "--all", "--format", "json"), capsys
+    )
+    assert code == 0, err
+    assert seen_while_decoding == [True]
+    assert sorted(u["id"] for u in json.loads(out)) == sorted(u["id"] for u in users)
+    pages = [r.query["page"] for r in fake_server.requests if r.path.endswith("/users")]
+    assert pages == ["1", "2", "3"]  # the same requests as one page after another

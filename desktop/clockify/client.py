@@ -381,6 +381,10 @@ class ClockifyClient:
     `yielding` decodes a page element by element, so that other threads (the panel's GUI)
     get turns meanwhile; without it a page is decoded in one call, in about half the time,
     which is what the command line wants. Both are equally strict.
+
+    `read_ahead` asks for the next page, on the same connection, while a page is decoded,
+    whenever the server said that more follow (Last-Page: false on a page that is not
+    empty): the same requests as without it, unless a page turns out to be an error.
     """
 
     def __init__(
@@ -393,6 +397,7 @@ class ClockifyClient:
         sleep: Callable[[float], None] = time.sleep,
         page_size: int = PAGE_SIZE,
         yielding: bool = True,
+        read_ahead: bool = False,
     ) -> None:
         if not all(math.isfinite(t) and t > 0 for t in timeout):
             raise ValueError("the timeouts must be positive, finite numbers of seconds")
@@ -405,6 +410,7 @@ class ClockifyClient:
         self._loads: Callable[[bytes | bytearray], Any] = (
             loads_yielding if yielding else loads_whole
         )
+        self._read_ahead = read_ahead
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()
@@ -537,10 +543,27 @@ class ClockifyClient:
         """
         items: list[T] = []
         previous: list[Any] | None = None
+        ahead: _Ahead | None = None
         for page in range(1, MAX_PAGES + 1):
-            query = {**params, "page": str(page), "page-size": str(self.page_size)}
-            data, headers = self._get(path, query)
-            batch = self._expect_list(data, path)
+            if ahead is None:
+                body, headers = self._fetch(path, self._page_query(params, page))
+            else:
+                body, headers = ahead.result()
+                ahead = None
+            last_page = (headers.get("Last-Page") or "").strip().lower()
+            if (
+                self._read_ahead
+                and last_page == "false"
+                and page < MAX_PAGES
+                and not _EMPTY_ARRAY.match(body)
+            ):
+                # More follow, by the server's word: the next page is on its way while this
+                # one is decoded, on the same connection (it is back in the pool by now).
+                fetch = functools.partial(
+                    self._fetch, path, self._page_query(params, page + 1), self._session()
+                )
+                ahead = _Ahead(fetch)
+            batch = self._expect_list(self._decode(body, path), path)
             if not batch:
                 return items
             if batch == previous:
@@ -551,7 +574,6 @@ class ClockifyClient:
             items.extend(parse(record) for record in batch)
             if progress is not None:
                 progress(len(items))
-            last_page = (headers.get("Last-Page") or "").strip().lower()
             if last_page == "true":
                 return items
             if last_page != "false" and len(batch) < self.page_size:
@@ -561,6 +583,9 @@ class ClockifyClient:
             f"The server at {self.connection.host} kept sending pages of {path} "
             f"beyond {MAX_PAGES}; stopped."
         )
+
+    def _page_query(self, params: dict[str, str], page: int) -> dict[str, str]:
+        return {**params, "page": str(page), "page-size": str(self.page_size)}
 
     def _expect_list(self, data: Any, path: str) -> list[Any]:
         if not isinstance(data, list):
@@ -598,9 +623,13 @@ class ClockifyClient:
         return session
 
     def _get_json(self, path: str, params: dict[str, str]) -> Any:
-        return self._get(path, params)[0]
+        return self._decode(self._fetch(path, params)[0], path)
 
-    def _get(self, path: str, params: dict[str, str]) -> tuple[Any, CaseInsensitiveDict[str]]:
+    def _fetch(
+        self, path: str, params: dict[str, str], session: requests.Session | None = None
+    ) -> tuple[bytearray, CaseInsensitiveDict[str]]:
+        """The body of the 200 answer (read whole, bounded) and its headers, after the
+        retries; any other answer raises its error. `session`: another thread's (read-ahead)."""
         waited = 0.0
         attempt = 0
         while True:
@@ -608,7 +637,7 @@ class ClockifyClient:
             deadline = time.monotonic() + self.timeout[1]
             _deadline.at = deadline
             try:
-                response = self._send(path, params, deadline)
+                response = self._send(path, params, deadline, session)
                 try:
                     status = response.status_code
                     if status in _RETRY_STATUSES and attempt + 1 < self.retry.attempts:
@@ -619,7 +648,8 @@ class ClockifyClient:
                             delay = None
                     if delay is None:
                         if status == 200:
-                            return self._decode(response, path, deadline), response.headers
+                            body = self._read_body(response, path, MAX_BODY_BYTES, deadline)
+                            return body, response.headers
                         self._raise_for_status(response, path, deadline)
                 finally:
                     response.close()
@@ -651,7 +681,13 @@ class ClockifyClient:
         found = get_environ_proxies(url)
         return {scheme: proxy for scheme, proxy in found.items() if scheme in ("https", "all")}
 
-    def _send(self, path: str, params: dict[str, str], deadline: float) -> requests.Response:
+    def _send(
+        self,
+        path: str,
+        params: dict[str, str],
+        deadline: float,
+        session: requests.Session | None = None,
+    ) -> requests.Response:
         from requests import exceptions
 
         url = self.connection.base_url + path
@@ -664,7 +700,7 @@ class ClockifyClient:
             )
         left = max(deadline - time.monotonic(), 0.001)
         try:
-            return self._session().get(
+            return (session or self._session()).get(
                 url,
                 params=params,
                 headers={"X-Api-Key": key},
@@ -784,8 +820,7 @@ class ClockifyClient:
             raise broke_off
         return body
 
-    def _decode(self, response: requests.Response, path: str, deadline: float) -> Any:
-        body = self._read_body(response, path, MAX_BODY_BYTES, deadline)
+    def _decode(self, body: bytearray, path: str) -> Any:
         return decode_json(body, f"{self.connection.host} for {path}", self._loads)
 
     def _error_body(
@@ -845,6 +880,38 @@ class ClockifyClient:
             )
         detail = f": {message}" if message else ""
         raise ServerError(f"{host} refused the request ({status}){detail}.")
+
+
+#: A body that is an empty JSON array (a byte-order mark and whitespace allowed).
+_EMPTY_ARRAY = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\n\r]*\[[ \t\n\r]*\][ \t\n\r]*\Z")
+
+
+class _Ahead:
+    """One request made on a thread of its own while the caller goes on; result() gives
+    its answer, or raises its error, in the caller's thread."""
+
+    def __init__(self, fetch: Callable[[], tuple[bytearray, CaseInsensitiveDict[str]]]) -> None:
+        self._answer: tuple[bytearray, CaseInsensitiveDict[str]] | None = None
+        self._error: BaseException | None = None
+        # A daemon: a caller that stops (an error, Ctrl+C) never waits for it.
+        self._thread = threading.Thread(
+            target=self._run, args=(fetch,), name="clockify-read-ahead", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, fetch: Callable[[], tuple[bytearray, CaseInsensitiveDict[str]]]) -> None:
+        try:
+            self._answer = fetch()
+        except BaseException as exc:  # handed to the caller
+            self._error = exc
+
+    def result(self) -> tuple[bytearray, CaseInsensitiveDict[str]]:
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        assert self._answer is not None
+        return self._answer
 
 
 # -- records as rows (the command line) -------------------------------------------------------
