@@ -216,17 +216,17 @@ def _watch(result: dict[str, Any], wait_rows: bool) -> Any:
 def prepare_cache(base_url: str, api_key: str, users: int, clients: int) -> None:
     """Write the cache the panel would have saved after loading the benchmark server."""
     try:
-        from desktop import cache
+        from desktop.store import cache
     except ImportError:
-        emit({"supported": False, "reason": "no desktop.cache"})
+        emit({"supported": False, "reason": "no desktop.store.cache"})
         return
     needed = ("EncryptedCache", "Snapshot", "WorkspaceSnapshot")
     if not all(hasattr(cache, name) for name in needed):
-        emit({"supported": False, "reason": "desktop.cache lacks " + "/".join(needed)})
+        emit({"supported": False, "reason": "desktop.store.cache lacks " + "/".join(needed)})
         return
     from desktop.clockify import ApiKey, Client, Connection, User, Workspace
-    from desktop.credentials import open_credential_store
     from desktop.demo.data import make_clients, make_users
+    from desktop.store import open_credential_store
 
     user_rows = make_users(users, seed=101, workspace_id=WORKSPACE_ID)
     client_rows = make_clients(clients, seed=102, workspace_id=WORKSPACE_ID)
@@ -247,7 +247,7 @@ def prepare_cache(base_url: str, api_key: str, users: int, clients: int) -> None
     store = cache.EncryptedCache(credentials)
     store.save(connection, snapshot)
     # What `key set` does too: the panel starts on this connection, with no arguments.
-    from desktop import connection_file
+    from desktop.store import connection_file
 
     connection_file.save(connection)
     path = store.path_for(connection)

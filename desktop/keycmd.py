@@ -20,7 +20,7 @@ from desktop.clockify import ApiKey, ClockifyError, Connection, KeyRejectedError
 # The key store is imported by the commands that use it: the panel's start parses these
 # arguments too, and it reads the key on its own thread, as early as it can.
 if TYPE_CHECKING:
-    from desktop.credentials import CredentialStore
+    from desktop.store import CredentialStore
 
 PROMPT = "Clockify API key (typing is hidden): "
 
@@ -69,7 +69,7 @@ def add_key_command(commands: Any) -> None:
 @contextlib.contextmanager
 def _store_errors() -> Iterator[None]:
     """A key store failure becomes the CLI's one-line message with exit code 3."""
-    from desktop.credentials import CredentialError
+    from desktop.store import CredentialError
 
     try:
         yield
@@ -78,7 +78,7 @@ def _store_errors() -> Iterator[None]:
 
 
 def _open_store() -> CredentialStore:
-    from desktop.credentials import open_credential_store
+    from desktop.store import open_credential_store
 
     with _store_errors():
         return open_credential_store()
@@ -140,7 +140,7 @@ def _cmd_set(args: argparse.Namespace) -> int:
 
 def _remember_for_the_panel(connection: Connection) -> None:
     """The panel starts on the connection saved for it: make it this one."""
-    from desktop import connection_file
+    from desktop.store import connection_file
 
     try:
         connection_file.save(connection)
@@ -192,7 +192,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_clear(args: argparse.Namespace) -> int:
-    from desktop.account import forget
+    from desktop.store import forget
 
     connection = cli.connection_from_args(args)
     store = _open_store()

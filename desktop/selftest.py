@@ -123,7 +123,7 @@ def _check_crypto(report: _Report) -> None:
 
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-        from desktop.credentials import _derive
+        from desktop.store.file_store import derive_key as _derive
 
         key, _verifier = _derive("probe", secrets.token_bytes(16), 2**4, 8, 1)
         nonce = secrets.token_bytes(12)

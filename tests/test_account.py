@@ -18,19 +18,26 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from secret_service import require_secret_service, run_in_session, secret_service_env
 
-from desktop import cache as cache_module
-from desktop import credentials, paths
-from desktop.account import Forgotten, forget, forget_connection
-from desktop.cache import EncryptedCache, Snapshot, WorkspaceSnapshot
 from desktop.clockify import ApiKey, Connection
 from desktop.clockify.models import User, Workspace
-from desktop.credentials import (
+from desktop.store import (
     CredentialError,
     CredentialStore,
+    EncryptedCache,
     EncryptedFileStore,
+    Forgotten,
+    KeyringUnavailableError,
+    Snapshot,
+    WorkspaceSnapshot,
     WrongPassphraseError,
+    api_key_entry,
     cache_key_entry,
+    file_store,
+    forget,
+    forget_connection,
+    paths,
 )
+from desktop.store import cache as cache_module
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSPHRASE = "account test passphrase"
@@ -43,7 +50,7 @@ SECRET_NAME = "Secret Workspace Name 7f3a"
 @pytest.fixture(autouse=True)
 def cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
     """A cheap scrypt for new key files: these tests are about what is removed, not the KDF."""
-    monkeypatch.setattr(credentials, "SCRYPT_N", 2**10)
+    monkeypatch.setattr(file_store, "SCRYPT_N", 2**10)
 
 
 def _snapshot() -> Snapshot:
@@ -89,7 +96,7 @@ def _files_that_decrypt(home: Path, cache_key: bytes, connection: Connection) ->
             found.append(path)
         if data.lstrip().startswith(b"{") and b"clockify-panel-credentials" in data:
             entries = EncryptedFileStore(path, lambda _c: PASSPHRASE)
-            for entry in (credentials.api_key_entry(connection), cache_key_entry(connection)):
+            for entry in (api_key_entry(connection), cache_key_entry(connection)):
                 if entries.get(entry) is not None:
                     found.append(path)
     return found
@@ -143,7 +150,7 @@ class _BrokenKeyStore(EncryptedFileStore):
     """Removing the API key fails; everything else works."""
 
     def delete_api_key(self, connection: Connection) -> bool:
-        raise credentials.KeyringUnavailableError("The system keyring (test) could not remove it.")
+        raise KeyringUnavailableError("The system keyring (test) could not remove it.")
 
 
 def test_a_failed_key_removal_still_removes_the_cache(tmp_path: Path) -> None:
@@ -151,7 +158,7 @@ def test_a_failed_key_removal_still_removes_the_cache(tmp_path: Path) -> None:
     store.set_api_key(EU, ApiKey(TEST_KEY))
     cache = EncryptedCache(store, tmp_path / "cache")
     cache.save(EU, _snapshot())
-    with pytest.raises(credentials.KeyringUnavailableError, match="could not remove it"):
+    with pytest.raises(KeyringUnavailableError, match="could not remove it"):
         forget(store, EU, tmp_path / "cache")
     assert not cache.path_for(EU).exists()
     assert store.get(cache_key_entry(EU)) is None
@@ -193,10 +200,10 @@ def test_a_wrong_passphrase_is_the_store_error_once_and_the_cache_file_goes(
 
 _SAVE_CACHE = """
 import base64, sys
-from desktop.cache import EncryptedCache, Snapshot, WorkspaceSnapshot
 from desktop.clockify import Connection
 from desktop.clockify.models import Workspace
-from desktop.credentials import cache_key_entry, open_credential_store
+from desktop.store import EncryptedCache, Snapshot, WorkspaceSnapshot, cache_key_entry
+from desktop.store import open_credential_store
 store = open_credential_store()
 connection = Connection.for_region(sys.argv[1])
 snapshot = Snapshot(1.0, [WorkspaceSnapshot(Workspace("ws-1", sys.argv[2]), [], [])])
@@ -208,7 +215,7 @@ print(store.get(cache_key_entry(connection)))
 _ENTRIES = """
 import sys
 from desktop.clockify import Connection
-from desktop.credentials import api_key_entry, cache_key_entry, open_credential_store
+from desktop.store import api_key_entry, cache_key_entry, open_credential_store
 store = open_credential_store()
 connection = Connection.for_region(sys.argv[1])
 print(store.kind, store.get(api_key_entry(connection)) is None,

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop import cache as cache_module
-from desktop.cache import EncryptedCache, Removal, SecretStore, Snapshot, WorkspaceSnapshot
 from desktop.clockify.connection import Connection
 from desktop.clockify.models import Client, User, Workspace
+from desktop.store import cache as cache_module
+from desktop.store.cache import EncryptedCache, Removal, SecretStore, Snapshot, WorkspaceSnapshot
 
 EU = Connection.for_region("eu")
 CUSTOM = Connection.for_base_url("https://clockify.example.com/api/v1")
@@ -101,7 +101,8 @@ def cache(store: MemoryStore, cache_dir: Path) -> EncryptedCache:
 
 
 def _warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "desktop.cache" and r.levelno == logging.WARNING]
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    return [r for r in warnings if r.name == "desktop.store.cache"]
 
 
 # --- round trip ---------------------------------------------------------------------------

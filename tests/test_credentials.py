@@ -19,9 +19,11 @@ import keyring.errors
 import pytest
 from keyring.backends import fail, null
 
-from desktop import credentials, paths
 from desktop.clockify import ApiKey, Connection
-from desktop.credentials import (
+from desktop.store import (
+    ENV_BACKEND,
+    ENV_PASSPHRASE,
+    MAX_VALUE_CHARS,
     CorruptStoreError,
     CredentialError,
     EncryptedFileStore,
@@ -33,10 +35,15 @@ from desktop.credentials import (
     PassphraseTooShortError,
     StoreWriteError,
     WrongPassphraseError,
+    check_new_passphrase,
+    file_store,
+    keyring_problem,
     load_api_key,
     open_credential_store,
+    paths,
 )
-from desktop.files import write_private_file
+from desktop.store.file_store import DerivedKey, derive_key, seal_entries
+from desktop.store.files import write_private_file
 
 KEY = "cred-key-ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 PASSPHRASE = "correct horse battery staple"
@@ -96,19 +103,19 @@ def use_backend() -> Iterator[object]:
 def cheap_kdf(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """New key files at a cheap scrypt cost, except in tests that ask for `real_kdf`."""
     if "real_kdf" not in request.fixturenames:
-        monkeypatch.setattr(credentials, "SCRYPT_N", CHEAP_N)
+        monkeypatch.setattr(file_store, "SCRYPT_N", CHEAP_N)
 
 
 @pytest.fixture
 def real_kdf() -> int:
     """The scrypt cost new files really get (the test checks it or needs it)."""
-    assert credentials.SCRYPT_N == 2**17
-    return credentials.SCRYPT_N
+    assert file_store.SCRYPT_N == 2**17
+    return file_store.SCRYPT_N
 
 
 @pytest.fixture
 def passphrase(monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv(credentials.ENV_PASSPHRASE, PASSPHRASE)
+    monkeypatch.setenv(ENV_PASSPHRASE, PASSPHRASE)
     return PASSPHRASE
 
 
@@ -135,7 +142,7 @@ def test_fail_backend_means_the_encrypted_file(key_file: Path) -> None:
 def test_an_absent_keyring_means_the_encrypted_file(use_backend) -> None:  # type: ignore[no-untyped-def]
     use_backend(null.Keyring())
     assert isinstance(open_credential_store(), EncryptedFileStore)
-    assert credentials.keyring_problem() == "the keyring backend is 'null Keyring'"
+    assert keyring_problem() == "the keyring backend is 'null Keyring'"
 
 
 @pytest.mark.parametrize(
@@ -146,15 +153,15 @@ def test_a_locked_keyring_is_an_error_never_the_file(  # type: ignore[no-untyped
 ) -> None:
     use_backend(backend)
     for choice in ("", "auto", "keyring"):
-        monkeypatch.setenv(credentials.ENV_BACKEND, choice)
+        monkeypatch.setenv(ENV_BACKEND, choice)
         with pytest.raises(KeyringLockedError) as caught:
             open_credential_store()
         assert str(caught.value) == LOCKED_MESSAGE
         with pytest.raises(KeyringLockedError):
             load_api_key(GLOBAL)
-    assert credentials.keyring_problem() == LOCKED_MESSAGE
+    assert keyring_problem() == LOCKED_MESSAGE
     assert not key_file.exists()
-    monkeypatch.setenv(credentials.ENV_BACKEND, "file")  # what the message offers works
+    monkeypatch.setenv(ENV_BACKEND, "file")  # what the message offers works
     open_credential_store().set_api_key(GLOBAL, ApiKey(KEY))
     assert open_credential_store().get_api_key(GLOBAL) == ApiKey(KEY)
 
@@ -203,9 +210,9 @@ def test_an_existing_key_file_stays_the_store_when_a_keyring_appears(  # type: i
     store.set_api_key(EU, ApiKey(KEY[::-1]))  # new keys go there too
     assert backend.items == {}
     # Forcing the keyring is still possible, and then the file is not read.
-    monkeypatch.setenv(credentials.ENV_BACKEND, "keyring")
+    monkeypatch.setenv(ENV_BACKEND, "keyring")
     assert open_credential_store().get_api_key(GLOBAL) is None
-    monkeypatch.delenv(credentials.ENV_BACKEND)
+    monkeypatch.delenv(ENV_BACKEND)
     # Removing the file's last entry removes the file: the keyring takes over.
     store.delete_api_key(GLOBAL)
     assert key_file.exists()
@@ -243,18 +250,18 @@ def test_a_working_keyring_is_used(use_backend) -> None:  # type: ignore[no-unty
 
 def test_env_forces_the_file(use_backend, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     use_backend(MemoryKeyring())
-    monkeypatch.setenv(credentials.ENV_BACKEND, "file")
+    monkeypatch.setenv(ENV_BACKEND, "file")
     assert isinstance(open_credential_store(), EncryptedFileStore)
 
 
 def test_env_forcing_a_broken_keyring_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(credentials.ENV_BACKEND, "keyring")
+    monkeypatch.setenv(ENV_BACKEND, "keyring")
     with pytest.raises(KeyringUnavailableError, match="CLOCKIFY_PANEL_CREDENTIALS=keyring"):
         open_credential_store()
 
 
 def test_env_with_a_bogus_value_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(credentials.ENV_BACKEND, "post-it")
+    monkeypatch.setenv(ENV_BACKEND, "post-it")
     with pytest.raises(CredentialError, match="'file', 'keyring'"):
         open_credential_store()
 
@@ -314,7 +321,7 @@ def test_wrong_passphrase_is_clear_and_leaves_the_file(
 ) -> None:
     open_credential_store().set_api_key(GLOBAL, ApiKey(KEY))
     before = key_file.read_bytes()
-    monkeypatch.setenv(credentials.ENV_PASSPHRASE, "not the passphrase")
+    monkeypatch.setenv(ENV_PASSPHRASE, "not the passphrase")
     store = open_credential_store()
     with pytest.raises(WrongPassphraseError) as caught:
         store.get_api_key(GLOBAL)
@@ -419,7 +426,7 @@ def test_missing_passphrase_is_clear(key_file: Path) -> None:
 
 
 def test_empty_passphrase_is_refused(monkeypatch: pytest.MonkeyPatch, key_file: Path) -> None:
-    monkeypatch.setenv(credentials.ENV_PASSPHRASE, "")
+    monkeypatch.setenv(ENV_PASSPHRASE, "")
     with pytest.raises(PassphraseRequiredError, match="empty"):
         open_credential_store().set_api_key(GLOBAL, ApiKey(KEY))
     assert not key_file.exists()
@@ -443,13 +450,13 @@ def test_scrypt_runs_once_per_file_and_passphrase(
 ) -> None:
     """The panel opens a store per worker job: the second store must not pay scrypt again."""
     calls = []
-    real = credentials._derive
+    real = derive_key
 
     def counting(*args: object) -> tuple[bytes, bytes]:
         calls.append(1)
         return real(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(credentials, "_derive", counting)
+    monkeypatch.setattr(file_store, "derive_key", counting)
     store = open_credential_store()
     store.unlock()
     store.set_api_key(GLOBAL, ApiKey(KEY))
@@ -504,7 +511,7 @@ def test_concurrent_writers_from_two_processes_lose_nothing(tmp_path: Path, real
     path = tmp_path / "credentials.enc"
     script = (
         "import sys; from pathlib import Path\n"
-        "from desktop.credentials import EncryptedFileStore\n"
+        "from desktop.store import EncryptedFileStore\n"
         "store = EncryptedFileStore(Path(sys.argv[1]), lambda _c: 'passphrase')\n"
         "for i in range(5): store.set(f'{sys.argv[2]}-{i}', 'v')\n"
     )
@@ -523,16 +530,14 @@ def test_concurrent_writers_from_two_processes_lose_nothing(tmp_path: Path, real
 def test_the_key_derivation_matches_cryptography_scrypt(real_kdf: int) -> None:
     """Files written when the KDF came from cryptography still open: same scrypt, same bytes.
 
-    At the real cost (N = 2**17, r = 8: 128 MiB), so the memory bound `_derive` gives
+    At the real cost (N = 2**17, r = 8: 128 MiB), so the memory bound `derive_key` gives
     OpenSSL is checked too.
     """
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-    from desktop import credentials
-
     salt = bytes(range(16))
-    n, r, p = credentials.SCRYPT_N, credentials.SCRYPT_R, credentials.SCRYPT_P
-    key, verifier = credentials._derive("correct horse", salt, n, r, p)
+    n, r, p = file_store.SCRYPT_N, file_store.SCRYPT_R, file_store.SCRYPT_P
+    key, verifier = derive_key("correct horse", salt, n, r, p)
     expected = Scrypt(salt=salt, length=64, n=n, r=r, p=p).derive(b"correct horse")
     assert key + verifier == expected
 
@@ -558,30 +563,29 @@ def test_kdf_parameters_out_of_range_are_damage_not_a_memory_grab(
 def _write_file(path: Path, entries: dict[str, str], passphrase: str, n: int) -> None:
     """A key file as an older release wrote it: any passphrase, any cost, any entries."""
     salt = os.urandom(16)
-    key, verifier = credentials._derive(passphrase, salt, n, 8, 1)
-    unlocked = credentials._Unlocked(salt, n, 8, 1, key, verifier)
-    EncryptedFileStore(path)._write(entries, unlocked)
+    key, verifier = derive_key(passphrase, salt, n, 8, 1)
+    write_private_file(path, seal_entries(entries, DerivedKey(salt, n, 8, 1, key, verifier)))
 
 
 def test_check_new_passphrase() -> None:
-    assert credentials.check_new_passphrase("12345678") is None
-    assert credentials.check_new_passphrase("correct horse") is None
-    assert credentials.check_new_passphrase("ÅÅÅÅÅÅÅÅ") is None
-    assert credentials.check_new_passphrase("") == (
+    assert check_new_passphrase("12345678") is None
+    assert check_new_passphrase("correct horse") is None
+    assert check_new_passphrase("ÅÅÅÅÅÅÅÅ") is None
+    assert check_new_passphrase("") == (
         "The passphrase is empty; choose one of at least 8 characters."
     )
     for short in ("x", "1234567", "       "[:7]):
-        assert credentials.check_new_passphrase(short) == (
+        assert check_new_passphrase(short) == (
             "The passphrase is too short; choose one of at least 8 characters."
         )
-    assert "cannot be encoded" in str(credentials.check_new_passphrase("abcdefgh\ud800"))
+    assert "cannot be encoded" in str(check_new_passphrase("abcdefgh\ud800"))
 
 
 @pytest.mark.parametrize("short", ["x", "1234567"])
 def test_a_new_key_file_needs_a_passphrase_of_eight_characters(
     short: str, key_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(credentials.ENV_PASSPHRASE, short)
+    monkeypatch.setenv(ENV_PASSPHRASE, short)
     store = open_credential_store()
     for action in (store.unlock, lambda: store.set_api_key(GLOBAL, ApiKey(KEY))):
         with pytest.raises(PassphraseTooShortError) as caught:
@@ -599,7 +603,7 @@ def test_an_existing_file_keeps_opening_with_its_short_passphrase(
     key_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _write_file(key_file, {"api-key:global": KEY}, "x", CHEAP_N)
-    monkeypatch.setenv(credentials.ENV_PASSPHRASE, "x")
+    monkeypatch.setenv(ENV_PASSPHRASE, "x")
     store = open_credential_store()
     assert store.get_api_key(GLOBAL) == ApiKey(KEY)
     store.set_api_key(EU, ApiKey(KEY[::-1]))
@@ -643,7 +647,7 @@ def test_a_passphrase_that_cannot_be_encoded_is_refused(
 
 def test_oversized_values_are_refused_by_both_stores(passphrase: str, key_file: Path) -> None:
     store = open_credential_store()
-    store.set("cache-key:global", "v" * credentials.MAX_VALUE_CHARS)
+    store.set("cache-key:global", "v" * MAX_VALUE_CHARS)
     before = key_file.read_bytes()
     keyring_store = KeyringStore(MemoryKeyring())
     for target in (store, keyring_store):
@@ -688,7 +692,7 @@ def test_an_oversized_entry_from_an_older_release_locks_nobody_out(
 
 def test_a_key_file_over_the_read_limit_says_to_remove_it(passphrase: str, key_file: Path) -> None:
     key_file.parent.mkdir(parents=True, exist_ok=True)
-    key_file.write_bytes(b" " * (credentials.MAX_FILE_BYTES + 1))
+    key_file.write_bytes(b" " * (file_store.MAX_FILE_BYTES + 1))
     with pytest.raises(CorruptStoreError) as caught:
         open_credential_store().get_api_key(GLOBAL)
     assert "far too large for a key file" in str(caught.value)
@@ -853,7 +857,7 @@ def test_a_write_killed_midway_leaves_a_temp_file_the_next_write_removes(
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from desktop.files import write_private_file\n"
+        "from desktop.store.files import write_private_file\n"
         "os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)\n"
         "write_private_file(Path(sys.argv[1]), b'x' * 6_000_000)\n"
     )

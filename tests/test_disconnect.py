@@ -32,10 +32,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from desktop import paths
-from desktop.cache import EncryptedCache
 from desktop.clockify import ApiKey, Connection
-from desktop.credentials import cache_key_entry, open_credential_store
+from desktop.store import EncryptedCache, cache_key_entry, open_credential_store, paths
 from tests.fake_clockify import SAMPLE_WORKSPACE_ID
 from desktop.ui.connection_settings import set_identity
 from desktop.ui.main_window import PanelWindow
@@ -124,7 +122,7 @@ print(json.dumps(seen))
 PROBE_CHILD = r"""
 import json, sys
 from desktop.clockify import Connection
-from desktop.credentials import api_key_entry, cache_key_entry, open_credential_store
+from desktop.store import api_key_entry, cache_key_entry, open_credential_store
 
 connection = Connection.for_base_url(sys.argv[1])
 store = open_credential_store()

@@ -21,10 +21,12 @@ from conftest import TEST_KEY
 from fake_clockify import FakeClockify
 from secret_service import require_secret_service, run_in_session, secret_service_env
 
-from desktop import cli, credentials, keycmd, paths
-from desktop.cache import EncryptedCache, Snapshot, WorkspaceSnapshot
+from desktop import cli, keycmd
 from desktop.clockify import Connection
 from desktop.clockify.models import Workspace
+from desktop.store import EncryptedCache, EncryptedFileStore, Snapshot, WorkspaceSnapshot, paths
+from desktop.store.file_store import DerivedKey, derive_key, seal_entries
+from desktop.store.files import write_private_file
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSPHRASE = "keycmd test passphrase"
@@ -130,7 +132,7 @@ def test_round_trip_with_the_encrypted_file(
 
     # The panel would have cached what it loaded: key clear removes that too.
     connection = Connection.for_base_url(fake_server.base_url)
-    store = credentials.EncryptedFileStore(key_file)
+    store = EncryptedFileStore(key_file)
     cache = EncryptedCache(store)
     cache.save(connection, Snapshot(1.0, [WorkspaceSnapshot(Workspace("w", "Acme"), [], [])]))
     assert cache.path_for(connection).exists()
@@ -280,10 +282,10 @@ def test_an_oversized_key_is_refused_and_an_old_oversized_file_is_recovered(
 
     # A file as 0.1 wrote it with that key (cheap scrypt: its cost is not the point here).
     salt = os.urandom(16)
-    key, verifier = credentials._derive(PASSPHRASE, salt, 2**10, 8, 1)
-    unlocked = credentials._Unlocked(salt, 2**10, 8, 1, key, verifier)
+    key, verifier = derive_key(PASSPHRASE, salt, 2**10, 8, 1)
+    unlocked = DerivedKey(salt, 2**10, 8, 1, key, verifier)
     entries = {"api-key:eu": huge, "api-key:global": TEST_KEY}
-    credentials.EncryptedFileStore(key_file)._write(entries, unlocked)
+    write_private_file(key_file, seal_entries(entries, unlocked))
 
     status = run_cli("key", "status", "--region", "eu", env=file_env)
     assert status.returncode == 3
@@ -293,7 +295,7 @@ def test_an_oversized_key_is_refused_and_an_old_oversized_file_is_recovered(
     assert cleared.returncode == 0, cleared.stderr
     assert "Removed the API key of EU" in cleared.stdout
     assert key_file.stat().st_size < 2000
-    assert credentials.EncryptedFileStore(key_file).get("api-key:global") == TEST_KEY
+    assert EncryptedFileStore(key_file).get("api-key:global") == TEST_KEY
 
 
 # -- in-process details ----------------------------------------------------------------------
@@ -400,7 +402,7 @@ def test_a_locked_secret_service_is_reported_and_one_store_stays_the_truth(
         _check_output(argv, result)
         return result
 
-    probe = "from desktop.credentials import keyring_problem\nprint(keyring_problem())\n"
+    probe = "from desktop.store import keyring_problem\nprint(keyring_problem())\n"
     result = run_in_session([sys.executable, "-c", probe], env, unlock=False, timeout=30)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == LOCKED

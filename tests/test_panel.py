@@ -23,8 +23,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
 
-from desktop import paths
 from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
+from desktop.store import paths
 from desktop.ui.main_window import (
     SETTING_ARCHIVED,
     SETTING_GEOMETRY,

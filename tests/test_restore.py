@@ -23,11 +23,8 @@ from hypothesis import strategies as st
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QSettings, Qt
 from PySide6.QtTest import QTest
 
-from desktop import paths
-from desktop.account import Forgotten
-from desktop.cache import EncryptedCache
 from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
-from desktop.credentials import FILE_NAME, EncryptedFileStore
+from desktop.store import FILE_NAME, EncryptedCache, EncryptedFileStore, Forgotten, paths
 from desktop.ui.main_window import SETTING_VIEW, PanelWindow
 from desktop.ui.session import PanelSession
 from desktop.ui.tree_model import Kind, LoadState, RecordNode, Role, WorkspaceNode

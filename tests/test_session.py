@@ -23,11 +23,17 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog
 
-from desktop import connection_file, paths
-from desktop.account import forget
-from desktop.cache import EncryptedCache
 from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
-from desktop.credentials import FILE_NAME, EncryptedFileStore, api_key_entry, cache_key_entry
+from desktop.store import (
+    FILE_NAME,
+    EncryptedCache,
+    EncryptedFileStore,
+    api_key_entry,
+    cache_key_entry,
+    connection_file,
+    forget,
+    paths,
+)
 from desktop.ui.main_window import SETTING_AUTO_REFRESH, PanelWindow
 from desktop.ui.session import PanelSession
 from desktop.ui.settings_dialog import SettingsDialog
@@ -715,7 +721,7 @@ def test_the_session_asks_in_the_same_box_and_again_after_a_wrong_passphrase(
 
 
 def test_a_locked_keyring_at_start_says_so(qtbot: Any, panels: list[Panel]) -> None:
-    from desktop.credentials import KeyringLockedError
+    from desktop.store import KeyringLockedError
 
     def locked(_provider: Any) -> Any:
         raise KeyringLockedError()
@@ -874,7 +880,7 @@ def test_refused_port_without_cache_is_a_plain_failure(qtbot: Any, panels: list[
 def test_a_connection_that_cannot_be_remembered_still_connects_and_says_so(
     qtbot: Any, panels: list[Panel], fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from desktop import connection_file
+    from desktop.store import connection_file
 
     def full_disk(_connection: Connection) -> None:
         raise OSError(28, "No space left on device")
@@ -899,7 +905,7 @@ def test_a_connection_that_cannot_be_remembered_still_connects_and_says_so(
 def test_cached_users_found_unusable_after_the_workspaces_showed_are_refreshed(
     qtbot: Any, panels: list[Panel], fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from desktop.cache import OpenedCache
+    from desktop.store import OpenedCache
 
     connection = connected_and_cached(qtbot, panels, fake_server)
     monkeypatch.setattr(OpenedCache, "complete", lambda _self: None)  # as if discarded

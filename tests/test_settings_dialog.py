@@ -33,8 +33,6 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.exceptions import TimeoutError as QtBotTimeout
 
-from desktop import paths
-from desktop.account import Forgotten
 from desktop.clockify import (
     REGIONS,
     ApiKey,
@@ -48,15 +46,17 @@ from desktop.clockify import (
 )
 from desktop.clockify.client import decode_json
 from desktop.clockify.errors import server_text
-from desktop.credentials import (
+from desktop.store import (
     FILE_NAME,
     CorruptStoreError,
     CredentialError,
     EncryptedFileStore,
+    Forgotten,
     KeyringLockedError,
     KeyringUnavailableError,
     StoreWriteError,
     WrongPassphraseError,
+    paths,
 )
 from desktop.ui.settings_dialog import (
     CUSTOM,

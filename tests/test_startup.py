@@ -14,9 +14,8 @@ import pytest
 from conftest import TEST_KEY
 from PySide6.QtCore import QCoreApplication, QSettings
 
-from desktop import connection_file, paths
 from desktop.clockify import ApiKey, Connection, InvalidConnectionError
-from desktop.credentials import open_credential_store
+from desktop.store import connection_file, open_credential_store, paths
 from desktop.ui.connection_settings import SETTING_BASE_URL, SETTING_REGION, set_identity
 from desktop.ui.main_window import PanelWindow
 from desktop.ui.stored import early_start, saved_connection

@@ -20,12 +20,19 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from desktop import cache as cache_module
-from desktop import credentials
-from desktop.cache import EncryptedCache, Snapshot, WorkspaceSnapshot
 from desktop.clockify import Connection
 from desktop.clockify.models import Client, User, Workspace
-from desktop.credentials import CredentialError, EncryptedFileStore
+from desktop.store import (
+    CredentialError,
+    EncryptedCache,
+    EncryptedFileStore,
+    Snapshot,
+    WorkspaceSnapshot,
+    cache_key_entry,
+    file_store,
+)
+from desktop.store import cache as cache_module
+from desktop.store.file_store import DerivedKey, derive_key, seal
 
 PASSPHRASE = "property passphrase"
 EU = Connection.for_region("eu")
@@ -66,9 +73,9 @@ def _json_values() -> st.SearchStrategy[Any]:
     )
 
 
-def _unlocked(salt: bytes = b"s" * 16, n: int = SMALL_N) -> credentials._Unlocked:
-    key, verifier = credentials._derive(PASSPHRASE, salt, n, 8, 1)
-    return credentials._Unlocked(salt, n, 8, 1, key, verifier)
+def _unlocked(salt: bytes = b"s" * 16, n: int = SMALL_N) -> DerivedKey:
+    key, verifier = derive_key(PASSPHRASE, salt, n, 8, 1)
+    return DerivedKey(salt, n, 8, 1, key, verifier)
 
 
 UNLOCKED = _unlocked()
@@ -78,25 +85,13 @@ def _valid_document(plain: bytes | None = None) -> dict[str, Any]:
     """A key file document that opens with PASSPHRASE (at SMALL_N), sealing `plain`."""
     if plain is None:
         plain = json.dumps(ENTRIES).encode()
-    nonce = b"n" * 12
-    sealed = AESGCM(UNLOCKED.key).encrypt(nonce, plain, credentials._aad(UNLOCKED.salt))
-    b64 = credentials._b64
-    return {
-        "format": credentials.FILE_FORMAT,
-        "version": credentials.FILE_VERSION,
-        "kdf": {"name": "scrypt", "n": SMALL_N, "r": 8, "p": 1, "length": 64},
-        "salt": b64(UNLOCKED.salt),
-        "verifier": b64(UNLOCKED.verifier),
-        "cipher": "AES-256-GCM",
-        "nonce": b64(nonce),
-        "ciphertext": b64(sealed),
-    }
+    return seal(plain, UNLOCKED, nonce=b"n" * 12)
 
 
 @pytest.fixture
 def key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Where the examples write; files at SMALL_N count as current (no re-encryption)."""
-    monkeypatch.setattr(credentials, "SCRYPT_N", SMALL_N)
+    monkeypatch.setattr(file_store, "SCRYPT_N", SMALL_N)
     return tmp_path / "credentials.enc"
 
 
@@ -221,7 +216,7 @@ CACHE_KEY = bytes(range(32))
 
 def _cache(tmp_path: Path) -> EncryptedCache:
     store = MemoryStore()
-    store.set(credentials.cache_key_entry(EU), base64.urlsafe_b64encode(CACHE_KEY).decode())
+    store.set(cache_key_entry(EU), base64.urlsafe_b64encode(CACHE_KEY).decode())
     return EncryptedCache(store, tmp_path / "cache")
 
 

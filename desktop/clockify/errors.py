@@ -11,6 +11,8 @@ import base64
 import re
 import unicodedata
 
+from desktop.errors import AppError
+
 #: What stands in for the key wherever a trace of it was found.
 MASK = "***"
 #: The longest server text quoted in a message, in characters.
@@ -124,7 +126,7 @@ def server_text(text: str, secret: str, limit: int = SERVER_TEXT_LIMIT) -> str:
     return _shorten(_SURROGATE.sub("\ufffd", shown), limit)
 
 
-class ClockifyError(Exception):
+class ClockifyError(AppError):
     """Base of every error the Clockify layer raises.
 
     Attributes:

@@ -16,8 +16,8 @@ from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from desktop import paths
 from desktop.clockify import ApiKey, ClockifyError, Connection
+from desktop.store import paths
 from desktop.ui.connection_settings import set_identity
 from desktop.ui.stored import EarlyStart, early_start
 

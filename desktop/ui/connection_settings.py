@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSettings
 
-from desktop import __version__, paths
+from desktop import __version__
 from desktop.clockify import ApiKey, ClockifyClient, Connection, InvalidConnectionError
+from desktop.store import paths
 
 if TYPE_CHECKING:
-    from desktop.credentials import CredentialStore
+    from desktop.store import CredentialStore
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def app_settings() -> QSettings:
 def take_legacy_connection() -> Connection | None:
     """The connection release 0.1.0 saved in QSettings, removed from there; None if none.
 
-    Since then the connection lives in its own file (desktop.connection_file), which the
+    Since then the connection lives in its own file (desktop.store.connection_file), which the
     panel can read before PySide6 is imported.
     """
     settings = app_settings()

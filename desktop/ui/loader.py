@@ -28,7 +28,7 @@ def describe_error(error: BaseException) -> str:
     """A user-facing sentence for any failure; never a traceback, never the key."""
     if isinstance(error, ClockifyError):
         return error.message
-    from desktop.credentials import CredentialError  # imported already when one is raised
+    from desktop.store import CredentialError  # imported already when one is raised
 
     if isinstance(error, CredentialError):
         return str(error)  # says what is wrong with the key store, never a secret

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
-from desktop import connection_file
 from desktop.clockify import ApiKey, Connection, KeyRejectedError, NetworkError
 from desktop.clockify.models import Workspace
+from desktop.store import connection_file
 from desktop.ui.connection_settings import (
     ClientFactory,
     StoreFactory,
@@ -36,9 +36,7 @@ from desktop.ui.stored import (
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from desktop.account import Forgotten
-    from desktop.cache import OpenedCache, Snapshot
-    from desktop.credentials import CredentialStore
+    from desktop.store import CredentialStore, Forgotten, OpenedCache, Snapshot
     from desktop.ui.settings_dialog import SettingsDialog
     from desktop.ui.stored import Prepared, StoredState
 
@@ -187,7 +185,7 @@ class PanelSession(QObject):
         self.show_cached(cached)
 
     def _on_stored_failed(self, error: BaseException) -> None:
-        from desktop.credentials import PassphraseRequiredError, WrongPassphraseError
+        from desktop.store import PassphraseRequiredError, WrongPassphraseError
 
         if isinstance(error, PassphraseRequiredError | WrongPassphraseError):
             # A wrong passphrase: the box that asks again says so (and the status bar).
@@ -259,7 +257,7 @@ class PanelSession(QObject):
         self.window.restore_view(load=False)  # open what was open; rows follow
 
     def snapshot(self) -> Snapshot:
-        from desktop.cache import Snapshot, WorkspaceSnapshot
+        from desktop.store.cache import Snapshot, WorkspaceSnapshot
 
         shown = self.window.shown_data()
         workspaces = [
@@ -290,7 +288,7 @@ class PanelSession(QObject):
         create_key = not self._cache_key_made
 
         def work(_progress: Any) -> bool:
-            from desktop.cache import EncryptedCache
+            from desktop.store.cache import EncryptedCache
 
             cache = EncryptedCache(self._store(passphrase), self.cache_dir)
             with self._cache_lock:
@@ -312,7 +310,7 @@ class PanelSession(QObject):
         Under the cache lock, so no save writes meanwhile, and none scheduled before writes
         after (see the class's docstring).
         """
-        from desktop.account import forget
+        from desktop.store import forget
 
         with self._cache_lock:
             self._cache_generation += 1

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import account
 from desktop.clockify import (
     REGIONS,
     ApiKey,
@@ -39,12 +38,13 @@ from desktop.clockify import (
     KeyRejectedError,
     Workspace,
 )
-from desktop.credentials import (
+from desktop.store import (
     MIN_PASSPHRASE_CHARS,
     CredentialError,
     CredentialStore,
     PassphraseRequiredError,
     WrongPassphraseError,
+    account,
     check_new_passphrase,
     open_credential_store,
 )

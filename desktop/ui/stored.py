@@ -19,8 +19,7 @@ log = logging.getLogger(__name__)
 WAIT_FOR_IMPORTS = 0.1  # seconds; see prefetch
 
 if TYPE_CHECKING:
-    from desktop.cache import OpenedCache, WorkspaceSnapshot
-    from desktop.credentials import CredentialStore
+    from desktop.store import CredentialStore, OpenedCache, WorkspaceSnapshot
     from desktop.ui.tree_model import RecordNode
 
     Prepared = tuple[list[RecordNode] | None, list[RecordNode] | None]
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 
 
 def env_passphrase(creating: bool) -> str | None:
-    from desktop.credentials import default_passphrase_provider
+    from desktop.store import default_passphrase_provider
 
     return default_passphrase_provider(creating)
 
@@ -37,7 +36,7 @@ def env_passphrase(creating: bool) -> str | None:
 def store_factory_or_default(store_factory: StoreFactory | None) -> StoreFactory:
     if store_factory is not None:
         return store_factory
-    from desktop.credentials import open_credential_store
+    from desktop.store import open_credential_store
 
     return open_credential_store
 
@@ -73,7 +72,7 @@ def read_stored(
     key = store.get_api_key(connection)
     if key is None:
         return connection, None, None
-    from desktop.cache import EncryptedCache  # after the key: see prefetch
+    from desktop.store.cache import EncryptedCache  # after the key: see prefetch
 
     return connection, key, EncryptedCache(store, cache_dir).open(connection)
 
@@ -93,7 +92,7 @@ def prefetch(connection: Connection) -> Future[StoredState]:
 
     def work() -> None:
         try:
-            import desktop.credentials  # noqa: F401 - the imports the key read needs first
+            import desktop.store.choice  # noqa: F401 - the imports the key read needs first
 
             imported.set()
             future.set_result(read_stored(connection, None))
@@ -170,7 +169,7 @@ def _connection_from_args(args: argparse.Namespace) -> Connection:
 
 def saved_connection() -> Connection:
     """The connection saved for the panel (Global when none), read without importing Qt."""
-    from desktop import connection_file
+    from desktop.store import connection_file
 
     saved = connection_file.load()
     if saved is not None:

@@ -12,10 +12,10 @@ import json
 import logging
 from pathlib import Path
 
-from desktop import paths
 from desktop.clockify.connection import Connection
 from desktop.clockify.errors import InvalidConnectionError
-from desktop.files import write_private_file
+from desktop.store import paths
+from desktop.store.files import write_private_file
 
 log = logging.getLogger(__name__)
 

@@ -23,11 +23,11 @@ from typing import Any, Protocol, TypeVar
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from desktop import paths
 from desktop.clockify.connection import Connection
 from desktop.clockify.models import Client, User, Workspace
-from desktop.credentials import cache_key_entry
-from desktop.files import NotRegularFileError, read_regular_file, write_private_file
+from desktop.store import paths
+from desktop.store.base import cache_key_entry
+from desktop.store.files import NotRegularFileError, read_regular_file, write_private_file
 
 log = logging.getLogger(__name__)
 

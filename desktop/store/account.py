@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.clockify.connection import Connection
-from desktop.credentials import CredentialError
+from desktop.store.errors import CredentialError
 
 if TYPE_CHECKING:
-    from desktop.credentials import CredentialStore
+    from desktop.store.base import CredentialStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ def forget(
     Every part is tried even when an earlier one fails; then the first failure is raised
     as a CredentialError (the store's own error when it is one), with the others appended.
     """
-    from desktop.cache import EncryptedCache  # imports cryptography: only when used
+    from desktop.store.cache import EncryptedCache  # imports cryptography: only when used
 
     failures: list[CredentialError] = []
     api_key = False
