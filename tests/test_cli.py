@@ -538,3 +538,14 @@ def test_the_next_page_is_asked_for_while_a_page_is_decoded(
     assert sorted(u["id"] for u in json.loads(out)) == sorted(u["id"] for u in users)
     pages = [r.query["page"] for r in fake_server.requests if r.path.endswith("/users")]
     assert pages == ["1", "2", "3"]  # the same requests as one page after another
+
+
+@pytest.mark.parametrize("key", [TEST_KEY, "not-the-key-0000000000"])
+def test_the_collector_is_back_on_after_a_list(
+    fake_server: FakeClockify, capsys: pytest.CaptureFixture[str], key: str
+) -> None:
+    import gc
+
+    code, _, _ = run(listing(fake_server, "workspaces"), capsys, key=key)
+    assert code == (0 if key == TEST_KEY else 3)
+    assert gc.isenabled()  # it rests only while the list is fetched and printed
