@@ -8,6 +8,7 @@ import os
 import stat
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,16 @@ import pytest
 from desktop.clockify.connection import Connection
 from desktop.clockify.models import Client, User, Workspace
 from desktop.store import cache as cache_module
-from desktop.store.cache import EncryptedCache, Removal, SecretStore, Snapshot, WorkspaceSnapshot
+from desktop.store.cache import (
+    CLIENT_COLUMNS,
+    USER_COLUMNS,
+    EncryptedCache,
+    Removal,
+    SecretStore,
+    Snapshot,
+    WorkspaceSnapshot,
+    record_builder,
+)
 
 EU = Connection.for_region("eu")
 CUSTOM = Connection.for_base_url("https://clockify.example.com/api/v1")
@@ -616,37 +626,70 @@ def test_store_error_on_delete_is_a_warning(
 
 def test_fast_builder_is_used_and_matches_the_constructor() -> None:
     columns = [["a", "b"], ["A", None], [None, "b@x"], ["ACTIVE", None]]
-    built = cache_module._build_users(*columns)
+    build = record_builder(User, USER_COLUMNS)
+    built = build(*columns)
     assert built == [User("a", "A", None, "ACTIVE"), User("b", None, "b@x", None)]
-    assert cache_module._build_users.__name__ == "fill"
-    assert cache_module._build_clients.__name__ == "fill"
+    assert build.__name__ == "fill"  # what the cache uses for its users and clients
+    assert record_builder(Client, CLIENT_COLUMNS).__name__ == "fill"
     with pytest.raises(AttributeError):
         built[0].name = "changed"  # type: ignore[misc]
+    clients = record_builder(Client, CLIENT_COLUMNS)(["c"], [None], [True], ["c@x"], [None])
+    assert clients == [Client("c", None, True, "c@x", None)]
 
 
-def test_builder_falls_back_for_other_classes() -> None:
-    build = cache_module._slot_filler(User, ("id", "name"))
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A record whose own __init__ checks its value: it must be called."""
+
+    id: str
+
+    def __init__(self, id: str) -> None:
+        if not id:
+            raise ValueError("empty id")
+        object.__setattr__(self, "id", id)
+
+
+@dataclass(frozen=True, slots=True)
+class _PostInit:
+    id: str
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise ValueError("empty id")
+
+
+def test_builder_calls_the_constructor_of_other_classes() -> None:
+    build = record_builder(User, ("id", "name"))  # not its fields
     assert build.__name__ == "construct"
     assert build(["a"], ["A"], [None], [None]) == [User("a", "A", None, None)]
+    for cls in (_Checked, _PostInit):
+        build = record_builder(cls, ("id",))
+        assert build.__name__ == "construct"
+        with pytest.raises(ValueError, match="empty id"):
+            build([""])
 
 
-def test_garbage_collector_state_is_restored(cache: EncryptedCache) -> None:
+def test_the_garbage_collector_is_left_alone(
+    cache: EncryptedCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saves and loads run on workers, at times two at once: none may switch the collector.
+
+    (One job switching it back on would do so under the other.)
+    """
     import gc
 
-    assert gc.isenabled()
+    switched: list[str] = []
+    monkeypatch.setattr(gc, "disable", lambda: switched.append("disable"))
+    monkeypatch.setattr(gc, "enable", lambda: switched.append("enable"))
     cache.save(EU, _snapshot())
     assert cache.load(EU) == _snapshot()
-    assert gc.isenabled()
+    opened = cache.open(EU)
+    assert opened is not None
+    assert opened.complete() == _snapshot()
     cache.path_for(EU).write_bytes(b"garbage" * 10)
     assert cache.load(EU) is None
+    assert switched == []
     assert gc.isenabled()
-    gc.disable()
-    try:
-        cache.save(EU, _snapshot())
-        assert cache.load(EU) == _snapshot()
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
 
 
 def test_open_decodes_the_workspaces_and_complete_the_rest(cache: EncryptedCache) -> None:
