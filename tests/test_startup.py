@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import logging.handlers
 import os
@@ -209,7 +210,8 @@ def _run_panel_until(
     try:
         code = app_module.run_panel(args)
     finally:
-        sys.setswitchinterval(interval)
+        sys.setswitchinterval(interval)  # run_panel tunes the process (tune_process)
+        gc.unfreeze()
         root = logging.getLogger()
         handlers = list(root.handlers)
         for handler in handlers:
@@ -240,6 +242,7 @@ def test_run_panel_in_demo_mode_loads_the_demo_through_the_normal_path(
     def look(window: PanelWindow) -> None:
         seen["title"] = window.windowTitle()
         seen["names"] = [w.workspace.name for w in window.model.workspaces()]
+        seen["tuned"] = (sys.getswitchinterval(), gc.get_freeze_count() > 0)
 
     code, handlers = _run_panel_until(
         monkeypatch, _args(demo=True), lambda w: len(w.model.workspaces()) >= 4, look
@@ -252,6 +255,25 @@ def test_run_panel_in_demo_mode_loads_the_demo_through_the_normal_path(
     assert seen["title"] == "Clockify Panel (demo data)"
     assert "Northwind Consulting" in seen["names"]  # type: ignore[operator]
     assert servers  # the demo server was stopped on the way out
+    assert seen["tuned"] == (pytest.approx(app_module.SWITCH_INTERVAL), True)
+
+
+def test_tune_process_freezes_what_exists_and_shortens_the_switch_interval() -> None:
+    """What `run_panel` sets for the whole process, and only there (not in create_application)."""
+    from desktop.ui import app as app_module
+
+    interval = sys.getswitchinterval()
+    frozen = gc.get_freeze_count()
+    try:
+        app_module.create_application()
+        assert sys.getswitchinterval() == interval  # making the app tunes nothing
+        assert gc.get_freeze_count() == frozen
+        app_module.tune_process()
+        assert sys.getswitchinterval() == pytest.approx(app_module.SWITCH_INTERVAL)
+        assert gc.get_freeze_count() > frozen  # what exists now: out of the collector's passes
+    finally:
+        sys.setswitchinterval(interval)
+        gc.unfreeze()
 
 
 MALFORMED_URLS = [

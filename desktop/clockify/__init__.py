@@ -1,7 +1,6 @@
 """Talking to Clockify: a plain-Python, read-only client (no Qt here)."""
 
-from typing import TYPE_CHECKING, Any
-
+from desktop.clockify.client import ClockifyClient, RetryPolicy
 from desktop.clockify.connection import REGIONS, ApiKey, Connection
 from desktop.clockify.errors import (
     ClockifyError,
@@ -15,19 +14,6 @@ from desktop.clockify.errors import (
     WorkspaceNotFoundError,
 )
 from desktop.clockify.models import Client, CurrentUser, User, Workspace
-
-if TYPE_CHECKING:
-    from desktop.clockify.client import ClockifyClient, RetryPolicy
-
-
-def __getattr__(name: str) -> Any:
-    """The client module on first use: the panel's start reads the stored key before it."""
-    if name in ("ClockifyClient", "RetryPolicy"):
-        from desktop.clockify import client
-
-        return getattr(client, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 __all__ = [
     "REGIONS",

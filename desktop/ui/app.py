@@ -19,6 +19,9 @@ from PySide6.QtWidgets import QApplication
 from desktop.clockify import ApiKey, ClockifyError, Connection
 from desktop.store import paths
 from desktop.ui.connection_settings import set_identity
+from desktop.ui.loader import describe_error
+from desktop.ui.main_window import PanelWindow
+from desktop.ui.session import PanelSession
 from desktop.ui.stored import EarlyStart, early_start
 
 if TYPE_CHECKING:
@@ -185,15 +188,27 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     set_identity()
     app = QApplication(argv if argv is not None else [sys.argv[0]])
     app.setDesktopFileName("clockify-panel")
-    # Everything imported so far lives as long as the app: keep it out of the collector's
-    # full passes. Without this, one full collection on a worker (while thousands of rows
-    # are built) held the GIL for 40-46 ms and stalled the GUI thread that long.
-    gc.freeze()
-    # Workers parse JSON and build rows in Python; by default a busy worker keeps the GIL
-    # for 5 ms slices, and with two of them the GUI thread waited up to 20-30 ms for a
-    # turn. 1 ms slices keep it answering within a few ms (benchmarks, section 4).
-    sys.setswitchinterval(0.001)
     return app
+
+
+#: How long a thread holds the GIL before another may take it (Python's default: 5 ms).
+SWITCH_INTERVAL = 0.001
+
+
+def tune_process() -> None:
+    """The panel's process-wide settings; `run_panel` calls this once its window is built.
+
+    Both keep the GUI thread answering while workers parse pages and build rows
+    (docs/performance.md, section 4, the GUI stall):
+
+    - `gc.freeze()`: what exists by now (modules, classes, the window) lives as long as the
+      panel, so the collector's full passes skip it. Without it, one full collection on a
+      worker building thousands of rows held the GIL for 40-46 ms.
+    - A 1 ms switch interval: by default a busy worker keeps the GIL for 5 ms slices, and
+      with two of them the GUI thread waited 20-30 ms for a turn.
+    """
+    gc.freeze()
+    sys.setswitchinterval(SWITCH_INTERVAL)
 
 
 def run_panel(args: argparse.Namespace, early: EarlyStart | None = None) -> int:
@@ -205,15 +220,12 @@ def run_panel(args: argparse.Namespace, early: EarlyStart | None = None) -> int:
             print(f"clockify-panel: {exc.message}", file=sys.stderr)
             return exc.exit_code
 
-    from desktop.ui.loader import describe_error
-    from desktop.ui.main_window import PanelWindow
-    from desktop.ui.session import PanelSession
-
     app = create_application()
     hold_early_logs()
     install_excepthook()
     window = PanelWindow()
     session = PanelSession(window)
+    tune_process()
     window.show()  # before any connection work: the panel appears at once
     window.runner.submit(lambda _p: open_log_file(), attach_log_file, drop_early_logs)
     demo_servers: list[FakeClockify] = []

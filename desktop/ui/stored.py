@@ -16,8 +16,6 @@ from desktop.clockify import ApiKey, Connection, InvalidConnectionError
 
 log = logging.getLogger(__name__)
 
-WAIT_FOR_IMPORTS = 0.1  # seconds; see prefetch
-
 if TYPE_CHECKING:
     from desktop.store import CredentialStore, OpenedCache, WorkspaceSnapshot
     from desktop.ui.tree_model import RecordNode
@@ -78,31 +76,21 @@ def read_stored(
 
 
 def prefetch(connection: Connection) -> Future[StoredState]:
-    """Start `read_stored` now, on its own thread, while the window is still being built.
+    """Start `read_stored` now, on its own thread, while PySide6 and the window load.
 
-    With the encrypted key file, scrypt takes about 0.15 s, with the GIL released, so it
-    runs alongside the import of PySide6 on the GUI thread, if it gets there first: the
-    import of PySide6 holds the GIL for long stretches of C++ start-up (measured: a thread
-    started together with it reached the key file 200 ms later, with 35 ms of work done).
-    So the GUI thread waits here until this thread has imported the key store (about 15
-    ms, at most WAIT_FOR_IMPORTS); cryptography and the cache are imported after scrypt.
+    The read (with the encrypted key file, scrypt: about 0.15 s with the GIL released;
+    then cryptography's import and the cache's decryption) then overlaps the GUI thread's
+    work up to the first paint instead of following it (docs/performance.md, section 1).
     """
     future: Future[StoredState] = Future()
-    imported = threading.Event()
 
     def work() -> None:
         try:
-            import desktop.store.choice  # noqa: F401 - the imports the key read needs first
-
-            imported.set()
             future.set_result(read_stored(connection, None))
         except BaseException as exc:  # delivered to the session like any job failure
             future.set_exception(exc)
-        finally:
-            imported.set()
 
     threading.Thread(target=work, name="clockify-prefetch", daemon=True).start()
-    imported.wait(WAIT_FOR_IMPORTS)
     return future
 
 
