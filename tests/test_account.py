@@ -23,12 +23,9 @@ from desktop.clockify.models import User, Workspace
 from desktop.store import (
     CredentialError,
     CredentialStore,
-    EncryptedCache,
     EncryptedFileStore,
     Forgotten,
     KeyringUnavailableError,
-    Snapshot,
-    WorkspaceSnapshot,
     WrongPassphraseError,
     api_key_entry,
     cache_key_entry,
@@ -38,6 +35,7 @@ from desktop.store import (
     paths,
 )
 from desktop.store import cache as cache_module
+from desktop.store.cache import EncryptedCache, Snapshot, WorkspaceSnapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSPHRASE = "account test passphrase"
@@ -202,8 +200,8 @@ _SAVE_CACHE = """
 import base64, sys
 from desktop.clockify import Connection
 from desktop.clockify.models import Workspace
-from desktop.store import EncryptedCache, Snapshot, WorkspaceSnapshot, cache_key_entry
-from desktop.store import open_credential_store
+from desktop.store import cache_key_entry, open_credential_store
+from desktop.store.cache import EncryptedCache, Snapshot, WorkspaceSnapshot
 store = open_credential_store()
 connection = Connection.for_region(sys.argv[1])
 snapshot = Snapshot(1.0, [WorkspaceSnapshot(Workspace("ws-1", sys.argv[2]), [], [])])

@@ -33,7 +33,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from desktop.clockify import ApiKey, Connection
-from desktop.store import EncryptedCache, cache_key_entry, open_credential_store, paths
+from desktop.store import cache_key_entry, open_credential_store, paths
+from desktop.store.cache import EncryptedCache
 from tests.fake_clockify import SAMPLE_WORKSPACE_ID
 from desktop.ui.connection_settings import set_identity
 from desktop.ui.main_window import PanelWindow

@@ -24,7 +24,8 @@ from secret_service import require_secret_service, run_in_session, secret_servic
 from desktop import cli, keycmd
 from desktop.clockify import Connection
 from desktop.clockify.models import Workspace
-from desktop.store import EncryptedCache, EncryptedFileStore, Snapshot, WorkspaceSnapshot, paths
+from desktop.store import EncryptedFileStore, paths
+from desktop.store.cache import EncryptedCache, Snapshot, WorkspaceSnapshot
 from desktop.store.file_store import DerivedKey, derive_key, seal_entries
 from desktop.store.files import write_private_file
 

@@ -24,7 +24,8 @@ from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QSettings, Qt
 from PySide6.QtTest import QTest
 
 from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
-from desktop.store import FILE_NAME, EncryptedCache, EncryptedFileStore, Forgotten, paths
+from desktop.store import FILE_NAME, EncryptedFileStore, Forgotten, paths
+from desktop.store.cache import EncryptedCache
 from desktop.ui.main_window import SETTING_VIEW, PanelWindow
 from desktop.ui.session import PanelSession
 from desktop.ui.tree_model import Kind, LoadState, RecordNode, Role, WorkspaceNode

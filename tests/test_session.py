@@ -26,7 +26,6 @@ from PySide6.QtWidgets import QApplication, QDialog
 from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
 from desktop.store import (
     FILE_NAME,
-    EncryptedCache,
     EncryptedFileStore,
     api_key_entry,
     cache_key_entry,
@@ -34,6 +33,7 @@ from desktop.store import (
     forget,
     paths,
 )
+from desktop.store.cache import EncryptedCache
 from desktop.ui.main_window import SETTING_AUTO_REFRESH, PanelWindow
 from desktop.ui.session import PanelSession
 from desktop.ui.settings_dialog import SettingsDialog
@@ -905,7 +905,7 @@ def test_a_connection_that_cannot_be_remembered_still_connects_and_says_so(
 def test_cached_users_found_unusable_after_the_workspaces_showed_are_refreshed(
     qtbot: Any, panels: list[Panel], fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from desktop.store import OpenedCache
+    from desktop.store.cache import OpenedCache
 
     connection = connected_and_cached(qtbot, panels, fake_server)
     monkeypatch.setattr(OpenedCache, "complete", lambda _self: None)  # as if discarded

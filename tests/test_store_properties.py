@@ -24,14 +24,12 @@ from desktop.clockify import Connection
 from desktop.clockify.models import Client, User, Workspace
 from desktop.store import (
     CredentialError,
-    EncryptedCache,
     EncryptedFileStore,
-    Snapshot,
-    WorkspaceSnapshot,
     cache_key_entry,
     file_store,
 )
 from desktop.store import cache as cache_module
+from desktop.store.cache import EncryptedCache, Snapshot, WorkspaceSnapshot
 from desktop.store.file_store import DerivedKey, derive_key, seal
 
 PASSPHRASE = "property passphrase"

@@ -7,16 +7,14 @@ Modules:
 * `keyring_store`: the system keyring; `file_store`: the encrypted key file.
 * `choice`: which store holds the keys (`open_credential_store`), the key from the
   environment or the store (`api_key_from_env`, `load_api_key`).
-* `cache`: the encrypted cache of loaded rows (imports cryptography: loaded on first use
-  of its names here).
+* `cache`: the encrypted cache of loaded rows; it imports cryptography, so its names
+  are imported from `desktop.store.cache`, not from here.
 * `account`: forgetting a connection; `connection_file`: the connection the panel starts
   on; `files`: private files written atomically; `paths`: where everything lives.
 
 Importing this package (or `choice`) imports neither Qt nor cryptography, nor `keyring`:
 the panel's start reads the key on a thread before PySide6 is imported.
 """
-
-from typing import TYPE_CHECKING, Any
 
 from desktop.store.account import Forgotten, forget, forget_connection
 from desktop.store.base import (
@@ -55,30 +53,6 @@ from desktop.store.file_store import (
 )
 from desktop.store.keyring_store import SERVICE, KeyringStore
 
-if TYPE_CHECKING:
-    from desktop.store.cache import (
-        EncryptedCache,
-        OpenedCache,
-        Removal,
-        SecretStore,
-        Snapshot,
-        WorkspaceSnapshot,
-    )
-
-_CACHE_NAMES = frozenset(
-    {"EncryptedCache", "OpenedCache", "Removal", "SecretStore", "Snapshot", "WorkspaceSnapshot"}
-)
-
-
-def __getattr__(name: str) -> Any:
-    """The cache's names on first use: the cache imports cryptography (~20 ms)."""
-    if name in _CACHE_NAMES:
-        from desktop.store import cache
-
-        return getattr(cache, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
     "ENV_API_KEY",
     "ENV_BACKEND",
@@ -91,23 +65,17 @@ __all__ = [
     "CorruptStoreError",
     "CredentialError",
     "CredentialStore",
-    "EncryptedCache",
     "EncryptedFileStore",
     "EntryTooLargeError",
     "Forgotten",
     "KeyringLockedError",
     "KeyringStore",
     "KeyringUnavailableError",
-    "OpenedCache",
     "PassphraseProvider",
     "PassphraseRequiredError",
     "PassphraseTooShortError",
-    "Removal",
-    "SecretStore",
-    "Snapshot",
     "StoreWriteError",
     "UnusableEnvKeyError",
-    "WorkspaceSnapshot",
     "WrongPassphraseError",
     "api_key_entry",
     "api_key_from_env",

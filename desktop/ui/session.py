@@ -36,7 +36,8 @@ from desktop.ui.stored import (
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from desktop.store import CredentialStore, Forgotten, OpenedCache, Snapshot
+    from desktop.store import CredentialStore, Forgotten
+    from desktop.store.cache import OpenedCache, Snapshot
     from desktop.ui.settings_dialog import SettingsDialog
     from desktop.ui.stored import Prepared, StoredState
 

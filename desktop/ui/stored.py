@@ -17,7 +17,8 @@ from desktop.clockify import ApiKey, Connection, InvalidConnectionError
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from desktop.store import CredentialStore, OpenedCache, WorkspaceSnapshot
+    from desktop.store import CredentialStore
+    from desktop.store.cache import OpenedCache, WorkspaceSnapshot
     from desktop.ui.tree_model import RecordNode
 
     Prepared = tuple[list[RecordNode] | None, list[RecordNode] | None]
