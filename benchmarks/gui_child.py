@@ -65,7 +65,7 @@ def profiled(path: str | None) -> Iterator[None]:
 def startup(kind: str, base_url: str | None, wait_rows: bool) -> dict[str, Any]:
     """Spawn to first expose (+ the events queued behind it), measured alike for every kind.
 
-    The panel runs through its real entry point (`desktop.cli.run`), so whatever it does
+    The panel runs through its real entry point (`desktop.__main__.run`), so whatever it does
     before importing Qt (reading the stored key early) is measured as it happens.
     """
     result: dict[str, Any] = {"kind": kind}
@@ -84,7 +84,7 @@ def startup(kind: str, base_url: str | None, wait_rows: bool) -> dict[str, Any]:
         app.exec()
     else:
         import desktop.ui.stored as stored
-        from desktop import cli
+        from desktop import __main__ as entry
 
         early_start = stored.early_start
         watchers: list[Any] = []
@@ -107,7 +107,7 @@ def startup(kind: str, base_url: str | None, wait_rows: bool) -> dict[str, Any]:
         # Cached: no arguments, as a user starts it; the connection comes from connection.json,
         # which prepare-cache wrote (as `key set` does).
         argv = ["--demo"] if kind == "demo" else (["--base-url", base_url] if base_url else [])
-        cli.run(argv)
+        entry.run(argv)
     result["maxrss_kb"] = maxrss_kb()
     return result
 

@@ -1,6 +1,6 @@
 """`python -m benchmarks.startup_steps`: where the panel's start-up time goes, step by step.
 
-Runs the panel's start-up steps in a fresh process, in the order `desktop.cli.run` takes
+Runs the panel's start-up steps in a fresh process, in the order `desktop.__main__.run` takes
 them (offscreen, no key stored: the connect page), and a bare QWidget window, each N times,
 and prints the median time at which each step ended. Nothing is asserted.
 """
@@ -28,7 +28,7 @@ PANEL = (
     """
 import time; t0 = time.perf_counter(); marks = []
 def mark(step): marks.append((step, (time.perf_counter() - t0) * 1000))
-from desktop.cli import build_parser; mark("import desktop.cli")
+from desktop.__main__ import build_parser; mark("import desktop.__main__")
 args = build_parser().parse_args(["--base-url", "http://127.0.0.1:9"]); mark("parse arguments")
 from desktop.ui.stored import early_start; early = early_start(args); mark("early_start")
 from PySide6.QtCore import QTimer

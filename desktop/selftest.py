@@ -123,9 +123,9 @@ def _check_crypto(report: _Report) -> None:
 
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-        from desktop.store.file_store import derive_key as _derive
+        from desktop.store.file_store import derive_key
 
-        key, _verifier = _derive("probe", secrets.token_bytes(16), 2**4, 8, 1)
+        key, _verifier = derive_key("probe", secrets.token_bytes(16), 2**4, 8, 1)
         nonce = secrets.token_bytes(12)
         sealed = AESGCM(key).encrypt(nonce, b"self-test", None)
         if AESGCM(key).decrypt(nonce, sealed, None) != b"self-test":

@@ -19,7 +19,9 @@ from fake_clockify import SAMPLE_SIDE_WORKSPACE_ID, SAMPLE_WORKSPACE_ID, FakeClo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop import cli
+from desktop import __main__ as entry
+from desktop.cli import listing as list_command
+from desktop.cli.common import terminal_text
 from desktop.demo.data import TRICKY_NAMES, make_clients, make_users
 
 BIG = "64b0a00000000000000000aa"
@@ -32,7 +34,7 @@ def run(
     try:
         if key is not None:
             mp.setenv("CLOCKIFY_API_KEY", key)
-        code = cli.run(args)
+        code = entry.run(args)
     finally:
         mp.undo()
     out = capsys.readouterr()
@@ -178,7 +180,7 @@ def test_each_error_row_has_its_exit_code_and_message(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     # Retries would only slow this test: the client's own retry tests cover them.
-    monkeypatch.setattr(cli, "make_client", _fast_client)
+    monkeypatch.setattr(list_command, "make_client", _fast_client)
     key = TEST_KEY
     if setup == "wrong key":
         key = "not-the-key-0000000000"
@@ -273,7 +275,7 @@ def test_plain_http_to_a_remote_host_is_a_usage_error(capsys: pytest.CaptureFixt
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
-        cli.run(["list", "projects"])
+        entry.run(["list", "projects"])
     assert exc.value.code == 2
 
 
@@ -341,7 +343,7 @@ def _previous_output(rows: list[dict[str, Any]], columns: list[str], fmt: str) -
             writer.writerow([cell(row[c]) for c in columns])
         out.write(buffer.getvalue())
     else:
-        cells = [[cli.terminal_text(cell(row[c])) for c in columns] for row in rows]
+        cells = [[terminal_text(cell(row[c])) for c in columns] for row in rows]
         widths = [len(c) for c in columns]
         for line in cells:
             for i, text in enumerate(line):
@@ -396,7 +398,7 @@ def test_an_empty_list_prints_the_same_text_as_before(
     fake_server: FakeClockify, capsys: pytest.CaptureFixture[str], what: str, fmt: str
 ) -> None:
     fake_server.add_workspace(FakeWorkspace(id=ODD, name="Empty", users=[], clients=[]))
-    columns = cli._COLUMNS[what]
+    columns = list_command.COLUMNS[what]
     code, out, err = run(listing(fake_server, what, "--workspace", ODD, "--format", fmt), capsys)
     assert code == 0, err
     assert out == _previous_output([], columns, fmt)
@@ -418,7 +420,9 @@ def test_the_output_is_written_in_one_piece(
     out = _CountingOut()
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setenv("CLOCKIFY_API_KEY", TEST_KEY)
-    assert cli.run(listing(fake_server, "users", "--workspace", ODD, "--all", "--format", fmt)) == 0
+    assert (
+        entry.run(listing(fake_server, "users", "--workspace", ODD, "--all", "--format", fmt)) == 0
+    )
     assert out.writes == 1
     assert out.getvalue().count("\n") >= len(ODD_TEXTS)
 
@@ -476,6 +480,8 @@ RECORDS = st.one_of(
 
 @given(RECORDS)
 def test_rows_hold_what_the_models_hold_for_any_record(record: Any) -> None:
+    # Private names on purpose: the client's row builders are held to the models' rules for
+    # any record here; its public user_rows/client_rows reach them only through a server.
     from desktop.clockify import Client, UnexpectedResponseError, User
     from desktop.clockify.client import _client_row, _user_row
 
@@ -510,7 +516,7 @@ def test_every_format_matches_the_previous_text_for_any_rows(
 ) -> None:
     columns = ["id", "name", "archived"]
     rows = [dict(zip(columns, line, strict=True)) for line in values]
-    for fmt, text_of in cli._FORMATTERS.items():
+    for fmt, text_of in list_command.FORMATTERS.items():
         assert text_of(rows, columns) == _previous_output(rows, columns, fmt), fmt
 
 

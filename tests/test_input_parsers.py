@@ -20,7 +20,9 @@ from fake_clockify import FakeClockify, FakeWorkspace
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from desktop import cli
+from desktop import __main__ as entry
+from desktop import options
+from desktop.cli import common
 from desktop.clockify.connection import MAX_KEY_LENGTH, ApiKey, normalise_base_url
 from desktop.clockify.errors import InvalidConnectionError
 
@@ -163,11 +165,11 @@ def test_a_two_million_character_key_is_refused_before_anything_else() -> None:
 @example("0.5")
 def test_timeout_is_a_value_or_a_clear_error(text: str) -> None:
     try:
-        value = cli.timeout_seconds(text)
+        value = options.timeout_seconds(text)
     except argparse.ArgumentTypeError as exc:
         message = str(exc)
     else:
-        assert cli.MIN_TIMEOUT <= value <= cli.MAX_TIMEOUT
+        assert options.MIN_TIMEOUT <= value <= options.MAX_TIMEOUT
         return
     assert "from 1 to 600" in message
 
@@ -179,7 +181,7 @@ def test_timeout_is_a_value_or_a_clear_error(text: str) -> None:
 @example("a" * 65)
 def test_workspace_id_is_a_plain_token_or_a_clear_error(text: str) -> None:
     try:
-        value = cli.workspace_id(text)
+        value = common.workspace_id(text)
     except argparse.ArgumentTypeError as exc:
         message = str(exc)
     else:
@@ -208,7 +210,7 @@ def test_list_ends_with_one_line_and_an_exit_code(
     mp.setenv("CLOCKIFY_API_KEY", TEST_KEY)
     try:
         try:
-            code = cli.run(argv)
+            code = entry.run(argv)
         except SystemExit as exc:  # argparse's usage error
             code = exc.code if isinstance(exc.code, int) else 1
     finally:
@@ -299,7 +301,7 @@ def evil_server(monkeypatch: pytest.MonkeyPatch) -> FakeClockify:
 def test_table_output_escapes_control_characters(
     evil_server: FakeClockify, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = cli.run(["list", "workspaces", "--base-url", evil_server.base_url])
+    code = entry.run(["list", "workspaces", "--base-url", evil_server.base_url])
     out = capsys.readouterr().out
     assert code == 0
     assert "\x1b" not in out
@@ -311,7 +313,7 @@ def test_table_output_escapes_control_characters(
 def test_json_output_keeps_the_exact_data(
     evil_server: FakeClockify, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = cli.run(["list", "workspaces", "--format", "json", "--base-url", evil_server.base_url])
+    code = entry.run(["list", "workspaces", "--format", "json", "--base-url", evil_server.base_url])
     assert code == 0
     names = [w["name"] for w in json.loads(capsys.readouterr().out)]
     assert EVIL in names
@@ -321,7 +323,7 @@ def test_messages_escape_control_characters(
     evil_server: FakeClockify, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Two workspaces and no --workspace: the message lists their names, escaped."""
-    code = cli.run(["list", "users", "--base-url", evil_server.base_url])
+    code = entry.run(["list", "users", "--base-url", evil_server.base_url])
     err = capsys.readouterr().err
     assert code == 2
     assert "\x1b" not in err

@@ -21,7 +21,8 @@ from conftest import TEST_KEY
 from fake_clockify import FakeClockify
 from secret_service import require_secret_service, run_in_session, secret_service_env
 
-from desktop import cli, keycmd
+from desktop import __main__ as entry
+from desktop.cli import keys
 from desktop.clockify import Connection
 from desktop.clockify.models import Workspace
 from desktop.store import EncryptedFileStore, paths
@@ -318,16 +319,16 @@ def test_a_terminal_gets_a_hidden_prompt_on_stderr(
 
     monkeypatch.setattr("getpass.getpass", fake_getpass)
     monkeypatch.setattr(sys, "stdin", _Tty("this line must not be read\n"))
-    code = cli.run(["key", "set", "--no-verify", "--region", "eu"])
+    code = entry.run(["key", "set", "--no-verify", "--region", "eu"])
     assert code == 0
-    assert prompts == [(keycmd.PROMPT, sys.stderr)]
+    assert prompts == [(keys.PROMPT, sys.stderr)]
     out = capsys.readouterr()
     assert "Stored the API key for EU (Germany) (euc1.clockify.me)" in out.out
     assert TEST_KEY not in out.out + out.err
 
 
 def test_key_is_never_an_argument() -> None:
-    parser = cli.build_parser()
+    parser = entry.build_parser()
     with pytest.raises(SystemExit):
         parser.parse_args(["key", "set", TEST_KEY])
     with pytest.raises(SystemExit):

@@ -123,7 +123,7 @@ def early_start(args: argparse.Namespace) -> EarlyStart:
     """
     if args.demo:
         return EarlyStart(None, None, None)
-    from desktop.cli import ENV_API_KEY, ENV_BASE_URL
+    from desktop.options import ENV_BASE_URL
 
     if not args.base_url and os.environ.get(ENV_BASE_URL):
         try:
@@ -139,13 +139,13 @@ def early_start(args: argparse.Namespace) -> EarlyStart:
         connection = _connection_from_args(args)
     else:
         connection = saved_connection()
-    env_key = _env_key(ENV_API_KEY)
+    env_key = _env_key()
     return EarlyStart(connection, env_key, None if env_key else prefetch(connection))
 
 
 def _connection_from_args(args: argparse.Namespace) -> Connection:
     """The connection the options and CLOCKIFY_BASE_URL ask for; InvalidConnectionError."""
-    from desktop.cli import connection_from_args
+    from desktop.options import connection_from_args
 
     try:
         return connection_from_args(args)
@@ -176,12 +176,12 @@ def saved_connection() -> Connection:
     return legacy
 
 
-def _env_key(name: str) -> ApiKey | None:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return None
+def _env_key() -> ApiKey | None:
+    """The key in CLOCKIFY_API_KEY; an unusable one is logged and ignored."""
+    from desktop.options import UnusableEnvKeyError, api_key_from_env
+
     try:
-        return ApiKey(value)
-    except ValueError:
-        log.warning("%s is not a usable key; ignoring it", name)
+        return api_key_from_env()
+    except UnusableEnvKeyError as exc:
+        log.warning("%s Ignoring it.", exc.message)
         return None

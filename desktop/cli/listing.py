@@ -1,0 +1,195 @@
+"""`list workspaces|users|clients`: the complete list, as a table, JSON, CSV or TSV."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Sequence
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING, Any
+
+from desktop.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    make_client,
+    resolve_api_key,
+    terminal_text,
+    workspace_id,
+)
+from desktop.clockify.errors import NoPermissionError, WorkspaceNotFoundError
+from desktop.options import add_connection_options, connection_from_args
+
+if TYPE_CHECKING:
+    from desktop.clockify import ClockifyClient, Workspace
+
+Row = dict[str, Any]
+
+
+def _workspace_rows(items: Sequence[Workspace]) -> list[Row]:
+    return [{"id": w.id, "name": w.name} for w in items]
+
+
+def _pick_workspace(client: ClockifyClient, requested: str | None) -> str:
+    if requested:
+        return requested
+    workspaces = client.workspaces()
+    if len(workspaces) == 1:
+        return workspaces[0].id
+    listing = ", ".join(f"{w.id} ({w.name})" for w in workspaces[:10])
+    raise CliError(
+        f"This key sees {len(workspaces)} workspaces: choose one with --workspace ID"
+        + (f" ({listing})." if workspaces else "."),
+        EXIT_USAGE,
+    )
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """`list`: print the list `args` asks for; CliError or ClockifyError when it cannot."""
+    connection = connection_from_args(args)
+    key = resolve_api_key(connection)
+    client = make_client(args, connection, key)
+    try:
+        rows: list[Row]
+        if args.what == "workspaces":
+            rows = _workspace_rows(client.workspaces())
+        else:
+            chosen = _pick_workspace(client, args.workspace)
+            if args.what == "users":
+                try:
+                    rows = client.user_rows(chosen, include_inactive=args.all)
+                except NoPermissionError:
+                    # 403 code 501 is the same answer for "not an admin" and "no such
+                    # workspace"; the workspace list tells them apart.
+                    if chosen not in {w.id for w in client.workspaces()}:
+                        raise WorkspaceNotFoundError(chosen) from None
+                    raise
+            else:
+                rows = client.client_rows(chosen, include_archived=args.all)
+    finally:
+        client.close()
+    columns = list(rows[0]) if rows else COLUMNS[args.what]
+    # Built whole, then written at once: json.dump wrote 10,000 users in 200,000 pieces.
+    sys.stdout.write(FORMATTERS[args.format](rows, columns))
+    return EXIT_OK
+
+
+#: The columns of each list, in their order (what an empty list prints).
+COLUMNS = {
+    "workspaces": ["id", "name"],
+    "users": ["id", "name", "email", "status"],
+    "clients": ["id", "name", "archived"],
+}
+#: The types a row's value has (texts, null, the archived flag); any other is formatted the
+#: slow, general way.
+_PLAIN_TYPES = frozenset({str, type(None), bool})
+_JSON_SCALARS = {None: "null", True: "true", False: "false"}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _column(rows: list[Row], name: str) -> tuple[list[Any], frozenset[type]]:
+    """The values of one column, and the types among them."""
+    values = [row[name] for row in rows]
+    return values, frozenset(map(type, values))
+
+
+def _json_text(rows: list[Row], columns: list[str]) -> str:
+    """json.dumps(rows, ensure_ascii=False, indent=2) and a newline, the same text, built in
+    about half the time: each text through json's own C encoder, a column at a time, and
+    every row through one template."""
+    if not rows:
+        return "[]\n"
+    encoded: list[list[str]] = []
+    for name in columns:
+        values, types = _column(rows, name)
+        if not types <= _PLAIN_TYPES:
+            return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+        encoded.append(
+            [encode_basestring(v) if type(v) is str else _JSON_SCALARS[v] for v in values]
+        )
+    keys = [encode_basestring(name).replace("%", "%%") for name in columns]
+    template = "  {\n" + ",\n".join(f"    {key}: %s" for key in keys) + "\n  }"
+    return "[\n" + ",\n".join(map(template.__mod__, zip(*encoded, strict=True))) + "\n]\n"
+
+
+def _cells(rows: list[Row], columns: list[str]) -> list[list[str]]:
+    """Each column's values as the text of a cell (see _cell)."""
+    cells: list[list[str]] = []
+    for name in columns:
+        values, types = _column(rows, name)
+        if types <= {str}:
+            cells.append(values)
+        elif types <= {str, type(None)}:
+            cells.append(["" if v is None else v for v in values])
+        else:
+            cells.append([_cell(v) for v in values])
+    return cells
+
+
+def _delimited(delimiter: str) -> Callable[[list[Row], list[str]], str]:
+    def text(rows: list[Row], columns: list[str]) -> str:
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+        writer.writerow(columns)
+        writer.writerows(zip(*_cells(rows, columns), strict=True))
+        return buffer.getvalue()
+
+    return text
+
+
+def _table_text(rows: list[Row], columns: list[str]) -> str:
+    # One row per record, and nothing that steers the terminal: control characters escaped.
+    cells = [
+        [t if t.isprintable() else terminal_text(t) for t in column]
+        for column in _cells(rows, columns)
+    ]
+    widths = [
+        min(max(len(name), max(map(len, column))), 60) if column else len(name)
+        for name, column in zip(columns, cells, strict=True)
+    ]
+    template = "  ".join(f"%-{w}s" for w in widths)
+    lines = [(template % tuple(c.upper() for c in columns)).rstrip()]
+    lines += [(template % line).rstrip() for line in zip(*cells, strict=True)]
+    lines.append("")
+    return "\n".join(lines)
+
+
+#: The text of the rows in each --format, built whole.
+FORMATTERS: dict[str, Callable[[list[Row], list[str]], str]] = {
+    "table": _table_text,
+    "json": _json_text,
+    "csv": _delimited(","),
+    "tsv": _delimited("\t"),
+}
+
+
+def add_list_command(commands: Any) -> None:
+    """Add `list` to the program's subparsers."""
+    lister = commands.add_parser(
+        "list",
+        help="print workspaces, users or clients (table, json, csv, tsv)",
+        description="Print the complete list of workspaces, or of a workspace's users or clients.",
+    )
+    lister.add_argument("what", choices=["workspaces", "users", "clients"])
+    lister.add_argument(
+        "--workspace", metavar="ID", type=workspace_id, help="workspace id (optional if only one)"
+    )
+    lister.add_argument("--format", choices=sorted(FORMATTERS), default="table")
+    lister.add_argument(
+        "--all", action="store_true", help="include inactive users and archived clients"
+    )
+    add_connection_options(lister)
+    lister.set_defaults(handler=run_list)
+
+
+__all__ = ["COLUMNS", "FORMATTERS", "Row", "add_list_command", "run_list"]
