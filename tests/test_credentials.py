@@ -21,7 +21,6 @@ from keyring.backends import fail, null
 
 from desktop.clockify import ApiKey, Connection
 from desktop.store import (
-    ENV_API_KEY,
     ENV_BACKEND,
     ENV_PASSPHRASE,
     MAX_VALUE_CHARS,
@@ -35,9 +34,7 @@ from desktop.store import (
     PassphraseRequiredError,
     PassphraseTooShortError,
     StoreWriteError,
-    UnusableEnvKeyError,
     WrongPassphraseError,
-    api_key_from_env,
     check_new_passphrase,
     file_store,
     keyring_problem,
@@ -488,26 +485,6 @@ def test_unusable_stored_value_is_a_clear_error(passphrase: str) -> None:
     store.set("api-key:global", "has spaces in it")
     with pytest.raises(CredentialError, match="not usable"):
         store.get_api_key(GLOBAL)
-
-
-def test_the_key_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """CLOCKIFY_API_KEY, read in one place for the command line and the panel."""
-    assert ENV_API_KEY == "CLOCKIFY_API_KEY"
-    monkeypatch.delenv(ENV_API_KEY, raising=False)
-    assert api_key_from_env() is None
-    monkeypatch.setenv(ENV_API_KEY, "  \t ")
-    assert api_key_from_env() is None
-    monkeypatch.setenv(ENV_API_KEY, f"  {KEY}\n")
-    key = api_key_from_env()
-    assert key is not None
-    assert key.reveal() == KEY
-    leaked = "has spaces-ABCDEFGHIJKLMNOP"
-    monkeypatch.setenv(ENV_API_KEY, leaked)
-    with pytest.raises(UnusableEnvKeyError) as caught:
-        api_key_from_env()
-    assert caught.value.message.startswith("CLOCKIFY_API_KEY is not a usable API key: ")
-    assert "ABCDEFGHIJKLMNOP" not in str(caught.value)
-    assert caught.value.exit_code == 3  # what the command line exits with for a key problem
 
 
 def test_store_and_clockify_errors_share_one_base() -> None:

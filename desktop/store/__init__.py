@@ -5,8 +5,8 @@ Modules:
 * `errors`: the store's errors, all `CredentialError` (an `desktop.errors.AppError`).
 * `base`: `CredentialStore`, the entry names and their limits.
 * `keyring_store`: the system keyring; `file_store`: the encrypted key file.
-* `choice`: which store holds the keys (`open_credential_store`), the key from the
-  environment or the store (`api_key_from_env`, `load_api_key`).
+* `choice`: which store holds the keys (`open_credential_store`), the stored key
+  (`load_api_key`), and whether the keyring works (`keyring_problem`).
 * `cache`: the encrypted cache of loaded rows; it imports cryptography, so its names
   are imported from `desktop.store.cache`, not from here.
 * `account`: forgetting a connection; `connection_file`: the connection the panel starts
@@ -25,14 +25,8 @@ from desktop.store.base import (
     api_key_entry,
     cache_key_entry,
 )
-from desktop.store.choice import (
-    UnusableEnvKeyError,
-    api_key_from_env,
-    keyring_problem,
-    load_api_key,
-    open_credential_store,
-)
-from desktop.store.env import ENV_API_KEY, ENV_BACKEND, ENV_PASSPHRASE
+from desktop.store.choice import keyring_problem, load_api_key, open_credential_store
+from desktop.store.env import ENV_BACKEND, ENV_PASSPHRASE
 from desktop.store.errors import (
     CorruptStoreError,
     CredentialError,
@@ -54,7 +48,6 @@ from desktop.store.file_store import (
 from desktop.store.keyring_store import SERVICE, KeyringStore
 
 __all__ = [
-    "ENV_API_KEY",
     "ENV_BACKEND",
     "ENV_PASSPHRASE",
     "FILE_NAME",
@@ -75,10 +68,8 @@ __all__ = [
     "PassphraseRequiredError",
     "PassphraseTooShortError",
     "StoreWriteError",
-    "UnusableEnvKeyError",
     "WrongPassphraseError",
     "api_key_entry",
-    "api_key_from_env",
     "cache_key_entry",
     "check_new_passphrase",
     "default_passphrase_provider",

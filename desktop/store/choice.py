@@ -1,4 +1,4 @@
-"""Which store holds the keys, and reading the API key: from the environment or the store.
+"""Which store holds the keys, and reading the stored API key.
 
 `open_credential_store()` picks the store, so that one store holds the keys at a time:
 
@@ -17,7 +17,6 @@ Environment:
   keyring (an error when it does not work); unset, empty or ``auto`` picks as above.
 * ``CLOCKIFY_PANEL_PASSPHRASE`` is the passphrase of the encrypted file for the default
   passphrase provider (the panel passes a dialog-based provider instead).
-* ``CLOCKIFY_API_KEY`` is a key that wins over the stored one (`api_key_from_env`).
 
 Entries are named ``api-key:{connection.id}`` for API keys and ``cache-key:{connection.id}``
 for the key of a connection's cache; values have at most MAX_VALUE_CHARS characters.
@@ -33,30 +32,12 @@ import os
 
 from desktop.clockify.connection import ApiKey, Connection
 from desktop.store.base import CredentialStore, PassphraseProvider
-from desktop.store.env import ENV_API_KEY, ENV_BACKEND
+from desktop.store.env import ENV_BACKEND
 from desktop.store.errors import CredentialError, KeyringUnavailableError
 from desktop.store.file_store import EncryptedFileStore
 from desktop.store.keyring_store import KeyringStore, system_keyring
 
 log = logging.getLogger(__name__)
-
-
-class UnusableEnvKeyError(CredentialError):
-    """CLOCKIFY_API_KEY is set but is not an API key (the message never repeats it)."""
-
-
-def api_key_from_env() -> ApiKey | None:
-    """The key in env CLOCKIFY_API_KEY, None when it is unset or blank.
-
-    Raises UnusableEnvKeyError when it is set but cannot be an API key.
-    """
-    value = os.environ.get(ENV_API_KEY, "").strip()
-    if not value:
-        return None
-    try:
-        return ApiKey(value)
-    except ValueError as exc:  # its text never repeats the key
-        raise UnusableEnvKeyError(f"{ENV_API_KEY} is not a usable API key: {exc}.") from None
 
 
 def keyring_problem() -> str | None:
@@ -114,8 +95,6 @@ def load_api_key(
 
 
 __all__ = [
-    "UnusableEnvKeyError",
-    "api_key_from_env",
     "keyring_problem",
     "load_api_key",
     "open_credential_store",

@@ -7,7 +7,5 @@ from __future__ import annotations
 ENV_BACKEND = "CLOCKIFY_PANEL_CREDENTIALS"
 #: The passphrase of the encrypted file, for the default passphrase provider.
 ENV_PASSPHRASE = "CLOCKIFY_PANEL_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
-#: An API key that wins over the stored one (the command line and the panel).
-ENV_API_KEY = "CLOCKIFY_API_KEY"
 
-__all__ = ["ENV_API_KEY", "ENV_BACKEND", "ENV_PASSPHRASE"]
+__all__ = ["ENV_BACKEND", "ENV_PASSPHRASE"]
