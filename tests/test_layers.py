@@ -107,7 +107,6 @@ def test_the_panel_needs_pyside6_and_says_so() -> None:
 
 def _lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
     """`lint-imports` with the project's contracts on the copy of desktop/ in `tree`."""
-    pytest.importorskip("importlinter", reason="import-linter comes with the dev extras")
     result = subprocess.run(
         [
             sys.executable,
