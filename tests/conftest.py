@@ -92,9 +92,5 @@ def only_get_requests(
 @pytest.fixture
 def fake_server() -> Iterator[FakeClockify]:
     """A fake Clockify on 127.0.0.1 with one key (TEST_KEY) and a small workspace."""
-    server = FakeClockify.with_sample_data(api_key=TEST_KEY)
-    server.start()
-    try:
+    with FakeClockify.with_sample_data(api_key=TEST_KEY) as server:
         yield server
-    finally:
-        server.stop()

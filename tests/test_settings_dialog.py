@@ -172,23 +172,15 @@ def files_containing(root: Path, needle: str) -> list[Path]:
 @pytest.fixture
 def other_server() -> Iterator[FakeClockify]:
     """A second Clockify "region" that knows TEST_KEY; the fake_server fixture's twin."""
-    server = FakeClockify.with_sample_data(api_key=TEST_KEY)
-    server.start()
-    try:
+    with FakeClockify.with_sample_data(api_key=TEST_KEY) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
 def stranger_server() -> Iterator[FakeClockify]:
     """A region that does not know TEST_KEY."""
-    server = FakeClockify.with_sample_data(api_key="some-other-key-00000000000000000000")
-    server.start()
-    try:
+    with FakeClockify.with_sample_data(api_key="some-other-key-00000000000000000000") as server:
         yield server
-    finally:
-        server.stop()
 
 
 # -- test connection: success and each failure -------------------------------------------------
