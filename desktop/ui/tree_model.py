@@ -21,8 +21,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QBrush, QFont, QGuiApplication, QPalette
 
 from desktop.clockify.models import Client, User, Workspace
 from desktop.search import normalise, search_text
@@ -673,7 +672,7 @@ class PanelModel(QAbstractTableModel):
 
     def _font(self, node: Node) -> QFont | None:
         if isinstance(node, WorkspaceNode):
-            font = QFont(QApplication.font())
+            font = QFont(QGuiApplication.font())
             font.setBold(True)
             return font
         if isinstance(node, RecordNode):
@@ -681,12 +680,12 @@ class PanelModel(QAbstractTableModel):
                 return None
         elif node.state not in (LoadState.LOADING, LoadState.FAILED):
             return None
-        font = QFont(QApplication.font())
+        font = QFont(QGuiApplication.font())
         font.setItalic(True)
         return font
 
     def _foreground(self, node: Node) -> QBrush | None:
-        palette = QApplication.palette()
+        palette = QGuiApplication.palette()
         if isinstance(node, GroupNode):
             if node.state is LoadState.FAILED:
                 return QBrush(Qt.GlobalColor.red if _is_light(palette) else Qt.GlobalColor.yellow)
