@@ -127,21 +127,8 @@ def server_text(text: str, secret: str, limit: int = SERVER_TEXT_LIMIT) -> str:
 
 
 class ClockifyError(AppError):
-    """Base of every error the Clockify layer raises.
-
-    Attributes:
-        message: one sentence, fit for a status bar or a dialog.
-        exit_code: what the command line exits with for this error.
-    """
-
-    exit_code = 1
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
+    """Base of every error the Clockify layer raises (a message and an exit code, as
+    every AppError)."""
 
 
 class InvalidConnectionError(ClockifyError):
