@@ -212,6 +212,7 @@ def _run_panel_until(
     finally:
         sys.setswitchinterval(interval)  # run_panel tunes the process (tune_process)
         gc.unfreeze()
+        gc.collect()  # the panel's garbage, on this (the GUI) thread, not on a worker later
         root = logging.getLogger()
         handlers = list(root.handlers)
         for handler in handlers:
@@ -274,6 +275,7 @@ def test_tune_process_freezes_what_exists_and_shortens_the_switch_interval() -> 
     finally:
         sys.setswitchinterval(interval)
         gc.unfreeze()
+        gc.collect()  # on this (the GUI) thread, not on a worker later
 
 
 MALFORMED_URLS = [
