@@ -32,12 +32,13 @@ def run(rows: int, runs: int, profile: str | None) -> dict[str, Any]:
 
     from desktop.clockify import User, Workspace
     from desktop.demo.data import make_users
-    from desktop.ui.app import create_application
+    from desktop.ui.app import create_application, tune_process
     from desktop.ui.main_window import PanelWindow
     from desktop.ui.tree_model import make_user_nodes
 
     create_application()
     window = PanelWindow()
+    tune_process()  # as run_panel does once its window is built
     window.show()
     window.stack.setCurrentWidget(window.tree)
     model = window.model

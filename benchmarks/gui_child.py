@@ -261,12 +261,13 @@ def stall(base_url: str, api_key: str, idle_s: float, profile: str | None) -> No
     from PySide6.QtCore import QEventLoop, Qt, QTimer
 
     from desktop.clockify import ApiKey, ClockifyClient, Connection
-    from desktop.ui.app import create_application
+    from desktop.ui.app import create_application, tune_process
     from desktop.ui.main_window import PanelWindow
     from desktop.ui.tree_model import GroupNode, LoadState, WorkspaceNode
 
     app = create_application()
     window = PanelWindow()
+    tune_process()  # as run_panel does once its window is built
     window.show()
     app.processEvents()
     ticks: list[float] = []
@@ -353,12 +354,13 @@ def filter_latency(rows: int, queries: list[str], profile: str | None) -> None:
 
     from desktop.clockify import User, Workspace
     from desktop.demo.data import make_users
-    from desktop.ui.app import create_application
+    from desktop.ui.app import create_application, tune_process
     from desktop.ui.main_window import PanelWindow
     from desktop.ui.tree_model import make_user_nodes
 
     create_application()
     window = PanelWindow()
+    tune_process()  # as run_panel does once its window is built
     window.show()
     window.stack.setCurrentWidget(window.tree)  # the tree page, as when connected
     model = window.model
