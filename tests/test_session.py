@@ -692,7 +692,7 @@ def test_the_session_asks_in_the_same_box_and_again_after_a_wrong_passphrase(
 ) -> None:
     from PySide6.QtCore import QTimer
 
-    from desktop.ui.settings_dialog import PassphraseDialog
+    from desktop.ui.passphrase_dialog import PassphraseDialog
 
     connection = connected_and_cached(qtbot, panels, fake_server)
     monkeypatch.delenv("CLOCKIFY_PANEL_PASSPHRASE")

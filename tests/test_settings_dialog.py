@@ -58,11 +58,10 @@ from desktop.store import (
     WrongPassphraseError,
     paths,
 )
+from desktop.ui.passphrase_dialog import PassphraseDialog, ask_passphrase
 from desktop.ui.settings_dialog import (
     CUSTOM,
-    PassphraseDialog,
     SettingsDialog,
-    ask_passphrase,
     region_from_address,
 )
 from desktop.ui.settings_dialog import TestResult as ProbeResult

@@ -168,7 +168,7 @@ class PanelSession(QObject):
         return open_store(self.store_factory, passphrase)
 
     def _ask_passphrase_with_box(self, creating: bool) -> str | None:
-        from desktop.ui.settings_dialog import ask_passphrase
+        from desktop.ui.passphrase_dialog import ask_passphrase
 
         return ask_passphrase(self.window, creating, self._passphrase_reason)
 

@@ -8,22 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QResizeEvent, QShowEvent
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -39,13 +34,11 @@ from desktop.clockify import (
     Workspace,
 )
 from desktop.store import (
-    MIN_PASSPHRASE_CHARS,
     CredentialError,
     CredentialStore,
     PassphraseRequiredError,
     WrongPassphraseError,
     account,
-    check_new_passphrase,
     open_credential_store,
 )
 from desktop.ui.connection_settings import (
@@ -55,16 +48,15 @@ from desktop.ui.connection_settings import (
     StoreFactory,
     default_client,
 )
+from desktop.ui.fitting import FittingDialog, MessageArea, wrapped_label
 from desktop.ui.loader import describe_error
+from desktop.ui.passphrase_dialog import ask_passphrase
 from desktop.workers import JobRunner
 
 log = logging.getLogger(__name__)
 
 #: Removes a connection's key, cache file and cache key (runs on a worker).
 Forgetter = Callable[[CredentialStore, Connection], account.Forgotten]
-
-#: A message taller than this many lines scrolls (see MessageArea).
-MESSAGE_MAX_LINES = 10
 
 KEY_HELP = (
     "Find your personal API key in Clockify under Profile > Settings > API "
@@ -111,162 +103,6 @@ def custom_connection(text: str) -> Connection:
 class TestResult:
     user: CurrentUser
     workspaces: list[Workspace]
-
-
-def wrapped_label(text: str, parent: QWidget) -> QLabel:
-    """A plain-text label that wraps at word boundaries (its height follows its width)."""
-    label = QLabel(text, parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    return label
-
-
-class MessageArea(QScrollArea):
-    """A message of any length: wrapped, selectable, and never cut off.
-
-    It is as tall as its text up to MESSAGE_MAX_LINES lines (a third of the screen at
-    most), and scrolls beyond; a word wider than the area (a long host name, a server's
-    token) scrolls sideways instead of widening the dialog. Set the text with `setText`,
-    so the dialog's height follows it. No frame and no background of its own: it looks
-    like a label.
-    """
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.label = wrapped_label("", self)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setWidget(self.label)
-        self.setWidgetResizable(True)
-        self.label.setAutoFillBackground(False)  # setWidget turned it on
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
-
-    def text(self) -> str:
-        return self.label.text()
-
-    def setText(self, text: str) -> None:
-        self.label.setText(text)
-        self._update_scroll_bar()
-        self.updateGeometry()  # the dialog's layout asks heightForWidth again
-
-    def _line(self) -> int:
-        return self.label.fontMetrics().lineSpacing()
-
-    def _text_height(self, width: int) -> int:
-        """The label's height at `width` (at least its widest word), uncapped."""
-        return self.label.heightForWidth(max(width, self.label.minimumSizeHint().width()))
-
-    def _update_scroll_bar(self) -> None:
-        # A vertical bar only when the text is taller than the cap: QScrollArea alone keeps
-        # a bar it once needed, wrapping a text that would fit into one line more.
-        inner = self.width() - 2 * self.frameWidth()
-        fits = self._text_height(inner) <= self._max_text_height()
-        policy = (
-            Qt.ScrollBarPolicy.ScrollBarAlwaysOff if fits else Qt.ScrollBarPolicy.ScrollBarAsNeeded
-        )
-        if self.verticalScrollBarPolicy() != policy:
-            self.setVerticalScrollBarPolicy(policy)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        self._update_scroll_bar()
-        super().resizeEvent(event)
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            self._update_scroll_bar()
-
-    def _max_text_height(self) -> int:
-        tallest = self._line() * MESSAGE_MAX_LINES
-        screen = self.screen()
-        if screen is not None:
-            tallest = min(tallest, screen.availableGeometry().height() // 3)
-        return max(tallest, self._line())
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        frame = 2 * self.frameWidth()
-        inner = max(width - frame, 1)
-        height = min(self._text_height(inner), self._max_text_height())
-        if self.label.minimumSizeHint().width() > inner:  # the widest word scrolls sideways
-            height += self.horizontalScrollBar().sizeHint().height()
-        return max(height, self._line()) + frame
-
-    def sizeHint(self) -> QSize:
-        width = self.label.fontMetrics().averageCharWidth() * 40
-        return QSize(width, self.heightForWidth(width))
-
-    def minimumSizeHint(self) -> QSize:
-        # One line: the height it really needs at its width comes from heightForWidth.
-        frame = 2 * self.frameWidth()
-        return QSize(self.label.fontMetrics().averageCharWidth() * 10, self._line() + frame)
-
-
-class FittingDialog(QDialog):
-    """A dialog as tall as its wrapped texts need at its width, so none is ever cut off.
-
-    Qt sizes a window once, when it is first shown; a wrapped text that gets longer, a
-    narrower window or a larger font would then cut texts off. So whenever the layout
-    changes (a text, a button shown, the font) or the width does, the height the layout
-    needs at the current width becomes the minimum height and the window grows to it; a
-    window the user has not made taller shrinks back when the texts get shorter. It opens
-    WIDTH_CHARS average characters wide, or wider if its rows need it.
-    """
-
-    WIDTH_CHARS = 76
-
-    def __init__(self, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self._fitted_height: int | None = None  # the height fit() gave it, if it still has it
-        self._fitting = False
-        self._shown = False
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        width = max(hint.width(), self.fontMetrics().averageCharWidth() * self.WIDTH_CHARS)
-        return QSize(width, hint.height())
-
-    def fit(self) -> None:
-        """Set the minimum height to what the texts need at this width, and grow to it."""
-        layout = self.layout()
-        if layout is None or not self.isVisible() or self._fitting:
-            return
-        self._fitting = True
-        try:
-            layout.activate()  # may widen the window first, to the layout's minimum width
-            needed = max(
-                layout.totalHeightForWidth(self.width()), layout.totalMinimumSize().height()
-            )
-            self.setMinimumHeight(needed)
-            if self.height() < needed or self.height() == self._fitted_height:
-                self.resize(self.width(), needed)
-            self._fitted_height = needed if self.height() == needed else None
-        finally:
-            self._fitting = False
-
-    def event(self, event: QEvent) -> bool:
-        handled = super().event(event)
-        if event.type() == QEvent.Type.LayoutRequest:  # a text, a row or the font changed
-            self.fit()
-        return handled
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if not self._shown:  # the first height is Qt's guess, not the user's choice
-            self._shown = True
-            self._fitted_height = self.height()
-        self.fit()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
-            self.fit()
 
 
 class SettingsDialog(FittingDialog):
@@ -784,111 +620,3 @@ class SettingsDialog(FittingDialog):
 
     def _passphrase_with_box(self, creating: bool, reason: str) -> str | None:
         return ask_passphrase(self, creating, reason)
-
-
-class PassphraseDialog(FittingDialog):
-    """The key file's passphrase: once to open the file, twice in this one dialog to create it.
-
-    For a new file, OK stays off until both fields hold the same passphrase and it passes
-    `check_new_passphrase`; the line under the fields says what is missing meanwhile.
-    `reason`, when it asks again ("The passphrase does not open the key file ..."), is the
-    first thing it says, wrapped and selectable (the path can be copied).
-    """
-
-    WIDTH_CHARS = 64
-
-    def __init__(self, parent: QWidget | None, creating: bool, reason: str = "") -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Clockify Panel")
-        self.creating = creating
-        layout = QVBoxLayout(self)
-        self.reason_area = MessageArea(self)
-        self.reason_label = self.reason_area.label
-        self.reason_area.setText(reason)
-        self.reason_area.setVisible(bool(reason))
-        layout.addWidget(self.reason_area)
-        self.intro_label = wrapped_label(
-            "No system keyring works here, so the API key is kept in an encrypted file. "
-            f"Choose its passphrase, at least {MIN_PASSPHRASE_CHARS} characters; the panel "
-            "asks for it when it starts."
-            if creating
-            else "The API key is kept in an encrypted file. Its passphrase:",
-            self,
-        )
-        layout.addWidget(self.intro_label)
-        form = QFormLayout()
-        self.first_edit = self._password_field("Passphrase")
-        form.addRow("&Passphrase:", self.first_edit)
-        self.second_edit = self._password_field("Passphrase again")
-        if creating:
-            form.addRow("&Again:", self.second_edit)
-        else:
-            self.second_edit.hide()
-        layout.addLayout(form)
-        self.problem_label = wrapped_label("", self)
-        layout.addWidget(self.problem_label)
-        layout.addStretch(1)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.first_edit.textChanged.connect(self._on_text_changed)
-        self.second_edit.textChanged.connect(self._on_text_changed)
-        self._on_text_changed()
-
-    def _password_field(self, name: str) -> QLineEdit:
-        edit = QLineEdit(self)
-        edit.setEchoMode(QLineEdit.EchoMode.Password)
-        edit.setAccessibleName(name)
-        return edit
-
-    @property
-    def ok_button(self) -> QPushButton:
-        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-
-    def problem(self) -> str | None:
-        """What keeps OK off (one sentence), or None when the passphrase will do."""
-        text = self.first_edit.text()
-        if not self.creating:
-            return None if text else "Type the passphrase."
-        problem = check_new_passphrase(text)
-        if problem is not None:
-            return problem
-        again = self.second_edit.text()
-        if not again:
-            return "Type the same passphrase again in the second field."
-        if again != text:
-            return "The two passphrases differ."
-        return None
-
-    @Slot()
-    def _on_text_changed(self) -> None:
-        problem = self.problem()
-        self.ok_button.setEnabled(problem is None)
-        # Nothing typed yet is not a mistake: the introduction says what to do.
-        shown = problem if problem is not None and self.first_edit.text() else ""
-        self.problem_label.setText(shown)
-
-    def passphrase(self) -> str | None:
-        """The passphrase typed, if it will do (else None)."""
-        return self.first_edit.text() if self.problem() is None else None
-
-    def accept(self) -> None:
-        if self.problem() is None:  # Enter in a field while OK is off does nothing
-            super().accept()
-
-
-def ask_passphrase(parent: QWidget | None, creating: bool, reason: str = "") -> str | None:
-    """Ask the key file's passphrase in a PassphraseDialog; None when it was cancelled.
-
-    `reason` says why it asks again (the last passphrase did not open the file, say).
-    """
-    dialog = PassphraseDialog(parent, creating, reason)
-    try:
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.passphrase()
-    finally:
-        dialog.deleteLater()
