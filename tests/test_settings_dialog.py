@@ -46,6 +46,7 @@ from desktop.clockify import (
 )
 from desktop.clockify.client import decode_json
 from desktop.clockify.errors import server_text
+from desktop.clockify.regions import region_from_address
 from desktop.store import (
     FILE_NAME,
     CorruptStoreError,
@@ -59,11 +60,7 @@ from desktop.store import (
     paths,
 )
 from desktop.ui.passphrase_dialog import PassphraseDialog, ask_passphrase
-from desktop.ui.settings_dialog import (
-    CUSTOM,
-    SettingsDialog,
-    region_from_address,
-)
+from desktop.ui.settings_dialog import CUSTOM, SettingsDialog
 from desktop.ui.settings_dialog import TestResult as ProbeResult
 from desktop.workers import JobRunner
 

@@ -1,4 +1,4 @@
-"""The app's identity for QSettings, region hosts, and the connection of release 0.1.0."""
+"""The app's identity for QSettings and the connection of release 0.1.0."""
 
 from __future__ import annotations
 
@@ -20,15 +20,6 @@ log = logging.getLogger(__name__)
 SETTING_REGION = "connection/region"
 SETTING_BASE_URL = "connection/base_url"
 CUSTOM = "custom"
-
-
-#: Clockify web-app hosts -> region code, for addresses pasted into the dialog.
-HOST_REGIONS = {
-    "euc1": "eu",
-    "use2": "usa",
-    "euw2": "uk",
-    "apse2": "au",
-}
 
 
 def set_identity() -> None:

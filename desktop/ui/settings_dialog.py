@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
@@ -26,13 +25,13 @@ from PySide6.QtWidgets import (
 from desktop.clockify import (
     REGIONS,
     ApiKey,
-    ClockifyError,
     Connection,
     CurrentUser,
     InvalidConnectionError,
     KeyRejectedError,
     Workspace,
 )
+from desktop.clockify.regions import probe_regions, region_from_address
 from desktop.store import (
     CredentialError,
     CredentialStore,
@@ -43,7 +42,6 @@ from desktop.store import (
 )
 from desktop.ui.connection_settings import (
     CUSTOM,
-    HOST_REGIONS,
     ClientFactory,
     StoreFactory,
     default_client,
@@ -62,24 +60,6 @@ KEY_HELP = (
     "Find your personal API key in Clockify under Profile > Settings > API "
     "(in some versions: Workspace Settings > API). Generate one if there is none."
 )
-
-
-def region_from_address(text: str) -> str | None:
-    """The region of a pasted Clockify address (euc1.clockify.me/... is EU), else None."""
-    candidate = text.strip()
-    if not candidate or " " in candidate or "clockify.me" not in candidate.lower():
-        return None
-    if "://" not in candidate:
-        candidate = "https://" + candidate
-    try:
-        host = (urlsplit(candidate).hostname or "").lower()
-    except ValueError:
-        return None
-    if host != "clockify.me" and not host.endswith(".clockify.me"):
-        return None
-    first = host.split(".")[0]
-    # app., api., global. and a workspace subdomain (acme.clockify.me) all use Global.
-    return HOST_REGIONS.get(first, "global")
 
 
 def custom_connection(text: str) -> Connection:
@@ -397,20 +377,7 @@ class SettingsDialog(FittingDialog):
         ]
 
         def work(_progress: Any) -> tuple[str | None, list[str]]:
-            # Bounded: one GET /user per region, and only because the user asked.
-            problems = []
-            for code, client in clients:
-                try:
-                    client.current_user()
-                except KeyRejectedError:
-                    continue
-                except ClockifyError as exc:
-                    problems.append(f"{REGIONS[code][0]}: {exc.message}")
-                    continue
-                finally:
-                    client.close()
-                return code, problems
-            return None, problems
+            return probe_regions(clients)
 
         self.try_regions_button.hide()
         self._show_result("Trying the key in the other regions\u2026")
