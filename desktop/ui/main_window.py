@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
 from desktop import resources
 from desktop.clockify import ClockifyClient, KeyRejectedError
 from desktop.clockify.models import Client, User, Workspace
+from desktop.ui import clipboard
 from desktop.ui.connection_settings import app_settings
 from desktop.ui.loader import TreeLoader, describe_error
 from desktop.ui.tree_model import (
-    NO_NAME,
     GroupNode,
     Kind,
     LoadState,
@@ -52,9 +52,7 @@ from desktop.ui.tree_model import (
     merge_spans,
     node_emails,
     node_ids,
-    node_name,
     node_names,
-    visible_text,
 )
 from desktop.ui.tree_view import MAX_SAVED_SELECTION, SavedView, TreeView
 from desktop.workers import JobRunner
@@ -72,17 +70,6 @@ SETTING_VIEW = "view/tree"
 #: The tree's state is also saved this long after the user last opened, closed, selected
 #: or scrolled something (on a worker), so a panel that is killed keeps most of it.
 VIEW_SAVE_DELAY_MS = 2000
-
-
-def short(text: str, limit: int = 60) -> str:
-    """A name for a status message: control characters visible, long names cut."""
-    text = visible_text(text)
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
-
-
-def names_and_ids(nodes: list[RecordNode | WorkspaceNode]) -> list[str]:
-    """One "name<TAB>id" line per node."""
-    return [f"{n}\t{i}" for n, i in zip(node_names(nodes), node_ids(nodes), strict=True)]
 
 
 #: A workspace's cached users' and clients' rows (None: that list was not cached).
@@ -534,21 +521,11 @@ class PanelWindow(QMainWindow):
             spans = [(row, row)]
         return self.model.copyable_in(spans)
 
-    def _copy(
-        self, what: str, values: Callable[[list[RecordNode | WorkspaceNode]], list[str]]
-    ) -> None:
+    def _copy(self, what: str, values: clipboard.Values) -> None:
         if self.focusWidget() is self.filter_edit and self.filter_edit.hasSelectedText():
             self.filter_edit.copy()  # Ctrl+C in the filter box copies its text, as usual
             return
-        nodes = self.selected_nodes()
-        if not nodes:
-            self.show_status("Nothing selected to copy")
-            return
-        QGuiApplication.clipboard().setText("\n".join(values(nodes)))
-        if len(nodes) == 1:
-            self.show_status(f"Copied {what} of {short(node_name(nodes[0]) or NO_NAME)}")
-        else:
-            self.show_status(f"Copied {what}s of {len(nodes)} rows")
+        self.show_status(clipboard.copy_rows(what, self.selected_nodes(), values))
 
     @Slot()
     def copy_names(self) -> None:
@@ -560,7 +537,7 @@ class PanelWindow(QMainWindow):
 
     @Slot()
     def copy_name_and_id(self) -> None:
-        self._copy("name and ID", names_and_ids)
+        self._copy("name and ID", clipboard.names_and_ids)
 
     @Slot()
     def copy_emails(self) -> None:
