@@ -18,7 +18,8 @@ CLIENT_PARAMS = {"archived": "false"}
 
 
 def floor_fetch(session: requests.Session, url: str, params: dict[str, str]) -> list[Any]:
-    """The least a client can do: pages of 5000, json.loads, the stop rule of API.md."""
+    """The least a client can do: pages of 5000, json.loads, the stop rule in
+    docs/clockify-api.md."""
     items: list[Any] = []
     page = 1
     while True:

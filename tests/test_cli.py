@@ -1,5 +1,5 @@
 """The `list` command end to end against the fake server: output formats, every error row of
-API.md with its exit code and message, and complete lists in every paging variant."""
+docs/clockify-api.md with its exit code and message, and complete lists in every paging variant."""
 
 from __future__ import annotations
 
@@ -139,7 +139,7 @@ def test_every_item_in_every_paging_variant(
     assert sorted(c["id"] for c in json.loads(out)) == sorted(c["id"] for c in clients)
 
 
-# -- errors: API.md's table, one row each -------------------------------------------------------
+# -- errors: docs/clockify-api.md's table, one row each -----------------------------------------
 
 
 def test_no_key_at_all_exits_3_and_says_how_to_connect(

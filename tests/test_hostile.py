@@ -50,6 +50,9 @@ from desktop.clockify import (
     Workspace,
     WorkspaceNotFoundError,
 )
+
+# Two private parsers on purpose: the headers of any answer (Content-Length, Retry-After) are
+# held to "a value or nothing" here; through a server, hypothesis could not reach them cheaply.
 from desktop.clockify.client import (
     MAX_BODY_BYTES,
     _content_length,
