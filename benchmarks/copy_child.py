@@ -22,11 +22,11 @@ import time
 from typing import Any
 
 from benchmarks.common import WORKSPACE_ID, WORKSPACE_NAME, median
-from benchmarks.gui_child import HEARTBEAT_MS, emit, maxrss_kb, profiled
+from benchmarks.gui_child import HEARTBEAT_MS, emit, idle_waiter, maxrss_kb, profiled
 
 
 def run(rows: int, runs: int, profile: str | None) -> dict[str, Any]:
-    from PySide6.QtCore import QAbstractEventDispatcher, QEventLoop, Qt, QTimer
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtTest import QTest
 
@@ -55,15 +55,7 @@ def run(rows: int, runs: int, profile: str | None) -> dict[str, Any]:
     model.set_expanded(ws, True)
     model.set_expanded(ws.users, True)
 
-    idle_loop = QEventLoop()
-    dispatcher = QAbstractEventDispatcher.instance()
-    assert dispatcher is not None
-    dispatcher.aboutToBlock.connect(idle_loop.quit)
-
-    def until_idle() -> None:
-        """Run the event loop until it would wait for new events (layout, paint done)."""
-        idle_loop.exec()
-
+    until_idle = idle_waiter()
     until_idle()
     window.activateWindow()
     window.tree.setFocus(Qt.FocusReason.OtherFocusReason)

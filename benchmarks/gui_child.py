@@ -18,7 +18,7 @@ import os
 import resource
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,18 @@ QUERIES = ["garcia", "tanaka", "muller", "o'brie", "e7c4a1"]
 
 def since_spawn() -> float:
     return time.time() - T0
+
+
+def idle_waiter() -> Callable[[], object]:
+    """A function that runs the event loop until it would wait for new events (layout and
+    paint done), for timing work "until idle"."""
+    from PySide6.QtCore import QAbstractEventDispatcher, QEventLoop
+
+    idle_loop = QEventLoop()
+    dispatcher = QAbstractEventDispatcher.instance()
+    assert dispatcher is not None
+    dispatcher.aboutToBlock.connect(idle_loop.quit)
+    return idle_loop.exec
 
 
 def maxrss_kb() -> int:
@@ -349,7 +361,7 @@ def _gaps(ticks: list[float]) -> dict[str, Any]:
 
 
 def filter_latency(rows: int, queries: list[str], profile: str | None) -> None:
-    from PySide6.QtCore import QAbstractEventDispatcher, QEventLoop, Qt
+    from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
     from desktop.clockify import User, Workspace
@@ -378,15 +390,7 @@ def filter_latency(rows: int, queries: list[str], profile: str | None) -> None:
     model.set_expanded(ws, True)
     model.set_expanded(ws.users, True)
 
-    idle_loop = QEventLoop()
-    dispatcher = QAbstractEventDispatcher.instance()
-    assert dispatcher is not None
-    dispatcher.aboutToBlock.connect(idle_loop.quit)
-
-    def until_idle() -> None:
-        """Run the event loop until it would wait for new events (layout, paint done)."""
-        idle_loop.exec()
-
+    until_idle = idle_waiter()
     until_idle()
     rss_loaded = maxrss_kb()
     window.activateWindow()

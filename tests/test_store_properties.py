@@ -19,6 +19,7 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import example, given
 from hypothesis import strategies as st
+from test_cache import MemoryStore
 
 from desktop.clockify import Connection
 from desktop.clockify.models import Client, User, Workspace
@@ -193,20 +194,6 @@ def test_any_content_sealed_with_the_right_key(key_file: Path, plain: bytes) -> 
 
 
 # -- the cache file --------------------------------------------------------------------------
-
-
-class MemoryStore:
-    def __init__(self) -> None:
-        self.entries: dict[str, str] = {}
-
-    def get(self, entry: str) -> str | None:
-        return self.entries.get(entry)
-
-    def set(self, entry: str, value: str) -> None:
-        self.entries[entry] = value
-
-    def delete(self, entry: str) -> None:
-        self.entries.pop(entry, None)
 
 
 CACHE_KEY = bytes(range(32))
