@@ -51,14 +51,64 @@ def _require_id(record: Any, what: str) -> str:
     return _clean(value)
 
 
+def _texts(record: dict[str, Any], key: str) -> tuple[str, ...]:
+    """A list of texts (as `ccEmails`): its texts kept, anything else left out."""
+    value = record.get(key)
+    if not isinstance(value, list):
+        return ()
+    return tuple(_clean(item) for item in value if isinstance(item, str))
+
+
+def _default_currency(record: dict[str, Any]) -> str | None:
+    """The code of the workspace's currency marked `isDefault` (None when none is)."""
+    currencies = record.get("currencies")
+    if isinstance(currencies, list):
+        for currency in currencies:
+            if isinstance(currency, dict) and currency.get("isDefault") is True:
+                return _text(currency, "code")
+    return None
+
+
+def _hourly_rate(record: dict[str, Any]) -> str | None:
+    """`hourlyRate` as text: {"amount": 10500, "currency": "EUR"} is "105.00 EUR".
+
+    Clockify gives the amount in hundredths; a rate that is not a whole number of them,
+    or has no amount, is left out.
+    """
+    rate = record.get("hourlyRate")
+    if not isinstance(rate, dict):
+        return None
+    amount = rate.get("amount")
+    if isinstance(amount, bool) or not isinstance(amount, int) or abs(amount) > 10**15:
+        return None
+    sign = "-" if amount < 0 else ""
+    units, cents = divmod(abs(amount), 100)
+    currency = _text(rate, "currency")
+    text = f"{sign}{units}.{cents:02d}"
+    return f"{text} {currency}" if currency else text
+
+
 @dataclass(frozen=True, slots=True)
 class Workspace:
+    """A workspace; `plan` is Clockify's `featureSubscriptionType` where the answer has it,
+    `currency` the default currency's code, `hourly_rate` the workspace rate as text."""
+
     id: str
     name: str | None
+    plan: str | None = None
+    currency: str | None = None
+    hourly_rate: str | None = None
 
     @classmethod
     def from_json(cls, record: Any) -> Workspace:
-        return cls(id=_require_id(record, "workspace"), name=_text(record, "name"))
+        ident = _require_id(record, "workspace")
+        return cls(
+            id=ident,
+            name=_text(record, "name"),
+            plan=_text(record, "featureSubscriptionType"),
+            currency=_default_currency(record),
+            hourly_rate=_hourly_rate(record),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +135,9 @@ class Client:
     archived: bool
     email: str | None
     address: str | None
+    cc_emails: tuple[str, ...] = ()
+    currency: str | None = None
+    note: str | None = None
 
     @classmethod
     def from_json(cls, record: Any) -> Client:
@@ -94,6 +147,9 @@ class Client:
             archived=record.get("archived") is True,
             email=_text(record, "email"),
             address=_text(record, "address"),
+            cc_emails=_texts(record, "ccEmails"),
+            currency=_text(record, "currencyCode"),
+            note=_text(record, "note"),
         )
 
 
