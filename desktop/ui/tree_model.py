@@ -5,6 +5,14 @@ two Python calls per row (about 8 us each here), so expanding or re-filtering a 
 group took 0.4 s. A QTableView over the visible rows of the tree lays out in constant time,
 so a keystroke costs only the Python filtering. The tree itself lives in the node classes
 below; depth and expansion are item roles, and the delegate draws the indentation.
+
+Columns: column 0 is the tree; `set_show_ids` adds column 1, the row's Clockify id in a
+fixed-pitch font. Every role other than the display text, font and accessible text answers
+in column 1 as in column 0, so code that reads a row may read it from either column.
+
+Screen readers: each row's accessible text names its kind and, for a workspace or group,
+whether it is open ("Workspace, Acme, expanded"); its accessible description is its level
+("Level 1" for a workspace, 2 for a group, 3 for a user or client).
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QBrush, QFont, QFontDatabase, QGuiApplication, QPalette
 
 from desktop.clockify.models import Client, User, Workspace
 from desktop.search import normalise, search_text
@@ -31,6 +39,14 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 NO_NAME = "(no name)"
 NO_WORKSPACE_NAME = "(unnamed workspace)"
 _TOOLTIP_MAX = 300
+
+#: The column of the Clockify ids, when `PanelModel.show_ids` is on.
+ID_COLUMN = 1
+
+
+def id_font() -> QFont:
+    """The fixed-pitch font of the ID column (the system's; needs a QGuiApplication)."""
+    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
 
 class Role(enum.IntEnum):
@@ -227,7 +243,7 @@ RowKey = tuple[Kind, str, str]
 
 
 class PanelModel(QAbstractTableModel):
-    """The tree's visible rows, one column. Mutated only on the GUI thread.
+    """The tree's visible rows: one column, two with `show_ids`. Mutated only on the GUI thread.
 
     Structural changes go through `_relayout`, which emits one layoutChanged and moves
     persistent indexes (selection, current row) to where their nodes went.
@@ -246,6 +262,8 @@ class PanelModel(QAbstractTableModel):
         self._record_row_of: dict[int, int] | None = None
         self._query = ""
         self._filter_collapsed: set[int] = set()  # id() of nodes collapsed while filtering
+        self._show_ids = False
+        self._id_font: QFont | None = None  # made on first use: needs a QGuiApplication
 
     # -- Qt model interface --------------------------------------------------------------
 
@@ -253,7 +271,9 @@ class PanelModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 1
+        if parent.isValid():
+            return 0
+        return 2 if self._show_ids else 1
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
@@ -261,9 +281,22 @@ class PanelModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.column() != 0 or index.row() >= len(self._rows):
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        column = index.column()
+        if column != 0 and not (column == ID_COLUMN and self._show_ids):
             return None
         node = self._rows[index.row()]
+        if column == ID_COLUMN:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return node_id(node)
+            if role == Qt.ItemDataRole.FontRole:
+                if self._id_font is None:
+                    self._id_font = id_font()
+                return self._id_font
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                ident = node_id(node)
+                return f"ID {ident}" if ident else "No ID"
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(node)
         if role == Role.NAME:
@@ -289,7 +322,9 @@ class PanelModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._foreground(node)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return self._display(node)
+            return self._accessible_text(node)
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            return f"Level {node.depth + 1}"
         return None
 
     # -- reading -------------------------------------------------------------------------
@@ -297,6 +332,28 @@ class PanelModel(QAbstractTableModel):
     @property
     def query(self) -> str:
         return self._query
+
+    @property
+    def show_ids(self) -> bool:
+        """Whether column 1 (ID_COLUMN) shows each row's Clockify id."""
+        return self._show_ids
+
+    def workspace_of(self, node: Node) -> WorkspaceNode | None:
+        """The workspace a workspace, group or record row belongs to.
+
+        None when the node is not in the model (a record: when its row is not shown). A
+        record's workspace is found through its group's row: `row_of` (a map built once
+        per relayout) and `parent_row` (a bisection), not a scan.
+        """
+        if isinstance(node, RecordNode):
+            row = self.row_of(node)
+            if row < 0:
+                return None
+            group = self._rows[self.parent_row(row)]
+            assert isinstance(group, GroupNode)
+            return group.workspace
+        ws = node if isinstance(node, WorkspaceNode) else node.workspace
+        return ws if self._by_id.get(ws.workspace.id) is ws else None
 
     def workspaces(self) -> list[WorkspaceNode]:
         return list(self._workspaces)
@@ -495,17 +552,41 @@ class PanelModel(QAbstractTableModel):
         group.error = message
         self._group_changed(group)
 
-    def set_expanded(self, node: Node, expanded: bool) -> None:
-        if isinstance(node, RecordNode) or self.is_expanded(node) == expanded:
+    def set_show_ids(self, on: bool) -> None:
+        """Show (or hide) column 1, the rows' Clockify ids; rows and selection stay."""
+        if on == self._show_ids:
             return
-        if self._query:
-            if expanded:
-                self._filter_collapsed.discard(id(node))
-            else:
-                self._filter_collapsed.add(id(node))
+        if on:
+            self.beginInsertColumns(QModelIndex(), ID_COLUMN, ID_COLUMN)
+            self._show_ids = True
+            self.endInsertColumns()
         else:
-            node.expanded = expanded
+            self.beginRemoveColumns(QModelIndex(), ID_COLUMN, ID_COLUMN)
+            self._show_ids = False
+            self.endRemoveColumns()
+
+    def set_expanded(self, node: Node, expanded: bool) -> None:
+        if isinstance(node, RecordNode) or not self._open(node, expanded):
+            return
         self._relayout()
+
+    def expand_all(self, node: Node) -> list[GroupNode]:
+        """Open everything under the row (the `*` key): a workspace and both its groups, or a
+        group. One relayout. Returns those groups never loaded (IDLE), for the caller to load;
+        nothing for a record row.
+        """
+        if isinstance(node, RecordNode):
+            return []
+        branches: list[WorkspaceNode | GroupNode] = [node]
+        groups: list[GroupNode] = [node] if isinstance(node, GroupNode) else list(node.groups)
+        if isinstance(node, WorkspaceNode):
+            branches.extend(groups)
+        changed = False
+        for branch in branches:
+            changed = self._open(branch, True) or changed
+        if changed:
+            self._relayout()
+        return [group for group in groups if group.state is LoadState.IDLE]
 
     def expand_keys(self, keys: Iterable[RowKey]) -> list[WorkspaceNode]:
         """Open the workspaces and groups of these keys that exist (as without a filter).
@@ -537,6 +618,22 @@ class PanelModel(QAbstractTableModel):
 
     # -- internals -----------------------------------------------------------------------
 
+    def _open(self, node: WorkspaceNode | GroupNode, expanded: bool) -> bool:
+        """Open or close the node (the filter's own state while filtering), no relayout.
+
+        Returns whether anything changed.
+        """
+        if self.is_expanded(node) == expanded:
+            return False
+        if self._query:
+            if expanded:
+                self._filter_collapsed.discard(id(node))
+            else:
+                self._filter_collapsed.add(id(node))
+        else:
+            node.expanded = expanded
+        return True
+
     def _group_changed(self, group: GroupNode) -> None:
         row = self.row_of(group)
         if row < 0:
@@ -544,8 +641,7 @@ class PanelModel(QAbstractTableModel):
             if self._query:
                 self._relayout()
             return
-        index = self.index(row, 0)
-        self.dataChanged.emit(index, index)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
     def _set_rows(self, rows: list[Node], branch_rows: list[int]) -> None:
         self._rows = rows
@@ -630,6 +726,31 @@ class PanelModel(QAbstractTableModel):
                 text += f"  \u00b7 {node.from_cache_age}"
             return text
         return self._group_text(node)
+
+    def _accessible_text(self, node: Node) -> str:
+        """What a screen reader says of the row: its kind, name or count, open or closed."""
+        if isinstance(node, RecordNode):
+            record = node.record
+            name = visible_text(record.name[:500]) if record.name else NO_NAME
+            if isinstance(record, User):
+                return f"User, {name}"
+            return f"Client, {name}, archived" if record.archived else f"Client, {name}"
+        state = "expanded" if self.is_expanded(node) else "collapsed"
+        if isinstance(node, WorkspaceNode):
+            ws_name = node.workspace.name
+            shown = visible_text(ws_name[:500]) if ws_name else NO_WORKSPACE_NAME
+            return f"Workspace, {shown}, {state}"
+        if node.state is LoadState.LOADING:
+            count = "loading"
+        elif node.state is LoadState.FAILED:
+            count = "failed"
+        elif node.state is LoadState.IDLE:
+            count = "not loaded"
+        elif self._query:
+            count = f"{len(node.matches(self._query)):,} of {len(node.children):,}"
+        else:
+            count = f"{len(node.children):,}"
+        return f"{node.label} group, {count}, {state}"
 
     def _group_text(self, group: GroupNode) -> str:
         label = group.label

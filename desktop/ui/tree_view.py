@@ -1,4 +1,10 @@
-"""A table view that draws the flat rows of PanelModel as a tree (indentation and arrows)."""
+"""A table view that draws the flat rows of PanelModel as a tree (indentation and arrows).
+
+Column 0 is the tree (indented, with arrows) and stretches; the optional ID column is plain
+text of a fixed width, measured once from its font: never sized to its contents, which
+would read every row. Keys follow the tree conventions: Right/Left open and close, `*`
+opens everything under the row, Enter activates it.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,17 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -20,11 +35,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.tree_model import Kind, PanelModel, Role, RowKey
+from desktop.ui.tree_model import Kind, PanelModel, Role, RowKey, id_font
 
 log = logging.getLogger(__name__)
 
 INDENT = 16
+#: The ID column is as wide as this many characters of its fixed-pitch font, plus padding.
+ID_CHARS = 24
+ID_PADDING = 16
+KEYS_DESCRIPTION = (
+    "Right/Left open and close, * opens everything under the row, Enter copies the name"
+)
 
 #: At most this many selected rows are remembered across restarts (more: only the current).
 MAX_SAVED_SELECTION = 1000
@@ -132,7 +153,10 @@ def _pixels_from_json(value: Any) -> int:
 
 
 class TreeRowDelegate(QStyledItemDelegate):
-    """Paints one row: indentation, a branch arrow for expandable rows, then the text."""
+    """Paints one row: indentation, a branch arrow for expandable rows, then the text.
+
+    Only column 0 is drawn as the tree; other columns (the IDs) as plain cells.
+    """
 
     def paint(
         self,
@@ -140,6 +164,9 @@ class TreeRowDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
+        if index.column() != 0:
+            super().paint(painter, option, index)
+            return
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         widget = opt.widget
@@ -169,6 +196,8 @@ class TreeRowDelegate(QStyledItemDelegate):
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         hint = super().sizeHint(option, index)
+        if index.column() != 0:
+            return hint
         return QSize(hint.width() + (int(index.data(Role.DEPTH) or 0) + 1) * INDENT, hint.height())
 
 
@@ -178,12 +207,15 @@ class TreeView(QTableView):
     Signals:
         toggle_requested(QModelIndex): an expandable row's arrow, Left/Right or +/- asked
             to open or close it (the model decides).
+        expand_all_requested(QModelIndex): `*` on an expandable row asked to open it and
+            everything under it (see PanelModel.expand_all).
         activated_row(QModelIndex): Enter or double-click on a row.
         user_input(): the user pressed a key or a mouse button in the tree, turned the
             wheel or moved the scroll bar (never emitted for changes made by code).
     """
 
     toggle_requested = Signal(QModelIndex, bool)
+    expand_all_requested = Signal(QModelIndex)
     activated_row = Signal(QModelIndex)
     user_input = Signal()
 
@@ -202,19 +234,50 @@ class TreeView(QTableView):
         self.setMouseTracking(True)
         header = self.horizontalHeader()
         header.hide()
-        header.setStretchLastSection(True)
+        # Column 0 stretches; any other column (the IDs) is fixed, as wide as 24 hex digits.
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self._id_width = QFontMetrics(id_font()).horizontalAdvance("0" * ID_CHARS) + ID_PADDING
+        header.setDefaultSectionSize(self._id_width)
+        header.sectionCountChanged.connect(self._on_section_count_changed)
         rows = self.verticalHeader()
         rows.hide()
         # Fixed row heights keep layout O(1): the view never asks the model for sizes.
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.setAccessibleName("Workspaces, users and clients")
+        self.setAccessibleDescription(KEYS_DESCRIPTION)
         self.verticalScrollBar().actionTriggered.connect(self._on_scroll_action)
 
     def model(self) -> PanelModel:
         model = super().model()
         assert isinstance(model, PanelModel)
         return model
+
+    def id_column_width(self) -> int:
+        """The fixed width of the ID column, in pixels."""
+        return self._id_width
+
+    @Slot(int, int)
+    def _on_section_count_changed(self, old: int, new: int) -> None:
+        """Size the columns; a column shown now joins the selected rows' selection."""
+        header = self.horizontalHeader()
+        for section in range(new):
+            if section == 0:
+                header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            else:
+                header.setSectionResizeMode(section, QHeaderView.ResizeMode.Fixed)
+                header.resizeSection(section, self._id_width)
+        selection_model = self.selectionModel()
+        if (
+            0 < old < new
+            and selection_model is not None
+            and selection_model.model() is super().model()
+            and selection_model.hasSelection()
+        ):
+            # One range per selected span, not per row: widen each to the whole row.
+            flag = QItemSelectionModel.SelectionFlag
+            selection_model.select(selection_model.selection(), flag.Select | flag.Rows)
 
     @Slot(int)
     def _on_scroll_action(self, _action: int) -> None:
@@ -243,7 +306,15 @@ class TreeView(QTableView):
         self.user_input.emit()
         index = self.currentIndex()
         key = event.key()
-        if index.isValid() and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+        modifiers = event.modifiers()
+        if index.isValid() and key == Qt.Key.Key_Asterisk:
+            # `*` is Shift+8 on many layouts: Shift and the keypad are both fine.
+            allowed = Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier
+            if not modifiers & ~allowed:
+                if index.data(Role.EXPANDABLE):
+                    self.expand_all_requested.emit(index)
+                return
+        if index.isValid() and not modifiers & ~Qt.KeyboardModifier.KeypadModifier:
             expandable = bool(index.data(Role.EXPANDABLE))
             expanded = bool(index.data(Role.EXPANDED))
             if key in (Qt.Key.Key_Right, Qt.Key.Key_Plus) and expandable:
@@ -252,6 +323,8 @@ class TreeView(QTableView):
                 elif key == Qt.Key.Key_Right:
                     self._move_to(index.row() + 1)
                 return
+            if key == Qt.Key.Key_Right:
+                return  # not to the ID column: Right is the tree's key
             if key in (Qt.Key.Key_Left, Qt.Key.Key_Minus):
                 if expandable and expanded:
                     self.toggle_requested.emit(index, False)
@@ -267,7 +340,7 @@ class TreeView(QTableView):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self.user_input.emit()
         index = self.indexAt(event.position().toPoint())
-        if index.isValid() and index.data(Role.EXPANDABLE):
+        if index.isValid() and index.column() == 0 and index.data(Role.EXPANDABLE):
             depth = int(index.data(Role.DEPTH) or 0)
             x = event.position().x()
             if depth * INDENT <= x < (depth + 1) * INDENT:
