@@ -1,0 +1,230 @@
+"""The details card under the tree: every field of the selected workspace, user or client.
+
+Each value is selectable plain text with a Copy button beside it; the button puts the exact
+stored value on the clipboard, while the label shows it for reading (control characters as
+visible symbols, long values shortened; see `display_text`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import partial
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QToolButton, QWidget
+
+from desktop.clockify.models import User
+from desktop.ui.clipboard import short
+from desktop.ui.tree_model import (
+    NO_NAME,
+    GroupNode,
+    RecordNode,
+    WorkspaceNode,
+    plain_tooltip,
+    visible_text,
+)
+
+#: What the card says when no workspace, user or client row is selected.
+HINT = "Select a workspace, user or client to see its details."
+
+#: A value longer than this many characters is shown cut, with "\u2026" (copies are whole).
+DISPLAY_MAX_CHARS = 160
+#: A multi-line value (address, note) shows at most this many of its lines.
+DISPLAY_MAX_LINES = 6
+
+#: Fields whose own line breaks are kept on screen; in the others a line break is shown as
+#: its visible symbol, as in the tree, so a stray one in a name or an e-mail is noticed.
+MULTI_LINE_LABELS = frozenset({"Address", "Note"})
+
+#: The field as a status message names it: "Copied e-mail of Acme GmbH".
+_WHAT = {
+    "Name": "name",
+    "ID": "ID",
+    "Plan": "plan",
+    "Currency": "currency",
+    "Hourly rate": "hourly rate",
+    "E-mail": "e-mail",
+    "Status": "status",
+    "Address": "address",
+    "CC e-mails": "CC e-mails",
+    "Note": "note",
+    "Archived": "archived state",
+}
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def record_fields(node: WorkspaceNode | GroupNode | RecordNode | None) -> list[tuple[str, str]]:
+    """The (label, exact value) pairs the card shows for `node`, in the card's order.
+
+    Empty fields (None, "", no CC e-mails) are left out; a client's "Archived" is "Yes" when
+    it is archived and left out otherwise. A group row and None have no fields.
+    """
+    pairs: list[tuple[str, str | None]]
+    if isinstance(node, WorkspaceNode):
+        ws = node.workspace
+        pairs = [
+            ("Name", ws.name),
+            ("ID", ws.id),
+            ("Plan", ws.plan),
+            ("Currency", ws.currency),
+            ("Hourly rate", ws.hourly_rate),
+        ]
+    elif isinstance(node, RecordNode):
+        record = node.record
+        if isinstance(record, User):
+            pairs = [
+                ("Name", record.name),
+                ("ID", record.id),
+                ("E-mail", record.email),
+                ("Status", record.status),
+            ]
+        else:
+            pairs = [
+                ("Name", record.name),
+                ("ID", record.id),
+                ("Address", record.address),
+                ("E-mail", record.email),
+                ("CC e-mails", ", ".join(record.cc_emails)),
+                ("Currency", record.currency),
+                ("Note", record.note),
+                ("Archived", "Yes" if record.archived else None),
+            ]
+    else:
+        pairs = []
+    return [(label, value) for label, value in pairs if value]
+
+
+def display_text(value: str, multi_line: bool = False) -> str:
+    """`value` as the card shows it: control characters as visible symbols (`visible_text`).
+
+    With `multi_line`, the value's own line breaks (LF, CRLF or CR) start new lines, and
+    each line is made visible on its own; otherwise a line break shows as its symbol. A
+    value longer than DISPLAY_MAX_CHARS characters, or than DISPLAY_MAX_LINES lines, is
+    cut and ends in "\u2026".
+    """
+    cut = len(value) > DISPLAY_MAX_CHARS
+    text = value[:DISPLAY_MAX_CHARS]
+    if not multi_line:
+        shown = visible_text(text)
+    else:
+        lines = _LINE_BREAK.split(text)
+        if len(lines) > DISPLAY_MAX_LINES:
+            lines = lines[:DISPLAY_MAX_LINES]
+            cut = True
+        shown = "\n".join(visible_text(line) for line in lines)
+    return shown + "\u2026" if cut else shown
+
+
+@dataclass(slots=True)
+class _Row:
+    """The three widgets of one field: its caption, its value and its Copy button."""
+
+    caption: QLabel
+    value: QLabel
+    button: QToolButton
+
+    def set_visible(self, visible: bool) -> None:
+        for widget in (self.caption, self.value, self.button):
+            widget.setVisible(visible)
+
+
+class DetailsCard(QFrame):
+    """Every field of the selected row, each selectable and with its own Copy button.
+
+    Layout: a grid of caption, value and button columns; the value column takes the width
+    left. Width: the value labels wrap at word boundaries and have an Ignored horizontal
+    size policy, so no value (a 10,000-character one, or a long word with no space) ever
+    asks for more width than the panel has: a word wider than the column is clipped at its
+    right edge, and the label's tooltip shows it. Height: values are shown at most
+    DISPLAY_MAX_CHARS characters and DISPLAY_MAX_LINES lines long (see `display_text`), so
+    the card stays a few lines tall; the Copy button always copies the exact value.
+
+    The widgets of a row are made once and reused: `show_node` sets texts and hides the
+    rows it does not need, so a selection change creates nothing after the first client.
+    """
+
+    #: A status message after a Copy button put a value on the clipboard.
+    copied = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName("Details")
+        self._fields: list[tuple[str, str]] = []
+        self._name = ""  # the shown record's exact name, for the status messages
+        self._rows: list[_Row] = []
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(6, 4, 6, 4)
+        self._grid.setHorizontalSpacing(6)
+        self._grid.setVerticalSpacing(2)
+        self._grid.setColumnStretch(1, 1)
+        self._hint = QLabel(HINT, self)
+        self._hint.setObjectName("detailsHint")
+        self._hint.setTextFormat(Qt.TextFormat.PlainText)
+        self._hint.setWordWrap(True)
+        self._hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # The rows go below it, from grid row 1; a hidden widget takes no room in a grid.
+        self._grid.addWidget(self._hint, 0, 0, 1, 3)
+
+    def fields(self) -> list[tuple[str, str]]:
+        """The (label, exact value) pairs shown now, top to bottom; empty with the hint."""
+        return list(self._fields)
+
+    def show_node(self, node: WorkspaceNode | GroupNode | RecordNode | None) -> None:
+        """Show the fields of a workspace, user or client row; the hint for others or None."""
+        self._fields = record_fields(node)
+        if isinstance(node, WorkspaceNode):
+            self._name = node.workspace.name or ""
+        elif isinstance(node, RecordNode):
+            self._name = node.record.name or ""
+        else:
+            self._name = ""
+        while len(self._rows) < len(self._fields):
+            self._rows.append(self._make_row(len(self._rows)))
+        for row, (label, value) in zip(self._rows, self._fields, strict=False):
+            row.caption.setText(label)
+            row.value.setText(display_text(value, label in MULTI_LINE_LABELS))
+            row.value.setToolTip(plain_tooltip(_LINE_BREAK.split(value)))
+            row.value.setAccessibleName(label)
+            row.button.setAccessibleName(f"Copy {label}")
+            row.button.setToolTip(f"Copy the {_WHAT.get(label, label)} to the clipboard")
+            row.set_visible(True)
+        for row in self._rows[len(self._fields) :]:
+            row.set_visible(False)
+        self._hint.setVisible(not self._fields)
+
+    def _make_row(self, index: int) -> _Row:
+        """The widgets of field number `index`, placed in the grid (below the hint)."""
+        caption = QLabel(self)
+        caption.setTextFormat(Qt.TextFormat.PlainText)
+        value = QLabel(self)
+        value.setTextFormat(Qt.TextFormat.PlainText)
+        value.setWordWrap(True)
+        value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        value.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        caption.setBuddy(value)
+        button = QToolButton(self)
+        button.setText("Copy")
+        button.setAutoRaise(True)
+        button.clicked.connect(partial(self._copy, index))
+        top_left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+        self._grid.addWidget(caption, index + 1, 0, top_left)
+        self._grid.addWidget(value, index + 1, 1)
+        self._grid.addWidget(button, index + 1, 2, Qt.AlignmentFlag.AlignTop)
+        return _Row(caption, value, button)
+
+    def _copy(self, index: int) -> None:
+        """Put the exact value of field number `index` on the clipboard, and say so."""
+        if index >= len(self._fields):  # a hidden row's button: nothing to copy
+            return
+        label, value = self._fields[index]
+        QGuiApplication.clipboard().setText(value)
+        what = _WHAT.get(label, label.lower())
+        self.copied.emit(f"Copied {what} of {short(self._name or NO_NAME)}")
