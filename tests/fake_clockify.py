@@ -306,6 +306,9 @@ class FakeClockify(DemoClockify):
         acme = FakeWorkspace(
             id=SAMPLE_WORKSPACE_ID,
             name="Acme Ltd",
+            plan="PRO",
+            currency="EUR",
+            hourly_rate=12000,
             users=[
                 _sample_user(SAMPLE_OWNER_ID, "Alice Admin", "alice@acme.example"),
                 _sample_user("64b0c0ffee00000000000002", "Bob Builder", "bob@acme.example"),
@@ -326,9 +329,21 @@ class FakeClockify(DemoClockify):
             ],
             clients=[
                 _sample_client(
-                    "64b0c11e0000000000000001", "Globex Corporation", SAMPLE_WORKSPACE_ID
+                    SAMPLE_BILLED_CLIENT_ID,
+                    "Globex Corporation",
+                    SAMPLE_WORKSPACE_ID,
+                    address=SAMPLE_BILLED_ADDRESS,
+                    email="billing@globex.example",
+                    cc_emails=["ap@globex.example", "cfo@globex.example"],
+                    currency="EUR",
+                    note="Purchase order number on every invoice",
                 ),
-                _sample_client("64b0c11e0000000000000002", "Initech", SAMPLE_WORKSPACE_ID),
+                _sample_client(
+                    "64b0c11e0000000000000002",
+                    "Initech",
+                    SAMPLE_WORKSPACE_ID,
+                    address="4120 Freidrich Lane, Austin TX 78744",
+                ),
                 _sample_client(
                     SAMPLE_ARCHIVED_CLIENT_ID,
                     "Archived Holdings",
@@ -553,19 +568,28 @@ def _sample_user(
 
 
 def _sample_client(
-    client_id: str, name: str, workspace_id: str, *, archived: bool = False
+    client_id: str,
+    name: str,
+    workspace_id: str,
+    *,
+    archived: bool = False,
+    address: str | None = None,
+    email: str | None = None,
+    cc_emails: list[str] | None = None,
+    currency: str = "USD",
+    note: str | None = None,
 ) -> dict[str, Any]:
     return {
         "id": client_id,
         "name": name,
         "workspaceId": workspace_id,
         "archived": archived,
-        "email": None,
-        "address": None,
-        "note": None,
-        "ccEmails": None,
+        "email": email,
+        "address": address,
+        "note": note,
+        "ccEmails": cc_emails,
         "currencyId": "64b0cc0000000000000000ee",
-        "currencyCode": "USD",
+        "currencyCode": currency,
     }
 
 
@@ -574,5 +598,8 @@ SAMPLE_SIDE_WORKSPACE_ID = "64b0a0000000000000000002"
 SAMPLE_OWNER_ID = "64b0c0ffee00000000000001"
 SAMPLE_INACTIVE_USER_ID = "64b0c0ffee00000000000004"
 SAMPLE_ARCHIVED_CLIENT_ID = "64b0c11e0000000000000003"
+#: Globex Corporation: the sample client with every invoice field (a two-line address).
+SAMPLE_BILLED_CLIENT_ID = "64b0c11e0000000000000001"
+SAMPLE_BILLED_ADDRESS = "Musterstraße 1\n10115 Berlin"
 
 __all__ = ["FakeClockify", "FakeWorkspace", "Gate", "RecordedRequest", "RequestMatch"]

@@ -66,7 +66,16 @@ USERS = [
     User("u-5", "", "", "ACTIVE"),
 ]
 CLIENTS = [
-    Client("c-1", "Müller GmbH & Co. KG", False, "info@mueller.example", "Straße 1\n12345 Köln"),
+    Client(
+        "c-1",
+        "Müller GmbH & Co. KG",
+        False,
+        "info@mueller.example",
+        "Straße 1\n12345 Köln",
+        ("buchhaltung@mueller.example", "chef@mueller.example"),
+        "EUR",
+        "Rechnung per E-Mail\nZahlungsziel 14 Tage",
+    ),
     Client("c-2", None, True, None, None),
     Client("c-3", "<i>Acme</i> \"quoted\" 'single'", True, "acme@example.com", "line\ttab"),
 ]
@@ -77,7 +86,7 @@ def _snapshot() -> Snapshot:
         saved_at=1_717_171_717.125,
         workspaces=[
             WorkspaceSnapshot(
-                workspace=Workspace("ws-1", "Ünïcødé <Workspace>"),
+                workspace=Workspace("ws-1", "Ünïcødé <Workspace>", "PRO", "EUR", "105.00 EUR"),
                 users=list(USERS),
                 clients=list(CLIENTS),
                 include_inactive_users=True,
@@ -310,7 +319,44 @@ def _seal(store: MemoryStore, connection: Connection, plain: bytes) -> bytes:
         pytest.param(zlib.compress(b"{not json"), id="bad-json"),
         pytest.param(zlib.compress(b"\xff\xfe"), id="bad-utf8"),
         pytest.param(zlib.compress(b"[]"), id="not-object"),
-        pytest.param(zlib.compress(b'{"v":2,"saved_at":1,"workspaces":[]}'), id="version-2"),
+        pytest.param(zlib.compress(b'{"v":3,"saved_at":1,"workspaces":[]}'), id="version-3"),
+        pytest.param(
+            zlib.compress(b'{"v":2,"saved_at":1,"workspaces":[["w",null,false,false,null,null]]}'),
+            id="v2-row-without-details",
+        ),
+        pytest.param(
+            zlib.compress(
+                b'{"v":2,"saved_at":1,"workspaces":[["w",null,false,false,null,null,[1,null,null]]]}'
+            ),
+            id="v2-details-bad-type",
+        ),
+        pytest.param(
+            zlib.compress(
+                b'{"v":2,"saved_at":1,"workspaces":[["w",null,false,false,null,null,[null]]]}'
+            ),
+            id="v2-details-short",
+        ),
+        pytest.param(
+            zlib.compress(
+                b'{"v":2,"saved_at":1,"workspaces":[["w",null,false,false,null,'
+                b'[["c"],[null],[true],[null],[null],[[5]],[null],[null]],[null,null,null]]]}'
+            ),
+            id="v2-cc-email-not-text",
+        ),
+        pytest.param(
+            zlib.compress(
+                b'{"v":2,"saved_at":1,"workspaces":[["w",null,false,false,null,'
+                b'[["c"],[null],[true],[null],[null],["a@x"],[null],[null]],[null,null,null]]]}'
+            ),
+            id="v2-cc-emails-not-list",
+        ),
+        pytest.param(
+            zlib.compress(
+                b'{"v":2,"saved_at":1,"workspaces":[["w",null,false,false,null,'
+                b'[["c"],[null],[true],[null],[null]],[null,null,null]]]}'
+            ),
+            id="v2-clients-v1-columns",
+        ),
         pytest.param(zlib.compress(b'{"v":true,"saved_at":1,"workspaces":[]}'), id="version-true"),
         pytest.param(zlib.compress(b'{"saved_at":1,"workspaces":[]}'), id="no-version"),
         pytest.param(zlib.compress(b'{"v":1,"saved_at":"x","workspaces":[]}'), id="bad-time"),
@@ -396,7 +442,11 @@ def test_wrong_payload_is_discarded(
     assert not path.exists()
 
 
-def test_hand_sealed_valid_payload_loads(cache: EncryptedCache, store: MemoryStore) -> None:
+def test_version_1_payload_of_earlier_releases_loads(
+    cache: EncryptedCache, store: MemoryStore
+) -> None:
+    """A cache written before clients kept CC e-mails, currency and note still opens (no
+    reload needed after an upgrade); the new fields are empty."""
     cache.save(EU, _snapshot())
     plain = zlib.compress(
         b'{"v":1,"saved_at":7,"workspaces":[["w",null,false,true,'
@@ -415,6 +465,24 @@ def test_hand_sealed_valid_payload_loads(cache: EncryptedCache, store: MemorySto
             )
         ],
     )
+
+
+def test_hand_sealed_version_2_payload_loads(cache: EncryptedCache, store: MemoryStore) -> None:
+    cache.save(EU, _snapshot())
+    plain = zlib.compress(
+        b'{"v":2,"saved_at":7,"workspaces":[["w","W",false,true,null,'
+        b'[["c"],["C"],[false],["c@x"],["Weg 1\\nBerlin"],[["d@x","e@x"]],["EUR"],["n"]],'
+        b'["PRO","EUR","1.50 EUR"]]]}'
+    )
+    cache.path_for(EU).write_bytes(_seal(store, EU, plain))
+    loaded = cache.load(EU)
+    assert loaded is not None
+    (workspace,) = loaded.workspaces
+    assert workspace.workspace == Workspace("w", "W", "PRO", "EUR", "1.50 EUR")
+    assert workspace.clients == [
+        Client("c", "C", False, "c@x", "Weg 1\nBerlin", ("d@x", "e@x"), "EUR", "n")
+    ]
+    assert type(workspace.clients[0].cc_emails) is tuple
 
 
 def test_missing_key_entry_discards(
@@ -633,8 +701,10 @@ def test_fast_builder_is_used_and_matches_the_constructor() -> None:
     assert record_builder(Client, CLIENT_COLUMNS).__name__ == "fill"
     with pytest.raises(AttributeError):
         built[0].name = "changed"  # type: ignore[misc]
-    clients = record_builder(Client, CLIENT_COLUMNS)(["c"], [None], [True], ["c@x"], [None])
-    assert clients == [Client("c", None, True, "c@x", None)]
+    clients = record_builder(Client, CLIENT_COLUMNS)(
+        ["c"], [None], [True], ["c@x"], [None], [("d@x",)], ["EUR"], ["n"]
+    )
+    assert clients == [Client("c", None, True, "c@x", None, ("d@x",), "EUR", "n")]
 
 
 @dataclass(frozen=True, slots=True)

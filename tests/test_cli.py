@@ -15,7 +15,15 @@ from typing import Any
 
 import pytest
 from conftest import TEST_KEY
-from fake_clockify import SAMPLE_SIDE_WORKSPACE_ID, SAMPLE_WORKSPACE_ID, FakeClockify, FakeWorkspace
+from fake_clockify import (
+    SAMPLE_BILLED_ADDRESS,
+    SAMPLE_BILLED_CLIENT_ID,
+    SAMPLE_OWNER_ID,
+    SAMPLE_SIDE_WORKSPACE_ID,
+    SAMPLE_WORKSPACE_ID,
+    FakeClockify,
+    FakeWorkspace,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -97,7 +105,7 @@ def test_csv_and_tsv_round_trip_any_name(
     code, out, _ = run(listing(fake_server, "clients", "--workspace", odd, "--format", fmt), capsys)
     assert code == 0
     rows = list(csv.reader(io.StringIO(out, newline=""), delimiter="," if fmt == "csv" else "\t"))
-    assert rows[0] == ["id", "name", "archived"]
+    assert rows[0] == list_command.COLUMNS["clients"]
     got = {row[0]: row[1] for row in rows[1:]}
     assert got == {c["id"]: c["name"] or "" for c in clients}
 
@@ -330,6 +338,8 @@ def _previous_output(rows: list[dict[str, Any]], columns: list[str], fmt: str) -
             return ""
         if isinstance(value, bool):
             return "true" if value else "false"
+        if isinstance(value, list):  # ccEmails, since issue 16
+            return ", ".join(value)
         return str(value)
 
     if fmt == "json":
@@ -368,11 +378,22 @@ def _model_rows(server: FakeClockify, what: str) -> tuple[list[dict[str, Any]], 
                 {"id": u.id, "name": u.name, "email": u.email, "status": u.status} for u in users
             ], ["id", "name", "email", "status"]
         clients = client.clients(ODD, include_archived=True)
-        return [{"id": c.id, "name": c.name, "archived": c.archived} for c in clients], [
-            "id",
-            "name",
-            "archived",
+        odd = next(ws for ws in server.workspaces if ws.id == ODD)
+        sent = {c["id"]: c.get("ccEmails") for c in odd.clients}
+        rows = [
+            {
+                "id": c.id,
+                "name": c.name,
+                "archived": c.archived,
+                "address": c.address,
+                "email": c.email,
+                "ccEmails": list(c.cc_emails) if isinstance(sent[c.id], list) else None,
+                "currencyCode": c.currency,
+                "note": c.note,
+            }
+            for c in clients
         ]
+        return rows, list_command.COLUMNS["clients"]
     finally:
         client.close()
 
@@ -472,6 +493,10 @@ RECORDS = st.one_of(
             "email": RECORD_TEXT,
             "status": RECORD_TEXT,
             "archived": RECORD_TEXT,
+            "address": RECORD_TEXT,
+            "currencyCode": RECORD_TEXT,
+            "note": RECORD_TEXT,
+            "ccEmails": st.one_of(RECORD_TEXT, st.lists(RECORD_TEXT, max_size=3)),
         },
     ),
     RECORD_TEXT,
@@ -485,9 +510,19 @@ def test_rows_hold_what_the_models_hold_for_any_record(record: Any) -> None:
     from desktop.clockify import Client, UnexpectedResponseError, User
     from desktop.clockify.client import _client_row, _user_row
 
+    client_fields = {
+        "id": "id",
+        "name": "name",
+        "archived": "archived",
+        "address": "address",
+        "email": "email",
+        "ccEmails": "cc_emails",
+        "currencyCode": "currency",
+        "note": "note",
+    }
     for parse, row_of, fields in (
-        (User.from_json, _user_row, ("id", "name", "email", "status")),
-        (Client.from_json, _client_row, ("id", "name", "archived")),
+        (User.from_json, _user_row, {name: name for name in ("id", "name", "email", "status")}),
+        (Client.from_json, _client_row, client_fields),
     ):
         model: Any = None
         refused = ""
@@ -502,7 +537,11 @@ def test_rows_hold_what_the_models_hold_for_any_record(record: Any) -> None:
             continue
         row = row_of(record)
         assert list(row) == list(fields)
-        assert row == {field: getattr(model, field) for field in fields}
+        expected = {name: getattr(model, attribute) for name, attribute in fields.items()}
+        if "ccEmails" in expected:  # a list where the server sent one, else null
+            sent = record.get("ccEmails")
+            expected["ccEmails"] = list(expected["ccEmails"]) if isinstance(sent, list) else None
+        assert row == expected
 
 
 ROW_VALUE = st.one_of(
@@ -555,3 +594,109 @@ def test_the_collector_is_back_on_after_a_list(
     code, _, _ = run(listing(fake_server, "workspaces"), capsys, key=key)
     assert code == (0 if key == TEST_KEY else 3)
     assert gc.isenabled()  # it rests only while the list is fetched and printed
+
+
+# -- the invoice fields (issue 16) ------------------------------------------------------------
+
+
+def test_clients_json_carries_every_invoice_field_as_the_server_sent_it(
+    fake_server: FakeClockify, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        listing(fake_server, "clients", "--workspace", SAMPLE_WORKSPACE_ID, "--format", "json"),
+        capsys,
+    )
+    assert code == 0, err
+    rows = {row["id"]: row for row in json.loads(out)}
+    assert rows[SAMPLE_BILLED_CLIENT_ID] == {
+        "id": SAMPLE_BILLED_CLIENT_ID,
+        "name": "Globex Corporation",
+        "archived": False,
+        "address": SAMPLE_BILLED_ADDRESS,
+        "email": "billing@globex.example",
+        "ccEmails": ["ap@globex.example", "cfo@globex.example"],
+        "currencyCode": "EUR",
+        "note": "Purchase order number on every invoice",
+    }
+    bare = rows["64b0c11e0000000000000004"]  # a client the server sends with nulls
+    assert (bare["ccEmails"], bare["address"], bare["note"]) == (None, None, None)
+    assert all(list(row) == list_command.COLUMNS["clients"] for row in rows.values())
+
+
+def test_users_json_carries_id_name_email_status(
+    fake_server: FakeClockify, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        listing(fake_server, "users", "--workspace", SAMPLE_WORKSPACE_ID, "--format", "json"),
+        capsys,
+    )
+    assert code == 0, err
+    rows = json.loads(out)
+    assert rows
+    assert all(list(row) == ["id", "name", "email", "status"] for row in rows)
+    assert {"id": SAMPLE_OWNER_ID, "name": "Alice Admin", "email": "alice@acme.example",
+            "status": "ACTIVE"} in rows  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])
+def test_fields_picks_the_columns_in_their_order(
+    fake_server: FakeClockify, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    args = ["--workspace", SAMPLE_WORKSPACE_ID, "--format", fmt, "--fields", "name, ccEmails,id"]
+    code, out, err = run(listing(fake_server, "clients", *args), capsys)
+    assert code == 0, err
+    if fmt == "json":
+        globex = next(r for r in json.loads(out) if r["id"] == SAMPLE_BILLED_CLIENT_ID)
+        assert globex == {
+            "name": "Globex Corporation",
+            "ccEmails": ["ap@globex.example", "cfo@globex.example"],
+            "id": SAMPLE_BILLED_CLIENT_ID,
+        }
+    elif fmt == "table":
+        lines = out.splitlines()
+        assert lines[0].split() == ["NAME", "CCEMAILS", "ID"]
+        globex = next(line for line in lines if SAMPLE_BILLED_CLIENT_ID in line)
+        assert globex.split("  ")[0] == "Globex Corporation"
+        assert "ap@globex.example, cfo@globex.example" in globex
+    else:
+        rows = list(
+            csv.reader(io.StringIO(out, newline=""), delimiter="," if fmt == "csv" else "\t")
+        )
+        assert rows[0] == ["name", "ccEmails", "id"]
+        assert [
+            "Globex Corporation",
+            "ap@globex.example, cfo@globex.example",
+            SAMPLE_BILLED_CLIENT_ID,
+        ] in rows
+
+
+@pytest.mark.parametrize(
+    ("what", "fields", "said"),
+    [
+        ("clients", "name,colour", "unknown column 'colour'"),
+        ("clients", "name,,id", "separated by commas"),
+        ("clients", " ", "separated by commas"),
+        ("clients", "name,status", "The clients list has no column 'status'"),
+        ("users", "name,address", "The users list has no column 'address'"),
+        ("clients", "\x1b[2Jx", "unknown column '\\\\x1b[2Jx'"),
+    ],
+)
+def test_a_wrong_field_is_one_line_exit_2_and_no_request(
+    fake_server: FakeClockify,
+    capsys: pytest.CaptureFixture[str],
+    what: str,
+    fields: str,
+    said: str,
+) -> None:
+    args = ["--workspace", SAMPLE_WORKSPACE_ID, "--fields", fields]
+    try:
+        code, out, err = run(listing(fake_server, what, *args), capsys)
+    except SystemExit as exc:  # argparse's usage error
+        code, (out, err) = int(str(exc.code)), capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert said in err
+    assert "Traceback" not in err
+    assert "\x1b" not in err
+    assert len(err.strip().splitlines()) <= 3  # argparse: usage line(s), then the one error
+    assert fake_server.count() == 0

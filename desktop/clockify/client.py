@@ -945,15 +945,52 @@ def _user_row(record: Any) -> Row:
 
 
 def _client_row(record: Any) -> Row:
-    """Client.from_json(record) as a dict of id, name and archived (see _user_row)."""
+    """Client.from_json(record) as a dict of id, name, archived, address, email, ccEmails,
+    currencyCode and note: Clockify's names, and null where the server sent null or no
+    list of CC e-mails (see _user_row)."""
     if type(record) is dict:
-        ident, name = record.get("id"), record.get("name")
-        if type(ident) is str and 0 < len(ident) <= MAX_ID_LENGTH and type(name) in _TEXT_TYPES:
-            text = f"{ident}{name}"
+        get = record.get
+        ident, name, address = get("id"), get("name"), get("address")
+        email, cc_emails, currency, note = (
+            get("email"),
+            get("ccEmails"),
+            get("currencyCode"),
+            get("note"),
+        )
+        if (
+            type(ident) is str
+            and 0 < len(ident) <= MAX_ID_LENGTH
+            and type(name) in _TEXT_TYPES
+            and type(address) in _TEXT_TYPES
+            and type(email) in _TEXT_TYPES
+            and type(currency) in _TEXT_TYPES
+            and type(note) in _TEXT_TYPES
+            and (cc_emails is None or (type(cc_emails) is list and not cc_emails))
+        ):
+            text = f"{ident}{name}{address}{email}{currency}{note}"
             if text.isascii() or _SURROGATE.search(text) is None:
-                return {"id": ident, "name": name, "archived": record.get("archived") is True}
+                return {
+                    "id": ident,
+                    "name": name,
+                    "archived": get("archived") is True,
+                    "address": address,
+                    "email": email,
+                    "ccEmails": cc_emails,
+                    "currencyCode": currency,
+                    "note": note,
+                }
     client = Client.from_json(record)
-    return {"id": client.id, "name": client.name, "archived": client.archived}
+    emails = record.get("ccEmails")
+    return {
+        "id": client.id,
+        "name": client.name,
+        "archived": client.archived,
+        "address": client.address,
+        "email": client.email,
+        "ccEmails": list(client.cc_emails) if isinstance(emails, list) else None,
+        "currencyCode": client.currency,
+        "note": client.note,
+    }
 
 
 class _AccessDenied(ClockifyError):

@@ -60,6 +60,23 @@ _ACCENTED_CLIENTS = [
     "Fjäll Outdoor", "Crêperie Bretonne", "Açaí Bowl Bar", "Hôtel Étoile", "Tōkyō Tea",
 ]  # fmt: skip
 _CURRENCIES = [("USD", "64b0cc0000000000000000e1"), ("EUR", "64b0cc0000000000000000e2")]
+_MORE_CURRENCIES = [("CHF", "64b0cc0000000000000000e3"), ("GBP", "64b0cc0000000000000000e4")]
+#: Streets and towns for made-up invoice addresses (German, as most docs101 customers).
+_STREETS = [
+    "Hauptstraße", "Bahnhofstraße", "Gartenweg", "Schillerstraße", "Am Markt", "Lindenallee",
+    "Industriestraße", "Goethestraße", "Kirchplatz", "Mühlenweg",
+]  # fmt: skip
+_TOWNS = [
+    "10115 Berlin", "80331 München", "20095 Hamburg", "50667 Köln", "60311 Frankfurt am Main",
+    "70173 Stuttgart", "04109 Leipzig", "01067 Dresden", "90402 Nürnberg", "28195 Bremen",
+]  # fmt: skip
+_NOTES = [
+    "Rechnung nur als XRechnung",
+    "Leitweg-ID 04011000-1234512345-06",
+    "Zahlungsziel 14 Tage, 2 % Skonto",
+    "Key account",
+    "Bitte Bestellnummer angeben\nAnsprechpartnerin: Frau Weber",
+]
 
 
 def _ascii(text: str) -> str:
@@ -122,8 +139,14 @@ def make_users(n: int, *, seed: int = 1, workspace_id: str) -> list[dict[str, An
 
 
 def make_clients(n: int, *, seed: int = 2, workspace_id: str) -> list[dict[str, Any]]:
-    """n Clockify-shaped clients with unique ids: ~8% archived, nullable contact fields."""
+    """n Clockify-shaped clients with unique ids: ~8% archived, nullable contact fields.
+
+    About 40% have an address (multi-line, one-line or a long five-line one), 60% an
+    e-mail, 30% CC e-mails (some an empty list), 10% a note, and the currencies are USD,
+    EUR and a few CHF and GBP.
+    """
     rng = random.Random(seed)  # noqa: S311 - repeatable made-up data, not secrets
+    extra = random.Random(seed + 1_000_003)  # noqa: S311
     used: set[str] = set()
     seen: dict[str, int] = {}
     clients: list[dict[str, Any]] = []
@@ -133,16 +156,46 @@ def make_clients(n: int, *, seed: int = 2, workspace_id: str) -> list[dict[str, 
         name = _unique(f"{base} {suffix}".strip(), seen)
         code, currency_id = rng.choice(_CURRENCIES)
         has_email = rng.random() < 0.6
+        ident = _new_id(rng, used)
+        archived = rng.random() < 0.08
+        number = rng.randint(1, 250) if rng.random() < 0.4 else None
+        noted = rng.random() < 0.1
+        # The invoice fields come from their own generator, so the draws above (and every
+        # name and id that tests rely on) are those of the data before these fields.
+        street = f"{extra.choice(_STREETS)} {number}" if number is not None else None
+        town = extra.choice(_TOWNS)
+        layout = extra.random()
+        if street is None:
+            address = None
+        elif layout < 0.6:  # a multi-line address, as docs101 prints it
+            address = f"{street}\n{town}"
+        elif layout < 0.8:
+            address = f"{street}, {town}"
+        else:
+            address = f"{name}\nz. Hd. Buchhaltung\n{street}\n{town}\nDeutschland"
+        domain = _ascii(base.replace(" ", "-"))
+        cc_roll = extra.random()
+        cc_emails: list[str] | None = (
+            None
+            if cc_roll < 0.7
+            else []
+            if cc_roll < 0.8
+            else [f"buchhaltung@{domain}.example"]
+            if cc_roll < 0.95
+            else [f"buchhaltung@{domain}.example", f"einkauf@{domain}.example"]
+        )
+        if extra.random() < 0.1:
+            code, currency_id = extra.choice(_MORE_CURRENCIES)
         clients.append(
             {
-                "id": _new_id(rng, used),
+                "id": ident,
                 "name": name,
                 "workspaceId": workspace_id,
-                "archived": rng.random() < 0.08,
-                "email": f"billing@{_ascii(base.replace(' ', '-'))}.example" if has_email else None,
-                "address": f"{rng.randint(1, 250)} Main Street" if rng.random() < 0.4 else None,
-                "note": "Key account" if rng.random() < 0.1 else None,
-                "ccEmails": None,
+                "archived": archived,
+                "email": f"billing@{domain}.example" if has_email else None,
+                "address": address,
+                "note": extra.choice(_NOTES) if noted else None,
+                "ccEmails": cc_emails,
                 "currencyId": currency_id,
                 "currencyCode": code,
             }
@@ -206,8 +259,16 @@ def demo_server() -> tuple[DemoClockify, str]:
     side_users = [*make_users(2, seed=31, workspace_id=side_id), owner_member(side_id)]
 
     workspaces = [
-        DemoWorkspace(northwind_id, "Northwind Consulting", northwind_users, northwind_clients),
-        DemoWorkspace(studio_id, "Zoë's Design Studio", studio_users, studio_clients),
+        DemoWorkspace(
+            northwind_id,
+            "Northwind Consulting",
+            northwind_users,
+            northwind_clients,
+            plan="PRO_YEAR_2024",
+            currency="EUR",
+            hourly_rate=9500,
+        ),
+        DemoWorkspace(studio_id, "Zoë's Design Studio", studio_users, studio_clients, plan="FREE"),
         DemoWorkspace(side_id, "Side Project", side_users, []),
         DemoWorkspace(
             partner_id,

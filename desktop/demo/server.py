@@ -78,12 +78,20 @@ class DemoWorkspace:
     clients: list[dict[str, Any]] = field(default_factory=list)
     forbid_users: bool = False
     visible_to: set[str] | None = None
+    #: `featureSubscriptionType` (left out of the answer when None, as some answers do).
+    plan: str | None = None
+    currency: str = "USD"
+    #: The workspace's hourly rate in hundredths of `currency`.
+    hourly_rate: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        answer: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
-            "hourlyRate": {"amount": 0, "currency": "USD"},
+            "hourlyRate": {"amount": self.hourly_rate, "currency": self.currency},
+            "currencies": [
+                {"id": f"{self.id[:18]}c0ffee", "code": self.currency, "isDefault": True}
+            ],
             "memberships": [],
             "workspaceSettings": {
                 "timeRoundingInReports": False,
@@ -97,6 +105,9 @@ class DemoWorkspace:
             "features": [],
             "subdomain": {"enabled": False, "name": None},
         }
+        if self.plan is not None:
+            answer["featureSubscriptionType"] = self.plan
+        return answer
 
 
 def _public(record: dict[str, Any]) -> dict[str, Any]:

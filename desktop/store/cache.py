@@ -36,7 +36,9 @@ NONCE_BYTES = 12
 KEY_BYTES = 32
 TAG_BYTES = 16
 HEADER_BYTES = len(MAGIC) + NONCE_BYTES
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = 2
+#: Payloads of these versions are read (1: before the client's CC e-mails, currency, note).
+READABLE_VERSIONS = (1, 2)
 SUFFIX = ".cache"
 AAD_PREFIX = b"clockify-panel-cache-v1|"
 ZLIB_LEVEL = 1  # level 6 is ~2.5x slower to save for ~5% smaller files
@@ -92,14 +94,18 @@ def _decode_key(text: str) -> bytes | None:
 
 # --- encoding: compact columns, one JSON list per field -----------------------------------
 #
-# The plain text is {"v": 1, "saved_at": float, "workspaces": [[id, name, inactive,
-# archived, users, clients], ...]} where users is null or [ids, names, emails, statuses]
-# and clients is null or [ids, names, archived, emails, addresses]: parallel lists, so
-# 50,000 rows are a handful of JSON arrays rather than 50,000 objects.
+# The plain text is {"v": 2, "saved_at": float, "workspaces": [[id, name, inactive,
+# archived, users, clients, details], ...]} where users is null or [ids, names, emails,
+# statuses], clients is null or [ids, names, archived, emails, addresses, cc_emails,
+# currencies, notes] (cc_emails: a list of texts per client) and details is [plan,
+# currency, hourly_rate]: parallel lists, so 50,000 rows are a handful of JSON arrays
+# rather than 50,000 objects. Version 1 (0.1 and issues up to 15) had no details and
+# the first five client columns; it is still read, the new fields empty.
 
 _TEXT_TYPES: frozenset[type] = frozenset({str, type(None)})
 _ID_TYPES: frozenset[type] = frozenset({str})
 _BOOL_TYPES: frozenset[type] = frozenset({bool})
+_LIST_TYPES: frozenset[type] = frozenset({list})
 
 
 def _encode(snapshot: Snapshot) -> bytes:
@@ -123,6 +129,9 @@ def _encode(snapshot: Snapshot) -> bytes:
                 [c.archived for c in found],
                 [c.email for c in found],
                 [c.address for c in found],
+                [list(c.cc_emails) for c in found],
+                [c.currency for c in found],
+                [c.note for c in found],
             ]
         workspaces.append(
             [
@@ -132,6 +141,7 @@ def _encode(snapshot: Snapshot) -> bytes:
                 ws.include_archived_clients,
                 users,
                 clients,
+                [ws.workspace.plan, ws.workspace.currency, ws.workspace.hourly_rate],
             ]
         )
     document = {"v": PAYLOAD_VERSION, "saved_at": snapshot.saved_at, "workspaces": workspaces}
@@ -157,7 +167,16 @@ def _columns(value: object, types: tuple[frozenset[type], ...], what: str) -> li
 
 #: The fields of a User and of a Client, in the order of the cache's columns.
 USER_COLUMNS = ("id", "name", "email", "status")
-CLIENT_COLUMNS = ("id", "name", "archived", "email", "address")
+CLIENT_COLUMNS = (
+    "id",
+    "name",
+    "archived",
+    "email",
+    "address",
+    "cc_emails",
+    "currency",
+    "note",
+)
 
 
 def _generated_init(cls: type) -> bool:
@@ -215,13 +234,34 @@ def _users(value: object) -> list[User] | None:
     return _build_users(*columns)
 
 
-def _clients(value: object) -> list[Client] | None:
+_CLIENT_TYPES_V1 = (_ID_TYPES, _TEXT_TYPES, _BOOL_TYPES, _TEXT_TYPES, _TEXT_TYPES)
+_CLIENT_TYPES = (*_CLIENT_TYPES_V1, _LIST_TYPES, _TEXT_TYPES, _TEXT_TYPES)
+
+
+def _clients(value: object, version: int) -> list[Client] | None:
     if value is None:
         return None
-    columns = _columns(
-        value, (_ID_TYPES, _TEXT_TYPES, _BOOL_TYPES, _TEXT_TYPES, _TEXT_TYPES), "clients"
-    )
+    if version == 1:
+        columns = _columns(value, _CLIENT_TYPES_V1, "clients")
+        empty: list[Any] = [None] * len(columns[0])
+        columns += [[()] * len(columns[0]), empty, empty]
+    else:
+        columns = _columns(value, _CLIENT_TYPES, "clients")
+        cc_emails = columns[5]
+        if any(type(item) is not str for emails in cc_emails for item in emails):
+            raise _Unusable("the clients have the wrong types")
+        columns[5] = list(map(tuple, cc_emails))
     return _build_clients(*columns)
+
+
+def _details(value: object) -> tuple[str | None, str | None, str | None]:
+    """A workspace's plan, currency and hourly rate (version 2)."""
+    if type(value) is not list or len(value) != 3:
+        raise _Unusable("a workspace row has the wrong shape")
+    if not set(map(type, value)) <= _TEXT_TYPES:
+        raise _Unusable("a workspace row has the wrong types")
+    plan, currency, rate = value
+    return plan, currency, rate
 
 
 def _decode_workspaces(compressed: bytes) -> tuple[float, list[Workspace], list[list[Any]]]:
@@ -241,8 +281,10 @@ def _decode_workspaces(compressed: bytes) -> tuple[float, list[Workspace], list[
         raise _Unusable("the payload is not JSON") from None
     if type(document) is not dict:
         raise _Unusable("the payload is not an object")
-    if document.get("v") != PAYLOAD_VERSION or type(document.get("v")) is not int:
+    version = document.get("v")
+    if type(version) is not int or version not in READABLE_VERSIONS:
         raise _Unusable("the payload has an unknown version")
+    width = 6 if version == 1 else 7
     saved_at = document.get("saved_at")
     if type(saved_at) is not int and type(saved_at) is not float:
         raise _Unusable("the payload has no valid time")
@@ -257,9 +299,9 @@ def _decode_workspaces(compressed: bytes) -> tuple[float, list[Workspace], list[
         raise _Unusable("the workspaces are not a list")
     workspaces: list[Workspace] = []
     for row in rows:
-        if type(row) is not list or len(row) != 6:
+        if type(row) is not list or len(row) != width:
             raise _Unusable("a workspace row has the wrong shape")
-        wid, name, inactive, archived, _users_columns, _clients_columns = row
+        wid, name, inactive, archived = row[:4]
         if (
             type(wid) is not str
             or not wid
@@ -268,25 +310,25 @@ def _decode_workspaces(compressed: bytes) -> tuple[float, list[Workspace], list[
             or type(archived) is not bool
         ):
             raise _Unusable("a workspace row has the wrong types")
-        workspaces.append(Workspace(wid, name))
+        plan, currency, rate = _details(row[6]) if version > 1 else (None, None, None)
+        workspaces.append(Workspace(wid, name, plan, currency, rate))
     return saved_at, workspaces, rows
 
 
 def _decode_groups(saved_at: float, workspaces: list[Workspace], rows: list[list[Any]]) -> Snapshot:
-    """The users and clients of rows checked by `_decode_workspaces`."""
+    """The users and clients of rows checked by `_decode_workspaces` (of one version:
+    six items a row in version 1, seven in version 2)."""
     return Snapshot(
         saved_at=saved_at,
         workspaces=[
             WorkspaceSnapshot(
                 workspace=workspace,
-                users=_users(users),
-                clients=_clients(clients),
-                include_inactive_users=inactive,
-                include_archived_clients=archived,
+                users=_users(row[4]),
+                clients=_clients(row[5], 1 if len(row) == 6 else 2),
+                include_inactive_users=row[2],
+                include_archived_clients=row[3],
             )
-            for workspace, (_wid, _name, inactive, archived, users, clients) in zip(
-                workspaces, rows, strict=True
-            )
+            for workspace, row in zip(workspaces, rows, strict=True)
         ],
     )
 
