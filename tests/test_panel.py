@@ -183,7 +183,7 @@ def clipboard() -> str:
 def test_workspaces_load_at_start(qtbot: Any, make_window: WindowFactory, fake_server: Any) -> None:
     window = connected_window(qtbot, make_window, fake_server)
     assert rows(window) == ["Acme Ltd", "Side Project"]
-    assert window.stack.currentWidget() is window.tree
+    assert window.stack.currentWidget() is window.tree_page
     assert window.status_label.text().startswith("2 workspaces")
     # Two workspaces: nothing else is loaded until asked for.
     paths_asked = [r.path for r in fake_server.requests]

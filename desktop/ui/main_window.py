@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import (
     QByteArray,
@@ -38,10 +39,12 @@ from PySide6.QtWidgets import (
 from desktop import resources
 from desktop.clockify import ClockifyClient, KeyRejectedError
 from desktop.clockify.models import Client, User, Workspace
-from desktop.ui import clipboard
+from desktop.ui import clipboard, formats
 from desktop.ui.connection_settings import app_settings
+from desktop.ui.details import DetailsCard
 from desktop.ui.loader import TreeLoader, describe_error
 from desktop.ui.tree_model import (
+    NO_NAME,
     GroupNode,
     Kind,
     LoadState,
@@ -52,7 +55,9 @@ from desktop.ui.tree_model import (
     merge_spans,
     node_emails,
     node_ids,
+    node_name,
     node_names,
+    visible_text,
 )
 from desktop.ui.tree_view import MAX_SAVED_SELECTION, SavedView, TreeView
 from desktop.workers import JobRunner
@@ -63,6 +68,8 @@ SETTING_ON_TOP = "window/always_on_top"
 SETTING_GEOMETRY = "window/geometry"
 SETTING_INACTIVE = "view/show_inactive_users"
 SETTING_ARCHIVED = "view/show_archived_clients"
+SETTING_DETAILS = "view/show_details"
+SETTING_IDS = "view/show_ids"
 #: Off for people on rate-limited plans: the panel then starts on its cached data.
 SETTING_AUTO_REFRESH = "connection/refresh_at_start"
 #: The tree as the user left it (SavedView's JSON: kinds and IDs only, never a name).
@@ -166,8 +173,20 @@ class PanelWindow(QMainWindow):
         self.copy_id_action = self._action("Copy ID", self.copy_ids, "Ctrl+Shift+C")
         self.copy_both_action = QAction("Copy name<TAB>ID", self)
         self.copy_both_action.triggered.connect(self.copy_name_and_id)
-        self.copy_email_action = QAction("Copy e-mail", self)
-        self.copy_email_action.triggered.connect(self.copy_emails)
+        self.copy_email_action = self._action("Copy e-mail", self.copy_emails, "Ctrl+E")
+        self.copy_bill_to_action = self._action("Copy bill-to block", self.copy_bill_to, "Ctrl+B")
+        self.copy_bill_to_action.setToolTip(
+            "Copy the client's name, address and e-mail, one per line (Ctrl+B)"
+        )
+        self.details_action = self._action(
+            "Show details", self._on_details_toggled, "Ctrl+I", checkable=True
+        )
+        self.show_ids_action = self._action("Show IDs", self._on_show_ids_toggled, checkable=True)
+        self.edit_templates_action = QAction("Edit templates\u2026", self)
+        self.edit_templates_action.triggered.connect(self.edit_templates)
+        #: "Copy as": the built-in formats and the user's templates, filled when it opens.
+        self.copy_as_menu = QMenu("Copy as", self)
+        self.copy_as_menu.aboutToShow.connect(self._fill_copy_as_menu)
         self.inactive_action = self._action(
             "Show inactive users", self._on_inactive_toggled, checkable=True
         )
@@ -207,11 +226,17 @@ class PanelWindow(QMainWindow):
         menu_button = QToolButton(central)
         menu_button.setIcon(resources.icon("menu"))
         menu_button.setToolTip("View options")
+        menu_button.setAccessibleName("View options")
         menu_button.setAutoRaise(True)
         menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         options = QMenu(menu_button)
+        options.addAction(self.details_action)
+        options.addAction(self.show_ids_action)
+        options.addSeparator()
         options.addAction(self.inactive_action)
         options.addAction(self.archived_action)
+        options.addSeparator()
+        options.addMenu(self.copy_as_menu)
         options.addSeparator()
         options.addAction(self.auto_refresh_action)
         menu_button.setMenu(options)
@@ -234,10 +259,19 @@ class PanelWindow(QMainWindow):
         layout.addWidget(self.notice)
 
         self.stack = QStackedWidget(central)
-        self.tree = TreeView(self.stack)
+        # The tree page: the tree, and the details card of its current row below it.
+        self.tree_page = QWidget(self.stack)
+        tree_layout = QVBoxLayout(self.tree_page)
+        tree_layout.setContentsMargins(0, 0, 0, 0)
+        tree_layout.setSpacing(4)
+        self.tree = TreeView(self.tree_page)
         self.tree.setModel(self.model)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.stack.addWidget(self.tree)
+        tree_layout.addWidget(self.tree, 1)
+        self.details = DetailsCard(self.tree_page)
+        self.details.copied.connect(self.show_status)
+        tree_layout.addWidget(self.details)
+        self.stack.addWidget(self.tree_page)
 
         self.connect_page = QWidget(self.stack)
         page = QVBoxLayout(self.connect_page)
@@ -256,6 +290,12 @@ class PanelWindow(QMainWindow):
         self.setCentralWidget(central)
         # Keyboard flow: Tab from the filter goes straight to the tree (buttons come after).
         QWidget.setTabOrder(self.filter_edit, self.tree)
+        show_details = self._bool_setting(SETTING_DETAILS)
+        self.details.setVisible(show_details)
+        self.details_action.setChecked(show_details)
+        show_ids = self._bool_setting(SETTING_IDS)
+        self.model.set_show_ids(show_ids)
+        self.show_ids_action.setChecked(show_ids)
 
         self.status_label = QLabel(self)
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -265,6 +305,10 @@ class PanelWindow(QMainWindow):
     def _connect_signals(self) -> None:
         self.filter_edit.textChanged.connect(self._on_filter_edit_text_changed)
         self.tree.toggle_requested.connect(self._on_tree_toggle_requested)
+        self.tree.expand_all_requested.connect(self._on_tree_expand_all_requested)
+        # The card follows the current row, and rows replaced by a refresh or a filter.
+        self.model.layoutChanged.connect(self._update_details)
+        self.model.modelReset.connect(self._update_details)
         self.tree.activated_row.connect(self._on_tree_activated_row)
         self.tree.customContextMenuRequested.connect(self._on_tree_context_menu)
         self.tree.selectionModel().currentRowChanged.connect(self._on_tree_current_changed)
@@ -297,7 +341,7 @@ class PanelWindow(QMainWindow):
         self.model.clear()
         self._connected = True
         self.hide_notice()
-        self.stack.setCurrentWidget(self.tree)
+        self.stack.setCurrentWidget(self.tree_page)
         if load:
             self.show_status(f"Loading workspaces from {client.connection.host}\u2026")
             self.loader.refresh()
@@ -317,7 +361,7 @@ class PanelWindow(QMainWindow):
 
     def show_starting(self, text: str) -> None:
         """The (empty) tree with a status line, while the key or the demo is being set up."""
-        self.stack.setCurrentWidget(self.tree)
+        self.stack.setCurrentWidget(self.tree_page)
         self.show_status(text)
 
     @property
@@ -479,8 +523,17 @@ class PanelWindow(QMainWindow):
         elif node is not None:
             self._on_tree_toggle_requested(index, not self.model.is_expanded(node))
 
+    @Slot(QModelIndex)
+    def _on_tree_expand_all_requested(self, index: QModelIndex) -> None:
+        node = self.model.node(index)
+        if node is None:
+            return
+        for group in self.model.expand_all(node):
+            self.loader.load_group(group)
+
     @Slot(QModelIndex, QModelIndex)
     def _on_tree_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._update_details()
         if self._restoring_rows:
             return  # the restored current row loads nothing that expanding did not
         node = self.model.node(current)
@@ -501,8 +554,15 @@ class PanelWindow(QMainWindow):
         menu.addAction(self.copy_name_action)
         menu.addAction(self.copy_id_action)
         menu.addAction(self.copy_both_action)
-        if isinstance(node, RecordNode) and node.kind is Kind.USER:
+        if isinstance(node, RecordNode):
             menu.addAction(self.copy_email_action)
+            if node.kind is Kind.CLIENT:
+                menu.addAction(self.copy_bill_to_action)
+        menu.addMenu(self.copy_as_menu)
+        menu.addSeparator()
+        menu.addAction(self.show_ids_action)
+        menu.addAction(self.details_action)
+        self.context_menu = menu  # for tests: the menu last shown
         menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     # -- copy ----------------------------------------------------------------------------
@@ -541,7 +601,106 @@ class PanelWindow(QMainWindow):
 
     @Slot()
     def copy_emails(self) -> None:
+        """Ctrl+E: the selected rows' e-mails, one line per row as Ctrl+C copies their names
+        (an empty line for a row without one); when no row has one, the clipboard is left
+        alone and the status bar says so."""
+        nodes = self.selected_nodes()
+        if nodes and not any(node_emails(nodes)):
+            self.show_status(f"{_row_label(nodes)} no e-mail: nothing copied")
+            return
         self._copy("e-mail", node_emails)
+
+    @Slot()
+    def copy_bill_to(self) -> None:
+        """Ctrl+B: each selected client's bill-to block (formats.bill_to_block), separated
+        by an empty line; other rows are left out, and with no client the clipboard is left
+        alone and the status bar says so."""
+        nodes = self.selected_nodes()
+        clients = [n.record for n in nodes if isinstance(n, RecordNode) and n.kind is Kind.CLIENT]
+        text = formats.bill_to_blocks([c for c in clients if isinstance(c, Client)])
+        if not nodes:
+            self.show_status(clipboard.NOTHING_SELECTED)
+        elif not text:
+            self.show_status(f"{_row_label(nodes)} no bill-to block (only clients have one)")
+        else:
+            QGuiApplication.clipboard().setText(text)
+            client_nodes: list[RecordNode | WorkspaceNode] = [
+                n for n in nodes if isinstance(n, RecordNode) and n.kind is Kind.CLIENT
+            ]
+            self.show_status(clipboard.copied_message("bill-to block", client_nodes))
+
+    def copy_as(self, label: str, render: Callable[[list[formats.Item]], str]) -> None:
+        """Copy the selected rows as `render` writes them (a format of "Copy as")."""
+        nodes = self.selected_nodes()
+        if not nodes:
+            self.show_status(clipboard.NOTHING_SELECTED)
+            return
+        text = render(self.model.items(nodes))
+        if not text:
+            self.show_status(f"Nothing to copy as {label} for {_row_label(nodes, verb=False)}")
+            return
+        QGuiApplication.clipboard().setText(text)
+        if len(nodes) == 1:
+            self.show_status(f"Copied {clipboard.short(node_name(nodes[0]) or NO_NAME)} as {label}")
+        else:
+            self.show_status(f"Copied {len(nodes)} rows as {label}")
+
+    def user_templates(self) -> list[tuple[str, str]]:
+        """The user's own "Copy as" templates (name, template), as saved."""
+        return formats.templates_from_json(self.settings.value(formats.SETTINGS_KEY))
+
+    @Slot()
+    def _fill_copy_as_menu(self) -> None:
+        menu = self.copy_as_menu
+        menu.clear()
+        for label, render in formats.BUILT_IN_FORMATS:
+            action = menu.addAction(label)
+            action.triggered.connect(partial(self.copy_as, label, render))
+        templates = self.user_templates()
+        if templates:
+            menu.addSeparator()
+        for name, text in templates:
+            template = formats.Template.parse(text)  # stored ones were checked when read
+            action = menu.addAction(visible_text(name).replace("&", "&&"))
+            action.triggered.connect(
+                partial(self.copy_as, name, partial(formats.render_template, template))
+            )
+        menu.addSeparator()
+        menu.addAction(self.edit_templates_action)
+
+    @Slot()
+    def edit_templates(self) -> None:
+        """Open the template editor (not modal to the panel's work: Qt's window-modal open)."""
+        from desktop.ui.template_dialog import TemplateDialog  # on use: its import is not free
+
+        sample = self.model.items(self.selected_nodes()[:20])
+        dialog = TemplateDialog(self.user_templates(), sample, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._save_templates(dialog.templates()))
+        self.template_dialog = dialog
+        dialog.open()
+
+    def _save_templates(self, templates: list[tuple[str, str]]) -> None:
+        self.settings.setValue(formats.SETTINGS_KEY, formats.templates_to_json(templates))
+        self.show_status(f"{len(templates)} template{'s' if len(templates) != 1 else ''} saved")
+
+    # -- details and IDs -----------------------------------------------------------------
+
+    @Slot()
+    def _update_details(self) -> None:
+        if not self.details.isHidden():  # hidden: it is filled when shown
+            self.details.show_node(self.model.node(self.tree.currentIndex()))
+
+    @Slot(bool)
+    def _on_details_toggled(self, on: bool) -> None:
+        self.settings.setValue(SETTING_DETAILS, on)
+        self.details.setVisible(on)
+        self._update_details()
+
+    @Slot(bool)
+    def _on_show_ids_toggled(self, on: bool) -> None:
+        self.settings.setValue(SETTING_IDS, on)
+        self.model.set_show_ids(on)
 
     # -- loader results ------------------------------------------------------------------
 
@@ -837,6 +996,14 @@ class PanelWindow(QMainWindow):
         self.settings.sync()
         self.loader.cancel_all()
         super().closeEvent(event)
+
+
+def _row_label(nodes: list[RecordNode | WorkspaceNode], *, verb: bool = True) -> str:
+    """ "Acme GmbH has" for one row, "The 3 rows have" for several (status messages)."""
+    if len(nodes) == 1:
+        name = clipboard.short(node_name(nodes[0]) or NO_NAME)
+        return f"{name} has" if verb else name
+    return f"The {len(nodes)} rows have" if verb else f"{len(nodes)} rows"
 
 
 __all__ = ["CachedRows", "PanelWindow", "ShownData"]

@@ -25,6 +25,8 @@ from typing import Any, ClassVar, cast
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QByteArray,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -33,8 +35,13 @@ from PySide6.QtGui import QBrush, QFont, QFontDatabase, QGuiApplication, QPalett
 
 from desktop.clockify.models import Client, User, Workspace
 from desktop.search import normalise, search_text
+from desktop.ui.formats import Item, records_json_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+
+#: What a drag of rows carries: their names, and their records as JSON.
+MIME_TEXT = "text/plain"
+MIME_JSON = "application/json"
 
 NO_NAME = "(no name)"
 NO_WORKSPACE_NAME = "(unnamed workspace)"
@@ -278,7 +285,41 @@ class PanelModel(QAbstractTableModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.row() < len(self._rows) and not isinstance(self._rows[index.row()], GroupNode):
+            flags |= Qt.ItemFlag.ItemIsDragEnabled
+        return flags
+
+    # -- dragging rows out ---------------------------------------------------------------
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_TEXT, MIME_JSON]
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        """The dragged rows: their names as text/plain (what Ctrl+C copies) and their full
+        records as application/json (formats.records_json_text); group rows left out."""
+        rows = sorted({index.row() for index in indexes if index.isValid()})
+        nodes = self.copyable_in(merge_spans((row, row) for row in rows))
+        data = QMimeData()
+        data.setText("\n".join(node_names(nodes)))
+        data.setData(MIME_JSON, QByteArray(records_json_text(self.items(nodes)).encode("utf-8")))
+        return data
+
+    def items(self, nodes: Iterable[RecordNode | WorkspaceNode]) -> list[Item]:
+        """Each node's record paired with its workspace (for the copy formats); a record
+        whose row is no longer shown is left out."""
+        items: list[Item] = []
+        for node in nodes:
+            if isinstance(node, WorkspaceNode):
+                items.append((node.workspace, node.workspace))
+                continue
+            workspace = self.workspace_of(node)
+            if workspace is not None:
+                items.append((node.record, workspace.workspace))
+        return items
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):

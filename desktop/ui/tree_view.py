@@ -232,6 +232,10 @@ class TreeView(QTableView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setMouseTracking(True)
+        # Rows can be dragged out (names as text, records as JSON), never dropped in.
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
         header = self.horizontalHeader()
         header.hide()
         # Column 0 stretches; any other column (the IDs) is fixed, as wide as 24 hex digits.
