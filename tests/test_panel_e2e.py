@@ -1,4 +1,4 @@
-"""The real panel in a subprocess on a real X server: filter, copy an ID, read the X clipboard.
+"""The real panel in a subprocess on a real X server: filter, copy, read the X clipboard.
 
 Every key is pressed once. Between the keys the test waits for what a user would wait for,
 read from outside the process: the window mapped (xdotool), the status bar's text as a
@@ -19,20 +19,22 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import TEST_KEY
-from fake_clockify import FakeClockify
+from fake_clockify import SAMPLE_BILLED_ADDRESS, SAMPLE_BILLED_CLIENT_ID, FakeClockify
 
 pytestmark = pytest.mark.xvfb
 
 TOOLS = ("Xvfb", "xdotool", "xclip", "dbus-daemon")
 A11Y_SERVICE = Path("/usr/share/dbus-1/services/org.a11y.Bus.service")  # from at-spi2-core
 INSTALL = "apt-get install -y xvfb xdotool xclip dbus at-spi2-core"
-CLIENT_NAME = "Globex Corporation"  # unique in the sample data
-CLIENT_ID = "64b0c11e0000000000000001"
+CLIENT_NAME = "Globex Corporation"  # unique in the sample data, the one with a bill-to block
+CLIENT_ID = SAMPLE_BILLED_CLIENT_ID
+LISTS = ("/users", "/clients")
 # The status bar: the workspaces are in; one match and nothing loading any more.
 WORKSPACES_IN = re.compile(r"2 workspaces \u00b7 updated \d\d:\d\d")
 ONE_MATCH_LOADED = re.compile(r"1 match(es)?")
@@ -227,11 +229,12 @@ def xdotool(display: str, *args: str, timeout: float = 10) -> str:
 
 
 def read_clipboard(display: str) -> str | None:
+    """The clipboard as UTF-8 text (UTF8_STRING: STRING would be Latin-1), None if empty."""
     result = subprocess.run(
-        ["xclip", "-selection", "clipboard", "-o"],
+        ["xclip", "-selection", "clipboard", "-o", "-target", "UTF8_STRING"],
         env={**os.environ, "DISPLAY": display},
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=5,
         check=False,
     )
@@ -292,14 +295,54 @@ def close_window_politely(display: str, window: int) -> bool:
     return True
 
 
-def test_filter_and_copy_an_id_with_the_keyboard_only(
+@dataclass
+class Panel:
+    """The running panel: its process, its top-level window and its accessibility tree."""
+
+    process: subprocess.Popen[bytes]
+    display: str
+    window: str
+    accessible: AccessibleTree
+    stdout_path: Path
+    stderr_path: Path
+
+    def key(self, *keys: str) -> None:
+        xdotool(self.display, "key", "--clearmodifiers", *keys)
+
+    def filter_to_the_client(self, fake_server: FakeClockify) -> None:
+        """Ctrl+F and type CLIENT_NAME; back when its one match is in and nothing loads."""
+        xdotool(self.display, "windowfocus", "--sync", self.window)
+        self.key("ctrl+f")
+        xdotool(self.display, "type", "--delay", "15", CLIENT_NAME)
+        # The filter loads every list (2 workspaces, users and clients each): the server
+        # answers them, then the status bar says the one match is in and nothing loads.
+        assert fake_server.wait_answered(4, LISTS, timeout=60)
+        self.accessible.wait_for_label(ONE_MATCH_LOADED)
+        assert fake_server.count(LISTS) == fake_server.count(LISTS, answered=True) == 4
+
+    def quit(self) -> None:
+        """Close the window as a window manager would; the panel exits 0 with a clean stderr."""
+        assert close_window_politely(self.display, int(self.window))
+        try:
+            code = self.process.wait(60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the panel did not quit after its window was closed")
+        errors = self.stderr_path.read_text(errors="replace")
+        assert code == 0, errors
+        assert "Traceback" not in errors
+        assert "Fatal Python error" not in errors
+        assert TEST_KEY not in errors + self.stdout_path.read_text(errors="replace")
+
+
+@pytest.fixture
+def panel(
     display: str, session_bus: str, fake_server: FakeClockify, tmp_path: Path
-) -> None:
+) -> Iterator[Panel]:
+    """`python -m desktop` against the fake server, its window mapped and workspaces in."""
     pytest.importorskip("jeepney")  # keyring's own dependency on Linux
-    xvfb_display = display
     env = {
         **os.environ,
-        "DISPLAY": xvfb_display,
+        "DISPLAY": display,
         "QT_QPA_PLATFORM": "xcb",
         "DBUS_SESSION_BUS_ADDRESS": session_bus,
         "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1",  # Qt's AT-SPI bridge, as with a screen reader
@@ -307,7 +350,7 @@ def test_filter_and_copy_an_id_with_the_keyboard_only(
     }
     stdout_path, stderr_path = tmp_path / "panel.out", tmp_path / "panel.err"
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
-        panel = subprocess.Popen(
+        process = subprocess.Popen(
             [sys.executable, "-m", "desktop", "--base-url", fake_server.base_url],
             env=env,
             stdout=out,
@@ -316,46 +359,51 @@ def test_filter_and_copy_an_id_with_the_keyboard_only(
     accessible: AccessibleTree | None = None
     try:
         found = xdotool(
-            xvfb_display, "search", "--sync", "--onlyvisible", "--name", "Clockify", timeout=60
+            display, "search", "--sync", "--onlyvisible", "--name", "Clockify", timeout=60
         )
-        window = found.split()[0]
-        assert TEST_KEY not in " ".join(panel.args)  # type: ignore[arg-type]
+        assert TEST_KEY not in " ".join(process.args)  # type: ignore[arg-type]
         accessible = AccessibleTree(session_bus)
         accessible.wait_for_label(WORKSPACES_IN)
-        lists = ("/users", "/clients")
-        assert fake_server.count(lists) == 0  # nothing but the workspaces before the filter
-
-        xdotool(xvfb_display, "windowfocus", "--sync", window)
-        xdotool(xvfb_display, "key", "--clearmodifiers", "ctrl+f")
-        xdotool(xvfb_display, "type", "--delay", "15", CLIENT_NAME)
-        # The filter loads every list (2 workspaces, users and clients each): the server
-        # answers them, then the status bar says the one match is in and nothing loads.
-        assert fake_server.wait_answered(4, lists, timeout=60)
-        accessible.wait_for_label(ONE_MATCH_LOADED)
-        assert fake_server.count(lists) == fake_server.count(lists, answered=True) == 4
-        # Down moves to the first match; Ctrl+Shift+C copies its ID.
-        xdotool(xvfb_display, "key", "--clearmodifiers", "Down", "ctrl+shift+c")
-        assert poll(lambda: read_clipboard(xvfb_display) == CLIENT_ID, 60), (
-            f"clipboard holds {read_clipboard(xvfb_display)!r}, not {CLIENT_ID!r}"
-        )
-
-        assert close_window_politely(xvfb_display, int(window))
-        try:
-            code = panel.wait(60)
-        except subprocess.TimeoutExpired:
-            pytest.fail("the panel did not quit after its window was closed")
-        errors = stderr_path.read_text(errors="replace")
-        assert code == 0, errors
-        assert "Traceback" not in errors
-        assert "Fatal Python error" not in errors
-        assert TEST_KEY not in errors + stdout_path.read_text(errors="replace")
+        yield Panel(process, display, found.split()[0], accessible, stdout_path, stderr_path)
     finally:
         if accessible is not None:
             accessible.close()
-        if panel.poll() is None:
-            panel.terminate()
+        if process.poll() is None:
+            process.terminate()
             try:
-                panel.wait(10)
+                process.wait(10)
             except subprocess.TimeoutExpired:
-                panel.kill()
-                panel.wait(5)
+                process.kill()
+                process.wait(5)
+
+
+def test_filter_and_copy_an_id_with_the_keyboard_only(
+    panel: Panel, fake_server: FakeClockify
+) -> None:
+    assert fake_server.count(LISTS) == 0  # nothing but the workspaces before the filter
+    panel.filter_to_the_client(fake_server)
+    # Down moves to the first match; Ctrl+Shift+C copies its ID.
+    panel.key("Down", "ctrl+shift+c")
+    assert poll(lambda: read_clipboard(panel.display) == CLIENT_ID, 60), (
+        f"clipboard holds {read_clipboard(panel.display)!r}, not {CLIENT_ID!r}"
+    )
+    panel.quit()
+
+
+def test_copy_the_bill_to_block_of_a_client_with_a_two_line_address(
+    panel: Panel, fake_server: FakeClockify
+) -> None:
+    (globex,) = [
+        client
+        for workspace in fake_server.workspaces
+        for client in workspace.clients
+        if client["id"] == SAMPLE_BILLED_CLIENT_ID
+    ]
+    assert globex["address"] == SAMPLE_BILLED_ADDRESS  # "Musterstra\u00dfe 1\n10115 Berlin"
+    expected = "\n".join((CLIENT_NAME, SAMPLE_BILLED_ADDRESS, globex["email"]))
+    panel.filter_to_the_client(fake_server)
+    # Down moves to the match; Ctrl+B copies its name, address lines and e-mail.
+    panel.key("Down", "ctrl+b")
+    panel.accessible.wait_for_label(re.compile(re.escape(f"Copied bill-to block of {CLIENT_NAME}")))
+    assert read_clipboard(panel.display) == expected
+    panel.quit()
