@@ -2,6 +2,11 @@
 
     python scripts/screenshot.py [--out docs/screenshot.png] [--width 360] [--height 640]
 
+By default the shot opens "Zoë's Design Studio", selects the client "Ærø Ferries" (a
+two-line address, an e-mail, a currency and a two-line note) and shows the details card
+(Ctrl+I) under the tree. `--workspace`, `--select`, `--filter`, `--no-details` and `--ids`
+change what it shows; `--select ''` picks the client by position (`--client`) instead.
+
 Runs in-process like `clockify-panel --demo` (a fake Clockify on 127.0.0.1, no network),
 with settings in a temporary folder; needs no display (Qt's offscreen platform).
 """
@@ -28,15 +33,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
     parser.add_argument("--width", type=int, default=360)
     parser.add_argument("--height", type=int, default=640)
-    parser.add_argument("--client", type=int, default=2, help="which client row to select")
     parser.add_argument(
-        "--filter", default="studio", help="text typed into the filter box ('' for none)"
+        "--workspace",
+        default="Zoë's Design Studio",
+        help="the demo workspace whose clients are opened ('' for the first)",
     )
+    parser.add_argument(
+        "--select",
+        default="Ærø Ferries",
+        help="the name of the client to select ('' to pick one by --client)",
+    )
+    parser.add_argument(
+        "--client", type=int, default=2, help="which client row to select without --select"
+    )
+    parser.add_argument("--filter", default="", help="text typed into the filter box ('' for none)")
+    parser.add_argument(
+        "--no-details",
+        dest="details",
+        action="store_false",
+        help="leave the details card (Ctrl+I) closed",
+    )
+    parser.add_argument("--ids", action="store_true", help="show the ID column (Show IDs)")
     args = parser.parse_args(argv)
     # "Partner Agency" forbids listing users on purpose; its warning is not news here.
     logging.getLogger().setLevel(logging.ERROR)
 
     from PySide6.QtCore import QItemSelectionModel
+    from PySide6.QtWidgets import QAbstractItemView
 
     from desktop.clockify import ApiKey, ClockifyClient, Connection
     from desktop.demo import DEMO_API_KEY, demo_server
@@ -44,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     from desktop.ui.app import create_application
     from desktop.ui.main_window import PanelWindow
     from desktop.ui.tree_model import LoadState
+
+    # A whole row, as a click selects it (the ID column too, when it is shown).
+    flag = QItemSelectionModel.SelectionFlag
+    row_select = flag.ClearAndSelect | flag.Rows
 
     deadline = time.monotonic() + 60
     with tempfile.TemporaryDirectory(prefix="clockify-panel-shot-") as settings_dir:
@@ -64,7 +91,14 @@ def main(argv: list[str] | None = None) -> int:
             if not wait_until(app, lambda: bool(window.model.workspaces()), deadline):
                 print("screenshot: the demo workspaces did not load", file=sys.stderr)
                 return 1
-            workspace = window.model.workspaces()[0]
+            workspaces = window.model.workspaces()
+            named = [ws for ws in workspaces if ws.workspace.name == args.workspace]
+            if args.workspace and not named:
+                print(f"screenshot: no demo workspace {args.workspace!r}", file=sys.stderr)
+                return 1
+            workspace = named[0] if named else workspaces[0]
+            window.details_action.setChecked(args.details)
+            window.show_ids_action.setChecked(args.ids)
             group = workspace.clients
             window.model.set_expanded(workspace, True)
             window.model.set_expanded(group, True)
@@ -79,15 +113,25 @@ def main(argv: list[str] | None = None) -> int:
                 print("screenshot: the clients did not load", file=sys.stderr)
                 return 1
             if not group.children:
-                print("screenshot: the first workspace has no clients", file=sys.stderr)
+                print(f"screenshot: {workspace.workspace.name} has no clients", file=sys.stderr)
                 return 1
-            node = group.children[min(args.client, len(group.children) - 1)]
+            if args.select:
+                chosen = [n for n in group.children if n.record.name == args.select]
+                if not chosen:
+                    print(
+                        f"screenshot: {workspace.workspace.name} has no client {args.select!r}",
+                        file=sys.stderr,
+                    )
+                    return 1
+                node = chosen[0]
+            else:
+                node = group.children[min(args.client, len(group.children) - 1)]
             index = window.model.index_of(node)
             window.tree.setFocus()
-            window.tree.selectionModel().setCurrentIndex(
-                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            )
-            window.tree.scrollToTop()
+            window.tree.selectionModel().setCurrentIndex(index, row_select)
+            # The selected client in the middle of the tree (the card takes the panel's foot).
+            app.processEvents()
+            window.tree.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
             if args.filter:
                 # Typed like a person would; the filter loads every group it still needs.
                 window.filter_edit.setFocus()
@@ -104,12 +148,13 @@ def main(argv: list[str] | None = None) -> int:
                 if not match.isValid():
                     row = window.model.first_match_row()
                     match = window.model.index(max(row, 0), 0)
-                window.tree.selectionModel().setCurrentIndex(
-                    match, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                )
+                window.tree.selectionModel().setCurrentIndex(match, row_select)
                 window.tree.scrollToTop()
             else:
                 window.copy_ids()  # the status bar then reads "Copied ID of ..."
+            if args.details and not window.details.fields():
+                print("screenshot: the details card shows no fields", file=sys.stderr)
+                return 1
             wait_until(app, lambda: False, time.monotonic() + 0.3)  # let it paint
             image = window.grab()
             args.out.parent.mkdir(parents=True, exist_ok=True)
