@@ -1,8 +1,10 @@
-"""The real panel in a subprocess on a real X server: filter, copy, read the X clipboard.
+"""The real panel in a subprocess on a real X server: filter, copy, read the X clipboard;
+drag a row out into another application (tests/drop_target.py).
 
 Every key is pressed once. Between the keys the test waits for what a user would wait for,
 read from outside the process: the window mapped (xdotool), the status bar's text as a
-screen reader reads it (AT-SPI over a private D-Bus session), the X clipboard (xclip).
+screen reader reads it (AT-SPI over a private D-Bus session), the X clipboard (xclip), what
+the drop target reports on its stdout.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import json
 import os
 import re
 import select
@@ -18,7 +21,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +37,10 @@ A11Y_SERVICE = Path("/usr/share/dbus-1/services/org.a11y.Bus.service")  # from a
 INSTALL = "apt-get install -y xvfb xdotool xclip dbus at-spi2-core"
 CLIENT_NAME = "Globex Corporation"  # unique in the sample data, the one with a bill-to block
 CLIENT_ID = SAMPLE_BILLED_CLIENT_ID
+CLIENT_CELL = f"Client, {CLIENT_NAME}"  # its row, as a screen reader says it
 LISTS = ("/users", "/clients")
+DROP_TARGET = Path(__file__).with_name("drop_target.py")
+DRAG_STEPS = 20  # pointer motions from the row to the target: X drag and drop follows them
 # The status bar: the workspaces are in; one match and nothing loading any more.
 WORKSPACES_IN = re.compile(r"2 workspaces \u00b7 updated \d\d:\d\d")
 ONE_MATCH_LOADED = re.compile(r"1 match(es)?")
@@ -199,17 +205,42 @@ class AccessibleTree:
 
     def labels(self) -> list[str]:
         """The text of every label of every application, the panel's status bar among them."""
+        return list(self._names_of("label", self.UNWALKED).values())
+
+    def cell_extents(self, name: str, timeout: float = 60) -> tuple[int, int, int, int]:
+        """Where the cell a screen reader calls `name` is on the screen: x, y, width, height."""
+        from jeepney import DBusAddress, new_method_call
+
+        found: list[tuple[str, str]] = []
+
+        def shown() -> bool:
+            found[:] = [
+                node
+                for node, text in self._names_of("cell", {"menu bar", "menu"}).items()
+                if text == name
+            ]
+            return bool(found)
+
+        assert poll(shown, timeout), f"no cell named {name!r}"
+        bus, path = found[0]
+        component = DBusAddress(path, bus, "org.a11y.atspi.Component")
+        x, y, width, height = self._ask(new_method_call(component, "GetExtents", "u", (0,)))
+        return x, y, width, height  # 0 above: in screen coordinates
+
+    def _names_of(self, wanted: str, unwalked: Collection[str]) -> dict[tuple[str, str], str]:
+        """The name of each accessible whose role is `wanted`, by its (bus name, path);
+        the children of roles in `unwalked` are not looked at."""
         from jeepney.wrappers import DBusErrorResponse
 
-        found: list[str] = []
+        found: dict[tuple[str, str], str] = {}
         pending = list(self._call(*self.REGISTRY_ROOT, "GetChildren"))
         while pending:
             name, path = pending.pop()
             try:
                 role = self._call(name, path, "GetRoleName")
-                if role == "label":
-                    found.append(self._name(name, path))
-                if role not in self.UNWALKED:
+                if role == wanted:
+                    found[name, path] = self._name(name, path)
+                if role not in unwalked:
                     pending.extend(self._call(name, path, "GetChildren"))
             except DBusErrorResponse:
                 continue  # a widget gone between two looks
@@ -226,6 +257,23 @@ def xdotool(display: str, *args: str, timeout: float = 10) -> str:
         check=True,
     )
     return result.stdout
+
+
+def window_geometry(display: str, window: str) -> tuple[int, int, int, int]:
+    """A top-level window's x, y, width and height on the screen (there is no window manager)."""
+    shell = xdotool(display, "getwindowgeometry", "--shell", window)
+    values = dict(line.split("=", 1) for line in shell.split())
+    return int(values["X"]), int(values["Y"]), int(values["WIDTH"]), int(values["HEIGHT"])
+
+
+def press_and_move(display: str, start: tuple[int, int], end: tuple[int, int]) -> None:
+    """Press the left button at `start` and move, in DRAG_STEPS motions, to `end` (held)."""
+    xdotool(display, "mousemove", "--sync", str(start[0]), str(start[1]))
+    xdotool(display, "mousedown", "1")
+    for step in range(1, DRAG_STEPS + 1):
+        x = start[0] + (end[0] - start[0]) * step // DRAG_STEPS
+        y = start[1] + (end[1] - start[1]) * step // DRAG_STEPS
+        xdotool(display, "mousemove", "--sync", str(x), str(y))
 
 
 def read_clipboard(display: str) -> str | None:
@@ -377,6 +425,55 @@ def panel(
                 process.wait(5)
 
 
+@dataclass
+class DropTarget:
+    """tests/drop_target.py running: its process (stdout a pipe) and its window."""
+
+    process: subprocess.Popen[bytes]
+    window: str
+
+    def report(self, event: str, timeout: float = 60) -> dict[str, Any]:
+        """The next line the target writes, which must report `event` ("over", "drop")."""
+        assert self.process.stdout is not None
+        line = read_first_line(self.process.stdout.fileno(), timeout, f"the drop target ({event})")
+        report: dict[str, Any] = json.loads(line)
+        assert report["event"] == event, report
+        return report
+
+
+@pytest.fixture
+def drop_target(panel: Panel, session_bus: str, tmp_path: Path) -> Iterator[DropTarget]:
+    """Another application that accepts drops, its window mapped beside the panel's."""
+    x, y, width, _ = window_geometry(panel.display, panel.window)
+    env = {
+        **os.environ,
+        "DISPLAY": panel.display,
+        "QT_QPA_PLATFORM": "xcb",
+        "DBUS_SESSION_BUS_ADDRESS": session_bus,  # not the developer's own session
+    }
+    with (tmp_path / "drop_target.err").open("wb") as err:
+        process = subprocess.Popen(
+            [sys.executable, str(DROP_TARGET), str(x + width + 40), str(y + 40)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=err,
+        )
+    try:
+        found = xdotool(
+            panel.display, "search", "--sync", "--onlyvisible", "--name", "Drop target", timeout=60
+        )
+        yield DropTarget(process, found.split()[0])
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        assert process.stdout is not None
+        process.stdout.close()
+
+
 def test_filter_and_copy_an_id_with_the_keyboard_only(
     panel: Panel, fake_server: FakeClockify
 ) -> None:
@@ -406,4 +503,30 @@ def test_copy_the_bill_to_block_of_a_client_with_a_two_line_address(
     panel.key("Down", "ctrl+b")
     panel.accessible.wait_for_label(re.compile(re.escape(f"Copied bill-to block of {CLIENT_NAME}")))
     assert read_clipboard(panel.display) == expected
+    panel.quit()
+
+
+def test_drag_a_client_row_out_into_another_application(
+    panel: Panel, fake_server: FakeClockify, drop_target: DropTarget
+) -> None:
+    panel.filter_to_the_client(fake_server)
+    x, y, width, height = panel.accessible.cell_extents(CLIENT_CELL)
+    left, top, target_width, target_height = window_geometry(panel.display, drop_target.window)
+    # Press on the row, move onto the target, and let go once the target has seen the drag
+    # (or, failing, let go anyway: the button stays up for whatever runs next).
+    try:
+        press_and_move(
+            panel.display,
+            (x + width // 2, y + height // 2),
+            (left + target_width // 2, top + target_height // 2),
+        )
+        drop_target.report("over")
+    finally:
+        xdotool(panel.display, "mouseup", "1")
+    dropped = drop_target.report("drop")
+    assert {"text/plain", "application/json"} <= set(dropped["formats"]), dropped
+    assert dropped["text/plain"] == CLIENT_NAME
+    (record,) = json.loads(dropped["application/json"])
+    assert (record["kind"], record["id"]) == ("client", CLIENT_ID)
+    assert record["address"] == SAMPLE_BILLED_ADDRESS
     panel.quit()
