@@ -27,3 +27,8 @@ def log_dir() -> Path:
 def config_dir() -> Path:
     """QSettings' folder on Linux; kept here so tests can search it."""
     return Path(platformdirs.user_config_dir(ORGANISATION, appauthor=False))
+
+
+def state_dir() -> Path:
+    """Where the request ledger lives (state that is neither settings nor a cache)."""
+    return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
