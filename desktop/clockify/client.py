@@ -25,7 +25,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 from urllib.parse import quote
 
 if TYPE_CHECKING:
@@ -367,6 +367,22 @@ def _adapter_class() -> type[HTTPAdapter]:
             return manager
 
     return DeadlineAdapter
+
+
+class RequestGate(Protocol):
+    """Counts the requests a client sends, and may refuse one before it is sent.
+
+    Called on the thread sending the request, once per request (retries included).
+    `workspace_id` is the workspace the path names, None for `/user` and `/workspaces`;
+    `automatic` tells a request the app sent on its own (a refresh at start, a load the
+    filter triggered, a retry) from one the user asked for.
+    """
+
+    def admit(self, workspace_id: str | None, automatic: bool) -> None:
+        """Record the request about to be sent, or raise RequestBudgetError to stop it."""
+
+    def rate_limited(self, workspace_id: str | None) -> None:
+        """The server answered 429 to a request for `workspace_id`."""
 
 
 class ClockifyClient:

@@ -189,6 +189,38 @@ class RateLimitedError(ClockifyError):
     exit_code = 5
 
 
+class RequestBudgetError(ClockifyError):
+    """A request was not sent: it would pass this app's share of the hourly budget of a
+    rate-limited (Free plan) workspace. Raised by a RequestGate before anything is sent.
+
+    Attributes:
+        workspace_id: the workspace whose budget is spent.
+        used: requests this app sent for it in the last hour.
+        limit: the share the request would have passed (10 automatic, 25 asked for).
+        retry_at: `time.time()` from which a request fits in that share again.
+        automatic: whether the refused request was an automatic one.
+    """
+
+    exit_code = 5
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        workspace_id: str,
+        used: int,
+        limit: int,
+        retry_at: float,
+        automatic: bool,
+    ) -> None:
+        super().__init__(message)
+        self.workspace_id = workspace_id
+        self.used = used
+        self.limit = limit
+        self.retry_at = retry_at
+        self.automatic = automatic
+
+
 class ServerError(ClockifyError):
     """5xx that persisted through the retries, or another unexpected status."""
 
