@@ -31,6 +31,7 @@ from desktop.clockify import (
     NetworkError,
     NoPermissionError,
     RateLimitedError,
+    RequestBudgetError,
     RetryPolicy,
     ServerError,
     UnexpectedResponseError,
@@ -640,3 +641,74 @@ def test_https_proxies_follow_the_environment(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("NO_PROXY", "example.com")
     assert ClockifyClient._proxies(url) == {}
     assert ClockifyClient._proxies("http://127.0.0.1:1/api/v1/workspaces") == {}
+
+
+# -- the request gate (issue 17) ---------------------------------------------------------------
+
+
+class RecordingGate:
+    """A RequestGate that records what it is asked, and refuses once `budget` is spent."""
+
+    def __init__(self, budget: int = 1_000) -> None:
+        self.budget = budget
+        self.admitted: list[tuple[str | None, bool]] = []
+        self.limited: list[str | None] = []
+
+    def admit(self, workspace_id: str | None, automatic: bool) -> None:
+        if len(self.admitted) >= self.budget:
+            raise RequestBudgetError(
+                "budget spent",
+                workspace_id=workspace_id or "",
+                used=len(self.admitted),
+                limit=self.budget,
+                retry_at=0.0,
+                automatic=automatic,
+            )
+        self.admitted.append((workspace_id, automatic))
+
+    def rate_limited(self, workspace_id: str | None) -> None:
+        self.limited.append(workspace_id)
+
+
+def test_the_gate_sees_every_request_with_its_workspace_and_purpose(
+    fake_server: FakeClockify, make_client: Callable[..., ClockifyClient]
+) -> None:
+    gate = RecordingGate()
+    client = make_client(fake_server, gate=gate)
+    client.workspaces(automatic=True)
+    client.users(SAMPLE_WORKSPACE_ID)
+    client.clients(SAMPLE_WORKSPACE_ID, automatic=True)
+    client.current_user()
+    assert gate.admitted == [
+        (None, True),
+        (SAMPLE_WORKSPACE_ID, False),
+        (SAMPLE_WORKSPACE_ID, True),
+        (None, False),
+    ]
+    assert len(gate.admitted) == len(fake_server.requests)
+
+
+def test_every_page_and_every_retry_passes_the_gate_a_retry_as_automatic(
+    big_server: FakeClockify, make_client: Callable[..., ClockifyClient]
+) -> None:
+    gate = RecordingGate()
+    client = make_client(big_server, gate=gate, page_size=5000)
+    big_server.rate_limit_first = 1
+    users = client.users(BIG_WS, include_inactive=True)
+    assert len(users) == 12_345
+    assert len(gate.admitted) == len(big_server.requests) == 1 + 3  # a 429, then 3 pages
+    assert gate.admitted[0] == (BIG_WS, False)
+    assert gate.admitted[1] == (BIG_WS, True)  # the retry of the 429
+    assert gate.limited == [BIG_WS]
+
+
+def test_a_refused_request_is_not_sent(
+    fake_server: FakeClockify, make_client: Callable[..., ClockifyClient]
+) -> None:
+    gate = RecordingGate(budget=1)
+    client = make_client(fake_server, gate=gate)
+    client.workspaces()
+    with pytest.raises(RequestBudgetError) as refused:
+        client.clients(SAMPLE_WORKSPACE_ID)
+    assert refused.value.exit_code == 5
+    assert len(fake_server.requests) == 1

@@ -26,7 +26,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 if TYPE_CHECKING:
     import requests
@@ -401,6 +401,11 @@ class ClockifyClient:
     `read_ahead` asks for the next page, on the same connection, while a page is decoded,
     whenever the server said that more follow (Last-Page: false on a page that is not
     empty): the same requests as without it, unless a page turns out to be an error.
+
+    `gate` (a RequestGate) is asked before every request, retries included, and told of
+    every 429; it may refuse a request (RequestBudgetError), which is then not sent. The
+    calls take `automatic`: whether the app sends them on its own rather than because
+    the user asked (retries always count as automatic).
     """
 
     def __init__(
@@ -414,6 +419,7 @@ class ClockifyClient:
         page_size: int = PAGE_SIZE,
         yielding: bool = True,
         read_ahead: bool = False,
+        gate: RequestGate | None = None,
     ) -> None:
         if not all(math.isfinite(t) and t > 0 for t in timeout):
             raise ValueError("the timeouts must be positive, finite numbers of seconds")
@@ -427,6 +433,7 @@ class ClockifyClient:
             loads_yielding if yielding else loads_whole
         )
         self._read_ahead = read_ahead
+        self.gate = gate
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()
@@ -436,13 +443,13 @@ class ClockifyClient:
 
     # -- the calls -------------------------------------------------------------------------
 
-    def current_user(self) -> CurrentUser:
+    def current_user(self, *, automatic: bool = False) -> CurrentUser:
         with self._key_hidden():
-            return CurrentUser.from_json(self._get_json("/user", {}))
+            return CurrentUser.from_json(self._get_json("/user", {}, automatic))
 
-    def workspaces(self) -> list[Workspace]:
+    def workspaces(self, *, automatic: bool = False) -> list[Workspace]:
         with self._key_hidden():
-            data = self._get_json("/workspaces", {})
+            data = self._get_json("/workspaces", {}, automatic)
             return [Workspace.from_json(item) for item in self._expect_list(data, "/workspaces")]
 
     def users(
@@ -451,8 +458,9 @@ class ClockifyClient:
         *,
         include_inactive: bool = False,
         progress: ProgressCallback | None = None,
+        automatic: bool = False,
     ) -> list[User]:
-        return self._users(workspace_id, include_inactive, User.from_json, progress)
+        return self._users(workspace_id, include_inactive, User.from_json, progress, automatic)
 
     def user_rows(self, workspace_id: str, *, include_inactive: bool = False) -> list[Row]:
         """The users of users(), each a dict of a User's id, name, email and status.
@@ -460,7 +468,7 @@ class ClockifyClient:
         The same values by the same rules, without building a User for each record: the
         command line prints dicts (building 10,000 Users took it about 50 ms).
         """
-        return self._users(workspace_id, include_inactive, _user_row, None)
+        return self._users(workspace_id, include_inactive, _user_row, None, False)
 
     def clients(
         self,
@@ -468,13 +476,14 @@ class ClockifyClient:
         *,
         include_archived: bool = False,
         progress: ProgressCallback | None = None,
+        automatic: bool = False,
     ) -> list[Client]:
-        return self._clients(workspace_id, include_archived, Client.from_json, progress)
+        return self._clients(workspace_id, include_archived, Client.from_json, progress, automatic)
 
     def client_rows(self, workspace_id: str, *, include_archived: bool = False) -> list[Row]:
         """The clients of clients(), each a dict of a Client's id, name and archived flag
         (see user_rows)."""
-        return self._clients(workspace_id, include_archived, _client_row, None)
+        return self._clients(workspace_id, include_archived, _client_row, None, False)
 
     def _users(
         self,
@@ -482,12 +491,13 @@ class ClockifyClient:
         include_inactive: bool,
         parse: Callable[[Any], T],
         progress: ProgressCallback | None,
+        automatic: bool,
     ) -> list[T]:
         params = {"status": "ALL" if include_inactive else "ACTIVE", "sort-column": "NAME"}
         with self._key_hidden():
             path = f"/workspaces/{self._workspace_segment(workspace_id)}/users"
             try:
-                return self._paginate(path, params, parse, progress)
+                return self._paginate(path, params, parse, progress, automatic)
             except _AccessDenied:
                 raise NoPermissionError(
                     "No permission to list the users of this workspace: only its admins and "
@@ -500,12 +510,13 @@ class ClockifyClient:
         include_archived: bool,
         parse: Callable[[Any], T],
         progress: ProgressCallback | None,
+        automatic: bool,
     ) -> list[T]:
         params = {} if include_archived else {"archived": "false"}
         with self._key_hidden():
             path = f"/workspaces/{self._workspace_segment(workspace_id)}/clients"
             try:
-                return self._paginate(path, params, parse, progress)
+                return self._paginate(path, params, parse, progress, automatic)
             except _AccessDenied:
                 raise WorkspaceNotFoundError(workspace_id) from None
 
@@ -549,6 +560,7 @@ class ClockifyClient:
         params: dict[str, str],
         parse: Callable[[Any], T],
         progress: ProgressCallback | None,
+        automatic: bool = False,
     ) -> list[T]:
         """Fetch every page, by the stop rule of Clockify's paging.
 
@@ -562,7 +574,9 @@ class ClockifyClient:
         ahead: _Ahead | None = None
         for page in range(1, MAX_PAGES + 1):
             if ahead is None:
-                body, headers = self._fetch(path, self._page_query(params, page))
+                body, headers = self._fetch(
+                    path, self._page_query(params, page), automatic=automatic
+                )
             else:
                 body, headers = ahead.result()
                 ahead = None
@@ -576,7 +590,11 @@ class ClockifyClient:
                 # More follow, by the server's word: the next page is on its way while this
                 # one is decoded, on the same connection (it is back in the pool by now).
                 fetch = functools.partial(
-                    self._fetch, path, self._page_query(params, page + 1), self._session()
+                    self._fetch,
+                    path,
+                    self._page_query(params, page + 1),
+                    self._session(),
+                    automatic=automatic,
                 )
                 ahead = _Ahead(fetch)
             batch = self._expect_list(self._decode(body, path), path)
@@ -638,24 +656,36 @@ class ClockifyClient:
                 self._sessions.append(session)
         return session
 
-    def _get_json(self, path: str, params: dict[str, str]) -> Any:
-        return self._decode(self._fetch(path, params)[0], path)
+    def _get_json(self, path: str, params: dict[str, str], automatic: bool = False) -> Any:
+        return self._decode(self._fetch(path, params, automatic=automatic)[0], path)
 
     def _fetch(
-        self, path: str, params: dict[str, str], session: requests.Session | None = None
+        self,
+        path: str,
+        params: dict[str, str],
+        session: requests.Session | None = None,
+        *,
+        automatic: bool = False,
     ) -> tuple[bytearray, CaseInsensitiveDict[str]]:
         """The body of the 200 answer (read whole, bounded) and its headers, after the
-        retries; any other answer raises its error. `session`: another thread's (read-ahead)."""
+        retries; any other answer raises its error. `session`: another thread's (read-ahead).
+        The gate sees every attempt first (a retry as automatic) and every 429."""
         waited = 0.0
         attempt = 0
+        gate = self.gate
+        workspace_id = _workspace_of(path) if gate is not None else None
         while True:
             delay: float | None = None
+            if gate is not None:
+                gate.admit(workspace_id, automatic or attempt > 0)
             deadline = time.monotonic() + self.timeout[1]
             _deadline.at = deadline
             try:
                 response = self._send(path, params, deadline, session)
                 try:
                     status = response.status_code
+                    if status == 429 and gate is not None:
+                        gate.rate_limited(workspace_id)
                     if status in _RETRY_STATUSES and attempt + 1 < self.retry.attempts:
                         delay = self.retry.delay(
                             attempt, _parse_retry_after(response.headers.get("Retry-After"))
@@ -928,6 +958,15 @@ class _Ahead:
             raise error
         assert self._answer is not None
         return self._answer
+
+
+def _workspace_of(path: str) -> str | None:
+    """The workspace id a request path names ("/workspaces/ID/users"), None for "/user"
+    and "/workspaces"."""
+    parts = path.split("/")
+    if len(parts) > 3 and parts[1] == "workspaces":
+        return unquote(parts[2], errors="surrogatepass")
+    return None
 
 
 # -- records as rows (the command line) -------------------------------------------------------
