@@ -3,7 +3,8 @@
 Routing, keys and paging are the demo server's (`desktop.demo.server`); this layer adds what
 only tests need: faults (rate limits, 503s, stalls, resets, redirects, malformed bodies, other
 paging headers), methods other than GET (answered 405), the `name` and `email` filters,
-gates that hold requests, and a log of every request (never its key).
+gates that hold requests, a log of every request (never its key), and, when asked, the Free
+plan's limit of 30 requests an hour per workspace (`free_limit`).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import contextlib
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, ClassVar
 
 from desktop.demo.server import (
+    API_PREFIX,
     Answer,
     DemoClockify,
     DemoHandler,
@@ -30,6 +33,9 @@ from desktop.demo.server import (
 
 PAGING_MODES = frozenset({"header", "lowercase", "none", "total-count", "always-false"})
 MALFORMED_MODES = frozenset({"bad-json", "object", "html"})
+#: Clockify's Free plan: 30 API requests an hour for the whole workspace.
+FREE_PLAN_LIMIT = 30
+FREE_PLAN_WINDOW = 3600.0
 
 FakeWorkspace = DemoWorkspace
 """The tests' name for the demo's workspace record (the same class)."""
@@ -62,6 +68,14 @@ def _matcher(match: RequestMatch) -> Callable[[RecordedRequest], bool]:
         endings = (match,) if isinstance(match, str) else match
         return lambda request: request.path.endswith(endings)
     return match
+
+
+def is_free_plan(plan: str | None) -> bool:
+    """Whether a workspace's `featureSubscriptionType` puts it under the Free limit.
+
+    Absent (None) or containing "FREE" in any case: limited; any other value: not.
+    """
+    return plan is None or "FREE" in plan.upper()
 
 
 def _contains(value: Any, needle: str) -> bool:
@@ -257,6 +271,12 @@ class FakeClockify(DemoClockify):
         malformed: None, "bad-json", "object" or "html": a 200 that is not what Clockify sends.
         malformed_paths: if set, `malformed` applies only to paths ending with one of these.
         redirect: if set, every GET is answered 302 with this Location.
+        free_limit: None (the default) or the Free plan's limit, e.g. FREE_PLAN_LIMIT (30):
+            requests allowed in a rolling hour (FREE_PLAN_WINDOW) to each workspace whose
+            plan is absent or contains "FREE" (`is_free_plan`). See `free_count`.
+        clock: the time in seconds the Free limit reads (default time.time); a test moves
+            time by setting it, e.g. `server.clock = lambda: now[0]`.
+        refused_429: how many requests were refused with 429 by the Free limit.
         requests: every request received, in order (the key is never stored).
         answered: every request the server has finished with, in order: its answer written
             (or the write failed because the client left), or its connection marked for reset.
@@ -270,6 +290,7 @@ class FakeClockify(DemoClockify):
         *,
         api_keys: dict[str, dict[str, Any]] | None = None,
         workspaces: list[FakeWorkspace] | None = None,
+        free_limit: int | None = None,
     ) -> None:
         super().__init__(api_keys=api_keys, workspaces=workspaces)
         self.requests: list[RecordedRequest] = []
@@ -284,6 +305,10 @@ class FakeClockify(DemoClockify):
         self.malformed: str | None = None
         self.malformed_paths: tuple[str, ...] = ()
         self.redirect: str | None = None
+        self.free_limit: int | None = free_limit
+        self.clock: Callable[[], float] = time.time
+        self.refused_429: int = 0
+        self._served: dict[str, list[float]] = {}  # workspace id -> times of counted requests
         self._lock = threading.Lock()
         self._log_changed = threading.Condition(self._lock)
         self._gates: list[Gate] = []
@@ -452,6 +477,53 @@ class FakeClockify(DemoClockify):
             self.answered.append(request)
             self._log_changed.notify_all()
 
+    def free_count(self, workspace_id: str) -> int:
+        """Requests counted against the workspace in the last hour (by `clock`), limit or not.
+
+        Counted whether or not `free_limit` is set and whatever the plan; a refused request
+        is never counted.
+        """
+        with self._lock:
+            return self._recent(workspace_id, self.clock())
+
+    def _recent(self, workspace_id: str, now: float) -> int:
+        """Drop the workspace's requests older than an hour; how many are left. Under _lock.
+
+        A request stamped later than `now` (the clock went backwards) still counts.
+        """
+        times = self._served.get(workspace_id)
+        if not times:
+            return 0
+        times[:] = [t for t in times if now - t < FREE_PLAN_WINDOW]
+        return len(times)
+
+    def _spend_free_budget(self, key: str, path: str) -> Answer | None:
+        """Count the request against its workspaces; a 429 instead if one is at its limit.
+
+        A path naming a workspace (`/workspaces/{id}/...`) counts against that workspace if
+        the key sees it (an unknown or foreign one, answered 403, counts against none); any
+        other path (`/user`, `/workspaces`, an unknown one) against every workspace the key
+        sees, and is refused if any limited one of them is at the limit.
+        """
+        visible = self._visible(key)  # takes _lock itself
+        parts = path[len(API_PREFIX) :].split("/") if path.startswith(API_PREFIX + "/") else []
+        if len(parts) >= 3 and parts[1] == "workspaces" and parts[2]:
+            visible = [ws for ws in visible if ws.id == parts[2]]
+        with self._lock:
+            now = self.clock()
+            limit = self.free_limit
+            if limit is not None and any(
+                is_free_plan(ws.plan) and self._recent(ws.id, now) >= limit for ws in visible
+            ):
+                self.refused_429 += 1
+                # docs/clockify-api.md: a 429 may have no body, and Clockify is not known
+                # to send Retry-After.
+                return Answer(status=429, content_type=None)
+            for ws in visible:
+                self._recent(ws.id, now)
+                self._served.setdefault(ws.id, []).append(now)
+        return None
+
     def _take(self, knob: str) -> bool:
         """Count one of the "next N requests" knobs down; True if this request is one of them."""
         with self._lock:
@@ -490,6 +562,14 @@ class FakeClockify(DemoClockify):
         if malformed is not None:
             return malformed
         return super()._answer(request)
+
+    def _route(self, key: str, owner: dict[str, Any], path: str, query: dict[str, str]) -> Answer:
+        # Reached by a GET with a valid key that no fault knob answered: the requests
+        # Clockify would count against a workspace's budget.
+        refused = self._spend_free_budget(key, path)
+        if refused is not None:
+            return refused
+        return super()._route(key, owner, path, query)
 
     def _malformed_answer(self, path: str) -> Answer | None:
         mode = self.malformed
@@ -602,4 +682,13 @@ SAMPLE_ARCHIVED_CLIENT_ID = "64b0c11e0000000000000003"
 SAMPLE_BILLED_CLIENT_ID = "64b0c11e0000000000000001"
 SAMPLE_BILLED_ADDRESS = "Musterstraße 1\n10115 Berlin"
 
-__all__ = ["FakeClockify", "FakeWorkspace", "Gate", "RecordedRequest", "RequestMatch"]
+__all__ = [
+    "FREE_PLAN_LIMIT",
+    "FREE_PLAN_WINDOW",
+    "FakeClockify",
+    "FakeWorkspace",
+    "Gate",
+    "RecordedRequest",
+    "RequestMatch",
+    "is_free_plan",
+]

@@ -12,11 +12,14 @@ import pytest
 import requests
 from conftest import TEST_KEY
 from fake_clockify import (
+    FREE_PLAN_LIMIT,
     SAMPLE_ARCHIVED_CLIENT_ID,
     SAMPLE_INACTIVE_USER_ID,
+    SAMPLE_SIDE_WORKSPACE_ID,
     SAMPLE_WORKSPACE_ID,
     FakeClockify,
     FakeWorkspace,
+    is_free_plan,
 )
 
 from desktop.demo import DEMO_API_KEY, demo_server
@@ -380,6 +383,138 @@ def test_latency_delays_answers(fake_server: FakeClockify, session: requests.Ses
     started = time.monotonic()
     assert session.get(fake_server.base_url + "/user").status_code == 200
     assert time.monotonic() - started >= 0.2
+
+
+# -- the Free plan's limit ----------------------------------------------------------------
+
+FREE_WS = "aaaaaaaaaaaaaaaaaaaa0030"
+HIDDEN_WS = "aaaaaaaaaaaaaaaaaaaa0031"
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def limited(fake_server: FakeClockify) -> tuple[FakeClockify, Clock]:
+    """The sample server enforcing the Free limit on a hand-moved clock, plus a FREE workspace
+    the key sees and one it does not."""
+    fake_server.add_workspace(FakeWorkspace(id=FREE_WS, name="Free", plan="FREE"))
+    fake_server.add_workspace(
+        FakeWorkspace(id=HIDDEN_WS, name="Hidden", plan="FREE", visible_to={"another-key"})
+    )
+    clock = Clock()
+    fake_server.clock = clock
+    fake_server.free_limit = FREE_PLAN_LIMIT
+    return fake_server, clock
+
+
+def _statuses(session: requests.Session, url: str, count: int) -> list[int]:
+    return [session.get(url).status_code for _ in range(count)]
+
+
+def test_which_plans_are_limited() -> None:
+    assert [is_free_plan(p) for p in (None, "FREE", "free", "FREE_2024", "PRO", "")] == [
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+
+
+@pytest.mark.parametrize("plan", ["FREE", "Free", None])
+def test_the_31st_request_in_an_hour_on_a_free_workspace_is_429(
+    limited: tuple[FakeClockify, Clock], session: requests.Session, plan: str | None
+) -> None:
+    server, clock = limited
+    ws_id = "aaaaaaaaaaaaaaaaaaaa0032"
+    server.add_workspace(FakeWorkspace(id=ws_id, name="Limited", plan=plan))
+    url = f"{server.base_url}/workspaces/{ws_id}/clients"
+    assert _statuses(session, url, 30) == [200] * 30
+    clock.now += 60
+    refused = session.get(url)
+    assert refused.status_code == 429
+    assert refused.content == b""  # docs/clockify-api.md: a 429 may have no body
+    assert "Retry-After" not in refused.headers
+    assert (server.free_count(ws_id), server.refused_429) == (30, 1)  # the 429 is not counted
+    # Another workspace has its own budget; a request naming none is refused while any
+    # limited workspace of the key is at its limit, and counted against none.
+    assert session.get(f"{server.base_url}/workspaces/{FREE_WS}/users").status_code == 200
+    assert session.get(server.base_url + "/workspaces").status_code == 429
+    assert session.get(server.base_url + "/user").status_code == 429
+    assert (server.free_count(FREE_WS), server.refused_429) == (1, 3)
+    assert server.count(f"/workspaces/{ws_id}/clients") == 31  # every arrival is logged
+
+
+def test_a_pro_workspace_is_never_limited(
+    limited: tuple[FakeClockify, Clock], session: requests.Session
+) -> None:
+    server, _clock = limited
+    url = f"{server.base_url}/workspaces/{SAMPLE_WORKSPACE_ID}/clients"  # Acme Ltd: PRO
+    assert _statuses(session, url, 45) == [200] * 45
+    assert (server.free_count(SAMPLE_WORKSPACE_ID), server.refused_429) == (45, 0)
+
+
+def test_a_request_naming_no_workspace_counts_against_every_workspace_the_key_sees(
+    limited: tuple[FakeClockify, Clock], session: requests.Session
+) -> None:
+    server, _clock = limited
+    assert session.get(server.base_url + "/workspaces").status_code == 200
+    assert session.get(server.base_url + "/user").status_code == 200
+    assert session.get(f"{server.base_url}/workspaces/{FREE_WS}/clients").status_code == 200
+    # A workspace the key does not see: 403, counted against none.
+    assert session.get(f"{server.base_url}/workspaces/{HIDDEN_WS}/clients").status_code == 403
+    counts = {ws: server.free_count(ws) for ws in (SAMPLE_WORKSPACE_ID, FREE_WS, HIDDEN_WS)}
+    assert counts == {SAMPLE_WORKSPACE_ID: 2, FREE_WS: 3, HIDDEN_WS: 0}
+    assert server.free_count(SAMPLE_SIDE_WORKSPACE_ID) == 2
+    # 28 more for "/workspaces" bring the FREE ones to 30 and 31: the last one is refused.
+    assert _statuses(session, server.base_url + "/workspaces", 28) == [200] * 27 + [429]
+    assert server.free_count(FREE_WS) == 30
+    assert server.free_count(SAMPLE_SIDE_WORKSPACE_ID) == 29
+    assert session.get(f"{server.base_url}/workspaces/{FREE_WS}/clients").status_code == 429
+    side_url = f"{server.base_url}/workspaces/{SAMPLE_SIDE_WORKSPACE_ID}/clients"
+    assert _statuses(session, side_url, 2) == [200, 429]
+
+
+def test_requests_are_served_again_as_the_hour_rolls_on(
+    limited: tuple[FakeClockify, Clock], session: requests.Session
+) -> None:
+    server, clock = limited
+    url = f"{server.base_url}/workspaces/{FREE_WS}/users"
+    start = clock.now
+    assert _statuses(session, url, 10) == [200] * 10
+    clock.now = start + 1800
+    assert _statuses(session, url, 21) == [200] * 20 + [429]
+    clock.now = start + 3599.9
+    assert session.get(url).status_code == 429
+    assert server.free_count(FREE_WS) == 30
+    clock.now = start + 3600  # the first ten are an hour old: ten more fit
+    assert server.free_count(FREE_WS) == 20
+    assert _statuses(session, url, 11) == [200] * 10 + [429]
+    clock.now = start + 1800 + 3600  # everything is an hour old
+    assert server.free_count(FREE_WS) == 10
+    clock.now += 3600
+    assert server.free_count(FREE_WS) == 0
+    assert session.get(url).status_code == 200
+    assert server.refused_429 == 3
+
+
+def test_the_free_limit_is_off_by_default(
+    fake_server: FakeClockify, session: requests.Session
+) -> None:
+    assert fake_server.free_limit is None
+    assert FakeClockify(free_limit=FREE_PLAN_LIMIT).free_limit == FREE_PLAN_LIMIT
+    url = f"{fake_server.base_url}/workspaces/{SAMPLE_SIDE_WORKSPACE_ID}/clients"  # no plan
+    assert _statuses(session, url, 40) == [200] * 40
+    assert (fake_server.free_count(SAMPLE_SIDE_WORKSPACE_ID), fake_server.refused_429) == (40, 0)
 
 
 def test_stop_interrupts_a_stall_and_open_keep_alive_connections() -> None:
