@@ -626,11 +626,11 @@ def test_the_refresh_starts_after_the_cached_groups_are_in(
     acme_states: list[tuple[LoadState, LoadState]] = []
     refresh = panel.window.loader.refresh
 
-    def spy() -> None:
+    def spy(**kwargs: Any) -> None:
         acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
         assert acme is not None
         acme_states.append((acme.users.state, acme.clients.state))
-        refresh()
+        refresh(**kwargs)
 
     panel.window.loader.refresh = spy  # type: ignore[method-assign]
     panel.session.start(connection, None)

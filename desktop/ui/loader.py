@@ -9,7 +9,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.clockify import ClockifyClient, ClockifyError, KeyRejectedError, Workspace
+from desktop.clockify import (
+    ClockifyClient,
+    ClockifyError,
+    KeyRejectedError,
+    RequestBudgetError,
+    Workspace,
+)
 from desktop.ui.tree_model import (
     GroupNode,
     Kind,
@@ -41,6 +47,11 @@ class TreeLoader(QObject):
     Every load carries the job id it was started with; a refresh, a disconnect or a newer
     load of the same group forgets the old id, so its late result never reaches the model.
 
+    Loads are automatic (the app's own idea: a refresh at start, the filter, a selected
+    workspace, a restored view) or asked for (F5, Retry, opening a group); the client's
+    request gate holds automatic ones to a smaller share of a Free workspace's budget. A
+    group whose load the gate refused keeps the rows it has (from the cache).
+
     Signals:
         workspaces_loaded(int): the workspace list arrived (its length).
         workspaces_failed(object): it failed; carries the exception (`describe_error`
@@ -69,6 +80,10 @@ class TreeLoader(QObject):
         self._workspace_job: int | None = None
         self._group_jobs: dict[int, int] = {}  # id(group) -> job id
         self._busy = False
+        #: What the running refresh was: automatic or not, and the workspaces whose groups
+        #: it leaves alone (Free workspaces with fresh cached rows).
+        self._refresh_automatic = False
+        self._refresh_skips: frozenset[str] = frozenset()
 
     # -- commands ------------------------------------------------------------------------
 
@@ -99,24 +114,37 @@ class TreeLoader(QObject):
                 if group.state is LoadState.LOADING and id(group) not in self._group_jobs:
                     group.state = LoadState.LOADED if group.children else LoadState.IDLE
 
-    def refresh(self) -> None:
-        """Reload the workspaces, then every group that had been loaded; old rows stay."""
+    def refresh(self, *, automatic: bool = False, skip: frozenset[str] = frozenset()) -> None:
+        """Reload the workspaces, then every group that had been loaded; old rows stay.
+
+        `skip`: workspaces whose groups are not reloaded (their cached rows stay).
+        """
         client = self.client
         if client is None:
             return
+        self._refresh_automatic = automatic
+        self._refresh_skips = skip
         if self._workspace_job is not None:
             self.runner.cancel(self._workspace_job)
         # Group loads started before the refresh are superseded: their results are dropped,
         # and the groups (still shown as loading) restart once the workspaces arrive.
         self._cancel_group_jobs()
+
+        def work(_progress: Progress) -> list[Workspace]:
+            workspaces = client.workspaces(automatic=automatic)
+            note = getattr(client.gate, "note_workspaces", None)
+            if note is not None:
+                note(workspaces)  # the plans: which workspaces the budget applies to
+            return workspaces
+
         self._workspace_job = self.runner.submit(
-            lambda _progress: client.workspaces(),
+            work,
             self._on_workspaces,
             self._on_workspaces_failed,
         )
         self._update_busy()
 
-    def load_group(self, group: GroupNode, *, force: bool = False) -> None:
+    def load_group(self, group: GroupNode, *, force: bool = False, automatic: bool = False) -> None:
         client = self.client
         if client is None:
             return
@@ -131,13 +159,17 @@ class TreeLoader(QObject):
             inactive = self.include_inactive_users
 
             def work(progress: Progress) -> list[RecordNode]:
-                users = client.users(workspace_id, include_inactive=inactive, progress=progress)
+                users = client.users(
+                    workspace_id, include_inactive=inactive, progress=progress, automatic=automatic
+                )
                 return make_user_nodes(users)
         else:
             archived = self.include_archived_clients
 
             def work(progress: Progress) -> list[RecordNode]:
-                clients = client.clients(workspace_id, include_archived=archived, progress=progress)
+                clients = client.clients(
+                    workspace_id, include_archived=archived, progress=progress, automatic=automatic
+                )
                 return make_client_nodes(clients)
 
         self.model.set_group_loading(group)
@@ -150,18 +182,19 @@ class TreeLoader(QObject):
         self._group_jobs[id(group)] = job
         self._update_busy()
 
-    def load_workspace(self, workspace_id: str) -> None:
+    def load_workspace(self, workspace_id: str, *, automatic: bool = True) -> None:
+        """Both groups of a workspace not loaded yet (a selected workspace row: automatic)."""
         ws = self.model.workspace(workspace_id)
         if ws is not None:
             for group in ws.groups:
-                self.load_group(group)
+                self.load_group(group, automatic=automatic)
 
     def load_everything(self) -> None:
-        """For the filter: every group that was never asked for."""
+        """For the filter (automatic): every group that was never asked for."""
         for ws in self.model.workspaces():
             for group in ws.groups:
                 if group.state is LoadState.IDLE:
-                    self.load_group(group)
+                    self.load_group(group, automatic=True)
 
     def reload_kind(self, kind: Kind) -> None:
         """After a filter toggle (inactive users, archived clients): reload that kind."""
@@ -182,13 +215,16 @@ class TreeLoader(QObject):
         items: list[Workspace] = workspaces
         self.model.set_workspaces(items)
         self.loaded_at = time.time()
+        automatic, skips = self._refresh_automatic, self._refresh_skips
         for ws in self.model.workspaces():
+            if ws.workspace.id in skips:
+                continue  # its cached rows are recent, and its requests are few
             ws.from_cache_age = None
             for group in ws.groups:
                 if group.state is not LoadState.IDLE or group.children:
-                    self.load_group(group, force=True)
+                    self.load_group(group, force=True, automatic=automatic)
         if len(items) == 1:
-            self.load_workspace(items[0].id)
+            self.load_workspace(items[0].id, automatic=automatic)
         self.workspaces_loaded.emit(len(items))
         self.data_loaded.emit()
         self._update_busy()
@@ -218,7 +254,10 @@ class TreeLoader(QObject):
             return
         del self._group_jobs[id(group)]
         self._report(error)
-        self.model.set_group_error(group, describe_error(error))
+        if isinstance(error, RequestBudgetError) and group.children:
+            self.model.set_group_rows(group, group.children)  # not sent: the rows stay as they were
+        else:
+            self.model.set_group_error(group, describe_error(error))
         self.group_failed.emit(error)
         self._update_busy()
 

@@ -377,12 +377,11 @@ class PanelWindow(QMainWindow):
         self.show_status("Refreshing\u2026")
         self.loader.refresh()
 
-    def refresh_quietly(self) -> None:
-        """Reload what is shown, as `refresh` does, leaving the status line and notices alone.
-
-        For data shown from the cache: its status line stays until the fresh data arrives.
-        """
-        self.loader.refresh()
+    def refresh_quietly(self, skip: frozenset[str] = frozenset()) -> None:
+        """The refresh at start: reload what is shown, as an automatic refresh, leaving the
+        status line and notices alone (the cache's status line stays until fresh data
+        arrives). `skip`: workspaces whose groups keep their cached rows."""
+        self.loader.refresh(automatic=True, skip=skip)
 
     # -- data from the cache -------------------------------------------------------------
 
@@ -540,7 +539,7 @@ class PanelWindow(QMainWindow):
         if isinstance(node, WorkspaceNode):
             self.loader.load_workspace(node.workspace.id)
         elif isinstance(node, GroupNode) and node.state is LoadState.IDLE:
-            self.loader.load_group(node)
+            self.loader.load_group(node, automatic=True)
 
     @Slot(QPoint)
     def _on_tree_context_menu(self, pos: QPoint) -> None:
@@ -792,7 +791,7 @@ class PanelWindow(QMainWindow):
                 if ws.expanded and self.model.workspace(ws.workspace.id) is ws:
                     for group in ws.groups:
                         if group.state is LoadState.IDLE:
-                            self.loader.load_group(group)
+                            self.loader.load_group(group, automatic=True)
         self._schedule_row_restore()
 
     def forget_view(self) -> None:
