@@ -1,12 +1,15 @@
 """What every command shares: exit codes, `CliError`, terminal-safe text, the --workspace
-parser, the API key the command uses and the client it talks through."""
+parser, the API key the command uses, the client it talks through, and the gate that keeps
+a command within this app's share of a Free workspace's hourly requests (`BudgetGate`)."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import re
-from collections.abc import Iterator
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from desktop.clockify.connection import ApiKey, Connection
@@ -17,7 +20,8 @@ from desktop.options import ENV_API_KEY, api_key_from_env
 # these arguments too, and starts reading the stored key right after, before anything
 # else is imported.
 if TYPE_CHECKING:
-    from desktop.clockify import ClockifyClient
+    from desktop.clockify import ClockifyClient, Workspace
+    from desktop.store.ledger import RequestLedger, Usage
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -98,13 +102,134 @@ def make_client(args: argparse.Namespace, connection: Connection, key: ApiKey) -
     )
 
 
+#: A command warns (once, on stderr) when this app's count for a limited workspace in the
+#: last hour is above this after one of its requests; it refuses past the ledger's
+#: USER_LIMIT (25) unless --force.
+WARN_ABOVE = 20
+
+
+def budget_gate(connection: Connection, *, force: bool = False) -> BudgetGate:
+    """The gate of a command's client: its requests counted in the request ledger the panel
+    shares (the default file in the state folder), for `connection`."""
+    from desktop.store.ledger import RequestLedger
+
+    return BudgetGate(RequestLedger(), connection.id, force=force)
+
+
+class BudgetGate:
+    """The command line's RequestGate (desktop.clockify.client), on a RequestLedger for one
+    connection.
+
+    Each request counts as one the user asked for (retries too: the user is waiting for
+    them), so a limited (Free plan) workspace gets at most the ledger's USER_LIMIT of them
+    in a rolling hour; past that the request is not sent and RequestBudgetError (exit 5)
+    says when one will be possible, and that --force sends it anyway (`force`: counted, never
+    refused). The first time a request leaves a limited workspace above WARN_ABOVE, one
+    warning line goes to `warn` (default: stderr); never a second one. A 429 is recorded:
+    the ledger then treats the workspace as limited for an hour, whatever its plan.
+    """
+
+    def __init__(
+        self,
+        ledger: RequestLedger,
+        connection_id: str,
+        *,
+        force: bool = False,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.connection_id = connection_id
+        self.force = force
+        self._warn = warn or _print_warning
+        self._noted: list[str] = []  # the workspaces a /workspaces answer named, this run
+        self._warned = False
+        self._lock = threading.Lock()  # a page read ahead is admitted on another thread
+
+    def admit(self, workspace_id: str | None, automatic: bool) -> None:
+        """Count the request about to be sent, or raise RequestBudgetError to stop it."""
+        from desktop.clockify.errors import RequestBudgetError
+        from desktop.store.ledger import USER_LIMIT
+
+        del automatic  # a command sends nothing on its own: the user asked for all of it
+        try:
+            self.ledger.admit(
+                self.connection_id, workspace_id, False, limit=USER_LIMIT, force=self.force
+            )
+        except RequestBudgetError as exc:
+            raise RequestBudgetError(
+                f"{exc.message} Nothing was sent; --force sends it anyway (the workspace's "
+                "hourly budget is shared with its other integrations).",
+                workspace_id=exc.workspace_id,
+                used=exc.used,
+                limit=exc.limit,
+                retry_at=exc.retry_at,
+                automatic=False,
+            ) from None
+        # A request naming no workspace (/workspaces, /user) counts for each of the key's.
+        self._warn_once([workspace_id] if workspace_id is not None else self._noted)
+
+    def rate_limited(self, workspace_id: str | None) -> None:
+        self.ledger.rate_limited(self.connection_id, workspace_id)
+
+    def note_workspaces(self, workspaces: Iterable[Workspace]) -> None:
+        """A /workspaces answer: the ledger learns their plans (so that later commands and
+        the panel know which are limited) and their names (for the messages)."""
+        workspaces = list(workspaces)
+        self.ledger.note_workspaces(self.connection_id, workspaces)
+        with self._lock:
+            self._noted = [w.id for w in workspaces]
+        # The request for this answer counted against them: a `list workspaces` warns too.
+        self._warn_once(self._noted)
+
+    def _warn_once(self, workspace_ids: Sequence[str]) -> None:
+        """The warning, for the first of `workspace_ids` above WARN_ABOVE, unless given."""
+        for wid in workspace_ids:
+            if self._warned:
+                return
+            usage = self.ledger.usage(wid)
+            if usage.limited and usage.used > WARN_ABOVE and self._claim_warning():
+                self._warn(
+                    f"{usage.used} of the {_free_plan_limit()} requests Clockify allows "
+                    f"{usage.display_name} an hour used by this app in the last hour "
+                    f"({_why_limited(usage)})."
+                )
+                return
+
+    def _claim_warning(self) -> bool:
+        """True once: for the one thread that gives the warning."""
+        with self._lock:
+            claimed, self._warned = not self._warned, True
+        return claimed
+
+
+def _free_plan_limit() -> int:
+    from desktop.store.ledger import FREE_PLAN_LIMIT
+
+    return FREE_PLAN_LIMIT
+
+
+def _why_limited(usage: Usage) -> str:
+    """Why the ledger counts a workspace's requests against 30 an hour."""
+    plan = usage.plan
+    if plan is None or "FREE" in plan.upper():
+        return "Free plan"
+    return "Clockify answered 429 Too Many Requests within the hour"
+
+
+def _print_warning(text: str) -> None:
+    print(f"{PROG}: warning: {terminal_text(text)}", file=sys.stderr)
+
+
 __all__ = [
     "EXIT_ERROR",
     "EXIT_KEY",
     "EXIT_OK",
     "EXIT_USAGE",
     "PROG",
+    "WARN_ABOVE",
+    "BudgetGate",
     "CliError",
+    "budget_gate",
     "make_client",
     "resolve_api_key",
     "store_errors",

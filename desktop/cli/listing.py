@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from desktop.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
+    BudgetGate,
     CliError,
+    budget_gate,
     make_client,
     resolve_api_key,
     terminal_text,
@@ -33,10 +35,17 @@ def _workspace_rows(items: Sequence[Workspace]) -> list[Row]:
     return [{"id": w.id, "name": w.name} for w in items]
 
 
-def _pick_workspace(client: ClockifyClient, requested: str | None) -> str:
+def _workspaces(client: ClockifyClient, gate: BudgetGate) -> list[Workspace]:
+    """The key's workspaces; their plans go to the request ledger (which are limited)."""
+    workspaces = client.workspaces()
+    gate.note_workspaces(workspaces)
+    return workspaces
+
+
+def _pick_workspace(client: ClockifyClient, gate: BudgetGate, requested: str | None) -> str:
     if requested:
         return requested
-    workspaces = client.workspaces()
+    workspaces = _workspaces(client, gate)
     if len(workspaces) == 1:
         return workspaces[0].id
     listing = ", ".join(f"{w.id} ({w.name})" for w in workspaces[:10])
@@ -60,20 +69,24 @@ def run_list(args: argparse.Namespace) -> int:
             )
     connection = connection_from_args(args)
     key = resolve_api_key(connection)
+    # Every request is counted in the ledger the panel shares, and refused past this app's
+    # share of a limited (Free plan) workspace's hourly budget unless --force.
+    gate = budget_gate(connection, force=args.force)
     client = make_client(args, connection, key)
+    client.gate = gate
     try:
         rows: list[Row]
         if args.what == "workspaces":
-            rows = _workspace_rows(client.workspaces())
+            rows = _workspace_rows(_workspaces(client, gate))
         else:
-            chosen = _pick_workspace(client, args.workspace)
+            chosen = _pick_workspace(client, gate, args.workspace)
             if args.what == "users":
                 try:
                     rows = client.user_rows(chosen, include_inactive=args.all)
                 except NoPermissionError:
                     # 403 code 501 is the same answer for "not an admin" and "no such
                     # workspace"; the workspace list tells them apart.
-                    if chosen not in {w.id for w in client.workspaces()}:
+                    if chosen not in {w.id for w in _workspaces(client, gate)}:
                         raise WorkspaceNotFoundError(chosen) from None
                     raise
             else:
@@ -234,6 +247,13 @@ def add_list_command(commands: Any) -> None:
         help="the columns to print, in this order (default: all of the list's columns: "
         + "; ".join(f"{what}: {','.join(columns)}" for what, columns in COLUMNS.items())
         + ")",
+    )
+    lister.add_argument(
+        "--force",
+        action="store_true",
+        help="send even past this app's share of a Free workspace's hourly budget "
+        "(Clockify allows a Free workspace 30 requests an hour, shared with its other "
+        "integrations; this app stops at 25 and warns above 20)",
     )
     add_connection_options(lister)
     lister.set_defaults(handler=run_list)
