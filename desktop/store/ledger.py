@@ -98,10 +98,9 @@ class Usage:
     def next_free_at(self, limit: int) -> float | None:
         """When enough counted requests have left the window that `used` < `limit`;
         None when it is below already."""
+        limit = max(limit, 1)  # nothing is ever below 0
         if self.used < limit:
             return None
-        if limit < 1 or not self.times:
-            return max(self.times, default=0.0) + WINDOW_SECONDS
         return self.times[self.used - limit] + WINDOW_SECONDS
 
     @property
@@ -333,6 +332,10 @@ class LedgerGate:
     def rate_limited(self, workspace_id: str | None) -> None:
         self.ledger.rate_limited(self.connection_id, workspace_id)
 
+    def note_workspaces(self, workspaces: Iterable[Workspace]) -> None:
+        """The workspaces (and plans) a `/workspaces` answer of this connection listed."""
+        self.ledger.note_workspaces(self.connection_id, workspaces, count_listing=True)
+
 
 class RequestLedger:
     """Counts this app's requests per workspace; see the module's docstring."""
@@ -366,9 +369,16 @@ class RequestLedger:
 
     # The user's and the panel's questions ------------------------------------------------
 
-    def note_workspaces(self, connection_id: str, workspaces: Iterable[Workspace]) -> None:
+    def note_workspaces(
+        self, connection_id: str, workspaces: Iterable[Workspace], *, count_listing: bool = False
+    ) -> None:
         """Remember each workspace's plan, and that these are the connection's workspaces
-        (replacing what it had). Names are kept in memory only, for messages."""
+        (replacing what it had). Names are kept in memory only, for messages.
+
+        With `count_listing`, the first time a connection's workspaces are noted, the
+        `/workspaces` request that listed them is counted against each: when it was sent,
+        the ledger knew none of them.
+        """
         seen: dict[str, str | None] = {}
         for workspace in workspaces:
             if not _is_id(workspace.id):
@@ -380,11 +390,16 @@ class RequestLedger:
             if len(seen) >= MAX_WORKSPACES:
                 break
 
+        stamp = self._clock()
+
         def note(state: _State) -> None:
+            first = count_listing and connection_id not in state.connections
             for ident, plan in seen.items():
                 entry = state.entry(ident)
                 entry.plan = plan
                 entry.known = True
+                if first:
+                    entry.requests.append(stamp)
             state.connections.pop(connection_id, None)  # the newest goes last
             state.connections[connection_id] = list(seen)
 
@@ -620,7 +635,8 @@ class RequestLedger:
             if self._degraded:
                 timeout = min(timeout, DEGRADED_LOCK_TIMEOUT)
             self._file_lock.acquire(timeout=timeout)
-        except OSError as error:  # filelock.Timeout is one too
+        except (OSError, RuntimeError) as error:  # a Timeout is an OSError; RuntimeError
+            # is filelock's for a lock inherited across fork or one that would deadlock
             self._degraded = True
             self._disk_problem(f"cannot lock it ({type(error).__name__})")
             return False
