@@ -70,4 +70,10 @@ ClientFactory = Callable[[Connection, ApiKey], ClockifyClient]
 
 
 def default_client(connection: Connection, key: ApiKey) -> ClockifyClient:
-    return ClockifyClient(connection, key, timeout=(5.0, 15.0))
+    """The panel's client: its requests counted in the request ledger (the file shared with
+    `list`), which holds them within a share of a Free workspace's hourly budget."""
+    from desktop.store.ledger import RequestLedger
+
+    return ClockifyClient(
+        connection, key, timeout=(5.0, 15.0), gate=RequestLedger().gate(connection.id)
+    )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
-from desktop.clockify import ApiKey, Connection, KeyRejectedError, NetworkError
+from desktop.clockify import ApiKey, ClockifyClient, Connection, KeyRejectedError, NetworkError
 from desktop.clockify.models import Workspace
 from desktop.store import connection_file
 from desktop.ui.connection_settings import (
@@ -38,12 +38,23 @@ if TYPE_CHECKING:
 
     from desktop.store import CredentialStore, Forgotten
     from desktop.store.cache import OpenedCache, Snapshot
+    from desktop.store.ledger import RequestLedger
     from desktop.ui.settings_dialog import SettingsDialog
     from desktop.ui.stored import Prepared, StoredState
 
 log = logging.getLogger(__name__)
 
 CACHE_SAVE_DELAY_MS = 1500
+#: A Free workspace whose cached rows are younger than this is not refreshed at start.
+FRESH_ENOUGH_SECONDS = 15 * 60
+
+
+def _ledger_of(client: ClockifyClient | None) -> RequestLedger | None:
+    """The request ledger behind a client's gate (None: the client counts nothing)."""
+    from desktop.store.ledger import LedgerGate
+
+    gate = client.gate if client is not None else None
+    return gate.ledger if isinstance(gate, LedgerGate) else None
 
 
 def describe_age(saved_at: float, now: float | None = None) -> str:
@@ -217,20 +228,28 @@ class PanelSession(QObject):
         """
         connection = self.connection
         self._show_cached_workspaces(cached.saved_at, cached.workspaces)
+        ledger = _ledger_of(self.window.loader.client)
+        young = time.time() - cached.saved_at < FRESH_ENOUGH_SECONDS
 
-        def prepare(_progress: Any) -> tuple[Snapshot | None, dict[str, Prepared]]:
+        def prepare(_progress: Any) -> tuple[Snapshot | None, dict[str, Prepared], frozenset[str]]:
+            # Which workspaces the refresh at start leaves alone: those on a Free budget
+            # whose cached rows are recent (the ledger is a file: read here, not on the GUI).
+            saving = frozenset(
+                ws.id for ws in cached.workspaces if young and ledger and ledger.is_limited(ws.id)
+            )
             snapshot = cached.complete()
             if snapshot is None:
-                return None, {}
-            return snapshot, {ws.workspace.id: prepare_nodes(ws) for ws in snapshot.workspaces}
+                return None, {}, frozenset()
+            groups = {ws.workspace.id: prepare_nodes(ws) for ws in snapshot.workspaces}
+            return snapshot, groups, saving
 
-        def prepared(result: tuple[Snapshot | None, dict[str, Prepared]]) -> None:
+        def prepared(result: tuple[Snapshot | None, dict[str, Prepared], frozenset[str]]) -> None:
             if self.connection is not connection or not self.window.connected:
                 return  # connected elsewhere meanwhile: these rows belong to the old account
-            snapshot, groups = result
+            snapshot, groups, saving = result
             if snapshot is not None:
                 self.window.show_cached_groups(groups)
-            self._after_cached_rows(cached.saved_at)
+            self._after_cached_rows(cached.saved_at, saving)
 
         def failed(error: BaseException) -> None:
             log.warning("cached rows could not be shown: %s", describe_error(error))
@@ -239,16 +258,25 @@ class PanelSession(QObject):
 
         self.runner.submit(prepare, prepared, failed)
 
-    def _after_cached_rows(self, saved_at: float) -> None:
+    def _after_cached_rows(self, saved_at: float, saving: frozenset[str] = frozenset()) -> None:
+        """Restore the view, and refresh at start unless that is off, or every workspace
+        shown is in `saving` (Free workspaces with recent cached rows)."""
         # The tree as it was left: from these rows; groups the cache lacks are loaded now,
         # or by the refresh when there is one.
-        self.window.restore_view(load=not self.window.auto_refresh)
-        if self.window.auto_refresh:
+        shown = {ws.workspace.id for ws in self.window.model.workspaces()}
+        refresh = self.window.auto_refresh and not shown <= saving
+        self.window.restore_view(load=not refresh)
+        age = describe_age(saved_at)
+        if refresh:
             # On the next turn of the event loop: the first request also imports requests,
             # about 0.15 s of CPU on a worker, which should not hold up painting these rows.
-            QTimer.singleShot(0, self.window.refresh_quietly)
+            QTimer.singleShot(0, lambda: self.window.refresh_quietly(saving))
+        elif self.window.auto_refresh:
+            self.window.show_status(
+                f"Showing saved data, {age}: saving requests on the Free plan. F5 refreshes."
+            )
         else:
-            self.window.show_status(f"Showing saved data, {describe_age(saved_at)}. F5 refreshes.")
+            self.window.show_status(f"Showing saved data, {age}. F5 refreshes.")
 
     def _show_cached_workspaces(self, saved_at: float, workspaces: list[Workspace]) -> None:
         age = describe_age(saved_at)
