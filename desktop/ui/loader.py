@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -27,7 +27,18 @@ from desktop.ui.tree_model import (
 )
 from desktop.workers import JobRunner, Progress
 
+if TYPE_CHECKING:
+    from desktop.store.ledger import RequestLedger
+
 log = logging.getLogger(__name__)
+
+
+def ledger_of(client: ClockifyClient | None) -> RequestLedger | None:
+    """The request ledger behind a client's gate (None: the client counts nothing)."""
+    from desktop.store.ledger import LedgerGate
+
+    gate = client.gate if client is not None else None
+    return gate.ledger if isinstance(gate, LedgerGate) else None
 
 
 def describe_error(error: BaseException) -> str:

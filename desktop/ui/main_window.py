@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QByteArray,
@@ -37,12 +38,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import resources
-from desktop.clockify import ClockifyClient, KeyRejectedError
+from desktop.clockify import ClockifyClient, KeyRejectedError, RequestBudgetError
 from desktop.clockify.models import Client, User, Workspace
 from desktop.ui import clipboard, formats
 from desktop.ui.connection_settings import app_settings
 from desktop.ui.details import DetailsCard
-from desktop.ui.loader import TreeLoader, describe_error
+from desktop.ui.loader import TreeLoader, describe_error, ledger_of
 from desktop.ui.tree_model import (
     NO_NAME,
     GroupNode,
@@ -61,6 +62,9 @@ from desktop.ui.tree_model import (
 )
 from desktop.ui.tree_view import MAX_SAVED_SELECTION, SavedView, TreeView
 from desktop.workers import JobRunner
+
+if TYPE_CHECKING:
+    from desktop.store.ledger import Usage
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +186,18 @@ class PanelWindow(QMainWindow):
             "Show details", self._on_details_toggled, "Ctrl+I", checkable=True
         )
         self.show_ids_action = self._action("Show IDs", self._on_show_ids_toggled, checkable=True)
+        self.paid_plan_action = QAction("This workspace has a paid plan", self)
+        self.paid_plan_action.setCheckable(True)
+        self.paid_plan_action.setToolTip(
+            "Free workspaces allow 30 API requests an hour, shared with docs101 and other "
+            "integrations, so the panel spends few of them. Check this if the workspace pays "
+            "for a plan without that limit."
+        )
+        self.paid_plan_action.toggled.connect(self._on_paid_plan_toggled)
+        #: What the ledger said at its last reading: workspace id -> marked paid; the
+        #: workspace the right-click menu's paid-plan action is about.
+        self._paid_marks: dict[str, bool] = {}
+        self._menu_workspace: str | None = None
         self.edit_templates_action = QAction("Edit templates\u2026", self)
         self.edit_templates_action.triggered.connect(self.edit_templates)
         #: "Copy as": the built-in formats and the user's templates, filled when it opens.
@@ -327,6 +343,7 @@ class PanelWindow(QMainWindow):
         self.loader.workspaces_failed.connect(self._on_loader_workspaces_failed)
         self.loader.group_failed.connect(self._on_loader_group_failed)
         self.loader.busy_changed.connect(self._on_loader_busy_changed)
+        self.loader.busy_changed.connect(self.update_request_count)
         self.loader.key_rejected.connect(self._on_loader_key_rejected)
         # Passed on after the window's own handlers above: listeners see the window updated.
         self.loader.workspaces_loaded.connect(self.workspaces_loaded)
@@ -558,6 +575,13 @@ class PanelWindow(QMainWindow):
             if node.kind is Kind.CLIENT:
                 menu.addAction(self.copy_bill_to_action)
         menu.addMenu(self.copy_as_menu)
+        if isinstance(node, WorkspaceNode) and ledger_of(self.loader.client) is not None:
+            self._menu_workspace = node.workspace.id
+            self.paid_plan_action.blockSignals(True)
+            self.paid_plan_action.setChecked(self._paid_marks.get(node.workspace.id, False))
+            self.paid_plan_action.blockSignals(False)
+            menu.addSeparator()
+            menu.addAction(self.paid_plan_action)
         menu.addSeparator()
         menu.addAction(self.show_ids_action)
         menu.addAction(self.details_action)
@@ -683,6 +707,57 @@ class PanelWindow(QMainWindow):
         self.settings.setValue(formats.SETTINGS_KEY, formats.templates_to_json(templates))
         self.show_status(f"{len(templates)} template{'s' if len(templates) != 1 else ''} saved")
 
+    # -- the request budget --------------------------------------------------------------
+
+    @Slot()
+    def update_request_count(self) -> None:
+        """Read the request ledger on a worker, then say on the status line's tooltip how
+        many requests each rate-limited workspace shown has had from this app in the last
+        hour (unlimited workspaces: nothing)."""
+        ledger = ledger_of(self.loader.client)
+        if ledger is None or self.loader.busy:
+            return
+        from desktop.store.ledger import FREE_PLAN_LIMIT  # imported with the ledger already
+
+        names = {ws.workspace.id: ws.workspace.name or NO_NAME for ws in self.model.workspaces()}
+
+        def read(_progress: object) -> list[Usage]:
+            return [ledger.usage(workspace_id) for workspace_id in names]
+
+        def show(usages: list[Usage]) -> None:
+            self._paid_marks = {u.workspace_id: u.marked_paid for u in usages}
+            lines = [
+                f"Clockify requests in the last hour: {u.used} of {FREE_PLAN_LIMIT} "
+                f"({clipboard.short(names.get(u.workspace_id, u.workspace_id), 40)}, "
+                f"{_plan_text(u)})"
+                for u in usages
+                if u.limited
+            ]
+            text = "\n".join(lines)
+            self.status_label.setToolTip(text)
+            self.status_label.setAccessibleDescription(text)
+
+        self.runner.submit(
+            read, show, lambda error: log.warning("request counts unread: %s", error)
+        )
+
+    @Slot(bool)
+    def _on_paid_plan_toggled(self, paid: bool) -> None:
+        ledger = ledger_of(self.loader.client)
+        workspace_id = self._menu_workspace
+        if ledger is None or workspace_id is None:
+            return
+        self._paid_marks[workspace_id] = paid
+
+        def mark(_progress: object) -> None:
+            ledger.set_paid(workspace_id, paid)
+
+        self.runner.submit(
+            mark,
+            lambda _result: self.update_request_count(),
+            lambda error: self.show_status(f"The plan could not be saved: {describe_error(error)}"),
+        )
+
     # -- details and IDs -----------------------------------------------------------------
 
     @Slot()
@@ -718,6 +793,14 @@ class PanelWindow(QMainWindow):
     def _on_loader_workspaces_failed(self, error: BaseException) -> None:
         message = describe_error(error)
         self.show_status(message)
+        if isinstance(error, RequestBudgetError):
+            # Nothing was sent; an automatic refresh may be asked for anyway, a refused F5
+            # says when one fits again (the message).
+            if error.automatic:
+                self.show_notice(message, "Refresh anyway", self.refresh)
+            else:
+                self.show_notice(message)
+            return
         if not isinstance(error, KeyRejectedError):
             # A rejected key has its own "Update key" bar; retrying would not help.
             self.show_notice(message, "Retry", self.refresh)
@@ -995,6 +1078,15 @@ class PanelWindow(QMainWindow):
         self.settings.sync()
         self.loader.cancel_all()
         super().closeEvent(event)
+
+
+def _plan_text(usage: Usage) -> str:
+    """Why a workspace is limited, for the request count's tooltip."""
+    if usage.limited_until is not None and usage.limited_until > time.time():
+        return "limited after a 429 answer"
+    if usage.plan is None:
+        return "plan unknown, counted as Free"
+    return "Free plan"
 
 
 def _row_label(nodes: list[RecordNode | WorkspaceNode], *, verb: bool = True) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
-from desktop.clockify import ApiKey, ClockifyClient, Connection, KeyRejectedError, NetworkError
+from desktop.clockify import ApiKey, Connection, KeyRejectedError, NetworkError, RequestBudgetError
 from desktop.clockify.models import Workspace
 from desktop.store import connection_file
 from desktop.ui.connection_settings import (
@@ -20,7 +20,7 @@ from desktop.ui.connection_settings import (
     app_settings,
     default_client,
 )
-from desktop.ui.loader import describe_error
+from desktop.ui.loader import describe_error, ledger_of
 from desktop.ui.main_window import PanelWindow
 from desktop.ui.stored import (
     env_passphrase,
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
     from desktop.store import CredentialStore, Forgotten
     from desktop.store.cache import OpenedCache, Snapshot
-    from desktop.store.ledger import RequestLedger
     from desktop.ui.settings_dialog import SettingsDialog
     from desktop.ui.stored import Prepared, StoredState
 
@@ -47,14 +46,6 @@ log = logging.getLogger(__name__)
 CACHE_SAVE_DELAY_MS = 1500
 #: A Free workspace whose cached rows are younger than this is not refreshed at start.
 FRESH_ENOUGH_SECONDS = 15 * 60
-
-
-def _ledger_of(client: ClockifyClient | None) -> RequestLedger | None:
-    """The request ledger behind a client's gate (None: the client counts nothing)."""
-    from desktop.store.ledger import LedgerGate
-
-    gate = client.gate if client is not None else None
-    return gate.ledger if isinstance(gate, LedgerGate) else None
 
 
 def describe_age(saved_at: float, now: float | None = None) -> str:
@@ -228,7 +219,7 @@ class PanelSession(QObject):
         """
         connection = self.connection
         self._show_cached_workspaces(cached.saved_at, cached.workspaces)
-        ledger = _ledger_of(self.window.loader.client)
+        ledger = ledger_of(self.window.loader.client)
         young = time.time() - cached.saved_at < FRESH_ENOUGH_SECONDS
 
         def prepare(_progress: Any) -> tuple[Snapshot | None, dict[str, Prepared], frozenset[str]]:
@@ -359,8 +350,15 @@ class PanelSession(QObject):
             return  # the window shows its "Update key" bar
         if self._showing_cache_from is None:
             return
-        offline = isinstance(error, NetworkError)
         stamp = time.strftime("%d %b %H:%M", time.localtime(self._showing_cache_from))
+        if isinstance(error, RequestBudgetError):  # nothing was sent: not a failure
+            self.window.show_notice(
+                f"Showing data from {stamp}. {error.message}",
+                "Refresh anyway" if error.automatic else None,
+                self.window.refresh if error.automatic else None,
+            )
+            return
+        offline = isinstance(error, NetworkError)
         prefix = "Offline" if offline else "Could not refresh"
         self.window.show_notice(
             f"{prefix}, showing data from {stamp}. {describe_error(error)}",
