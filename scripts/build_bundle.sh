@@ -29,6 +29,10 @@ fi
 "$PYTHON" -c 'import desktop, PySide6, keyring, secretstorage, cryptography' \
     || { echo "build_bundle: install the project first: $PYTHON -m pip install -e ." >&2; exit 1; }
 
+# The interface's translations: resources/i18n/*.ts compiled to .qm (bundled with resources/).
+echo "== compiling translations"
+"$PYTHON" "$ROOT/scripts/compile_translations.py"
+
 start=$(date +%s)
 echo "== building dist/clockify-panel (pyinstaller $PYINSTALLER_VERSION)"
 "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
