@@ -6,6 +6,8 @@ By default the shot opens "Zoë's Design Studio", selects the client "Ærø Ferr
 two-line address, an e-mail, a currency and a two-line note) and shows the details card
 (Ctrl+I) under the tree. `--workspace`, `--select`, `--filter`, `--no-details` and `--ids`
 change what it shows; `--select ''` picks the client by position (`--client`) instead.
+`--scheme dark` shows it in the dark scheme (docs/screenshot-dark.png), `--scheme light` in
+the light one; by default the platform's (light, offscreen).
 
 Runs in-process like `clockify-panel --demo` (a fake Clockify on 127.0.0.1, no network),
 with settings in a temporary folder; needs no display (Qt's offscreen platform).
@@ -20,6 +22,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QGuiApplication
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         help="leave the details card (Ctrl+I) closed",
     )
     parser.add_argument("--ids", action="store_true", help="show the ID column (Show IDs)")
+    parser.add_argument(
+        "--scheme",
+        choices=("dark", "light"),
+        help="the colour scheme the system asks for (default: the platform's)",
+    )
     args = parser.parse_args(argv)
     # "Partner Agency" forbids listing users on purpose; its warning is not news here.
     logging.getLogger().setLevel(logging.ERROR)
@@ -77,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         isolate_settings(settings_dir)
         quiet_offscreen_warnings()
         app = create_application()
+        if args.scheme:
+            set_scheme(app, args.scheme == "dark")
         server, _ = demo_server()
         server.latency = 0.0
         server.start()
@@ -170,6 +183,20 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             server.stop()
     return 0
+
+
+def set_scheme(app: QGuiApplication, dark: bool) -> None:
+    """Ask for the light or dark scheme (Qt 6.8+); where the platform's palette does not
+    follow (offscreen, for one), set the panel's own, as desktop.ui.theme.follow_scheme does."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+
+    from desktop.ui.theme import dark_palette, is_dark, light_palette
+
+    scheme = Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light
+    QGuiApplication.styleHints().setColorScheme(scheme)
+    if is_dark(app.palette()) != dark:
+        app.setPalette(dark_palette() if dark else light_palette())
 
 
 if __name__ == "__main__":

@@ -31,11 +31,12 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QFont, QFontDatabase, QGuiApplication, QPalette
+from PySide6.QtGui import QBrush, QFont, QFontDatabase, QGuiApplication
 
 from desktop.clockify.models import Client, User, Workspace
 from desktop.search import normalise, search_text
 from desktop.ui.formats import Item, records_json_text
+from desktop.ui.theme import Theme, colours
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -271,6 +272,9 @@ class PanelModel(QAbstractTableModel):
         self._filter_collapsed: set[int] = set()  # id() of nodes collapsed while filtering
         self._show_ids = False
         self._id_font: QFont | None = None  # made on first use: needs a QGuiApplication
+        #: The dimmed and error colours, and the cacheKey() of the palette they were made for.
+        self._theme: Theme | None = None
+        self._theme_palette = 0
 
     # -- Qt model interface --------------------------------------------------------------
 
@@ -847,10 +851,9 @@ class PanelModel(QAbstractTableModel):
         return font
 
     def _foreground(self, node: Node) -> QBrush | None:
-        palette = QGuiApplication.palette()
         if isinstance(node, GroupNode):
             if node.state is LoadState.FAILED:
-                return QBrush(Qt.GlobalColor.red if _is_light(palette) else Qt.GlobalColor.yellow)
+                return self.theme().error_brush
             return None
         if isinstance(node, RecordNode):
             record = node.record
@@ -858,8 +861,29 @@ class PanelModel(QAbstractTableModel):
                 isinstance(record, User) and record.status not in (None, "ACTIVE")
             )
             if muted or not record.name:
-                return palette.brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+                return self.theme().dimmed_brush
         return None
+
+    def theme(self) -> Theme:
+        """The dimmed and error colours for the application's palette (theme.colours), made
+        again only when the palette changes (a light or dark scheme followed, say)."""
+        palette = QGuiApplication.palette()
+        key = palette.cacheKey()
+        if self._theme is None or key != self._theme_palette:
+            self._theme = colours(palette)
+            self._theme_palette = key
+        return self._theme
+
+    def refresh_colours(self) -> None:
+        """The palette changed: drop the cached colours and repaint the rows (one signal)."""
+        self._theme = None
+        if self._rows:
+            last = self.index(len(self._rows) - 1, self.columnCount() - 1)
+            self.dataChanged.emit(
+                self.index(0, 0),
+                last,
+                [Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole],
+            )
 
 
 def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -872,7 +896,3 @@ def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((top, bottom))
     return merged
-
-
-def _is_light(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Base).lightness() > 128
