@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -44,6 +45,7 @@ from desktop.ui import clipboard, formats
 from desktop.ui.connection_settings import app_settings
 from desktop.ui.details import DetailsCard
 from desktop.ui.loader import TreeLoader, describe_error, ledger_of
+from desktop.ui.tray import PanelTray, tray_available
 from desktop.ui.tree_model import (
     NO_NAME,
     GroupNode,
@@ -70,6 +72,10 @@ log = logging.getLogger(__name__)
 
 SETTING_ON_TOP = "window/always_on_top"
 SETTING_GEOMETRY = "window/geometry"
+#: Where the desktop has a tray: closing the window hides it there (on by default).
+SETTING_KEEP_IN_TRAY = "window/keep_in_tray"
+#: Set once the tray's notice has said where the closed window went (it says so once).
+SETTING_TRAY_NOTICE_SHOWN = "window/tray_notice_shown"
 SETTING_INACTIVE = "view/show_inactive_users"
 SETTING_ARCHIVED = "view/show_archived_clients"
 SETTING_DETAILS = "view/show_details"
@@ -132,12 +138,22 @@ class PanelWindow(QMainWindow):
         self.loader.include_archived_clients = self._bool_setting(SETTING_ARCHIVED)
         self._connected = False
         self._init_view_memory()
+        #: Esc in an empty filter hides the window (see `hide_on_escape`).
+        self._hide_on_escape = False
+        #: Set by `quit_panel`: closing the window then quits, tray or not.
+        self._quitting = False
+        #: The tray icon, where the desktop has a tray (None: closing the window quits).
+        self.tray: PanelTray | None = None
+        has_tray = tray_available()
 
-        self._build_actions()
+        self._build_actions(has_tray)
         self._build_ui()
         self._connect_signals()
         self._restore_window()
         self.show_connect_state()
+        if has_tray:
+            self.tray = PanelTray(self)
+        self._update_quit_on_close()
 
     # -- building ------------------------------------------------------------------------
 
@@ -164,7 +180,7 @@ class PanelWindow(QMainWindow):
         self.addAction(action)
         return action
 
-    def _build_actions(self) -> None:
+    def _build_actions(self, has_tray: bool = False) -> None:
         self.refresh_action = self._action("Refresh", self.refresh, "F5", "refresh")
         self.pin_action = self._action(
             "Always on top", self._on_pin_toggled, "Ctrl+T", "pin", checkable=True
@@ -219,6 +235,16 @@ class PanelWindow(QMainWindow):
         self.auto_refresh_action.setChecked(self._bool_setting(SETTING_AUTO_REFRESH, True))
         self.inactive_action.setChecked(self.loader.include_inactive_users)
         self.archived_action.setChecked(self.loader.include_archived_clients)
+        #: "Keep running in the tray": only where the desktop has a tray.
+        self.keep_in_tray_action: QAction | None = None
+        if has_tray:
+            self.keep_in_tray_action = self._action(
+                "Keep running in the tray", self._on_keep_in_tray_toggled, checkable=True
+            )
+            self.keep_in_tray_action.setToolTip(
+                "Closing the window hides it in the tray; Quit from the tray icon's menu."
+            )
+            self.keep_in_tray_action.setChecked(self._bool_setting(SETTING_KEEP_IN_TRAY, True))
 
     def _build_ui(self) -> None:
         central = QWidget(self)
@@ -255,6 +281,8 @@ class PanelWindow(QMainWindow):
         options.addMenu(self.copy_as_menu)
         options.addSeparator()
         options.addAction(self.auto_refresh_action)
+        if self.keep_in_tray_action is not None:
+            options.addAction(self.keep_in_tray_action)
         menu_button.setMenu(options)
         bar.addWidget(menu_button)
         layout.addLayout(bar)
@@ -493,6 +521,9 @@ class PanelWindow(QMainWindow):
             key = event.key()
             if key == Qt.Key.Key_Escape and self.filter_edit.text():
                 self.filter_edit.clear()
+                return True
+            if key == Qt.Key.Key_Escape and self.hide_on_escape:
+                self.dismiss()
                 return True
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.focus_first_match()
@@ -1069,15 +1100,105 @@ class PanelWindow(QMainWindow):
         self.resize(width, height)
         self.move(available.right() - width + 1, available.top())
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def _save_window_state(self) -> None:
+        """Save the tree's state and the geometry now, and write the settings file."""
         self._view_save_timer.stop()
         self._save_view()
         self.settings.setValue(SETTING_GEOMETRY, self.saveGeometry())
         # Written now: after the last window closes, the event loop that would write it
         # later ends, and nothing promises the settings object is destroyed (and flushed).
         self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._save_window_state()
+        if self.keeps_running_in_tray and not self._quitting:
+            event.ignore()
+            self.hide()
+            self._tray_notice_once()
+            return
         self.loader.cancel_all()
         super().closeEvent(event)
+
+    # -- showing and hiding (the tray, Esc, and a second launch's --show/--hide/--toggle) ---
+
+    @property
+    def keeps_running_in_tray(self) -> bool:
+        """Whether closing the window hides it in the tray (a tray, and the setting on)."""
+        return (
+            self.tray is not None
+            and self.keep_in_tray_action is not None
+            and self.keep_in_tray_action.isChecked()
+        )
+
+    @property
+    def hide_on_escape(self) -> bool:
+        """Whether Esc in an empty filter hides the window: always where the tray is, and
+        when set (by the single-instance support while `--toggle` is in use)."""
+        return self._hide_on_escape or self.tray is not None
+
+    @hide_on_escape.setter
+    def hide_on_escape(self, on: bool) -> None:
+        self._hide_on_escape = on
+
+    @Slot()
+    def summon(self) -> None:
+        """Bring the window to the front, un-minimised, with the filter focused and its
+        text selected (a second launch, the tray's Show, a click on the tray icon)."""
+        if self.isMinimized():
+            self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.focus_filter()
+
+    @Slot()
+    def dismiss(self) -> None:
+        """Hide the window (the panel keeps running); its state is saved as at a close."""
+        self._save_window_state()
+        self.hide()
+
+    @Slot()
+    def toggle_visible(self, *, raise_if_inactive: bool = True) -> None:
+        """Dismiss the window when it is shown, else summon it.
+
+        `raise_if_inactive` (the default, for a keyboard shortcut's `--toggle`): a shown
+        window that is not the active one (behind others) comes to the front instead of
+        hiding. The tray icon passes False: clicking it may take the focus from the window.
+        """
+        shown = self.isVisible() and not self.isMinimized()
+        if shown and (self.isActiveWindow() or not raise_if_inactive):
+            self.dismiss()
+        else:
+            self.summon()
+
+    @Slot()
+    def quit_panel(self) -> None:
+        """Really quit (the tray's Quit): save as a close does, then end the application."""
+        self._quitting = True
+        self._save_window_state()
+        self.loader.cancel_all()
+        if self.tray is not None:
+            self.tray.hide()
+        QApplication.quit()
+
+    @Slot(bool)
+    def _on_keep_in_tray_toggled(self, on: bool) -> None:
+        self.settings.setValue(SETTING_KEEP_IN_TRAY, on)
+        self._update_quit_on_close()
+
+    def _update_quit_on_close(self) -> None:
+        """While the tray keeps the panel, closing its last window (a hidden panel's
+        message box, say) must not end the application; otherwise it quits as always."""
+        if self.tray is not None:
+            QApplication.setQuitOnLastWindowClosed(not self.keeps_running_in_tray)
+
+    def _tray_notice_once(self) -> None:
+        """The first time ever the window goes to the tray, the tray says where it went."""
+        if self.tray is None or self._bool_setting(SETTING_TRAY_NOTICE_SHOWN):
+            return
+        self.settings.setValue(SETTING_TRAY_NOTICE_SHOWN, True)
+        self.settings.sync()
+        self.tray.show_notice()
 
 
 def _plan_text(usage: Usage) -> str:

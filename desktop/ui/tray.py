@@ -1,0 +1,85 @@
+"""The panel's tray icon: a left click shows or hides the window, its menu Show, Refresh,
+Always on top and Quit (issue 18, point 2). PanelWindow makes one only where the desktop
+has a system tray (`tray_available`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from desktop import resources
+
+if TYPE_CHECKING:
+    from desktop.ui.main_window import PanelWindow
+
+TOOLTIP = "Clockify Panel"
+NOTICE_TITLE = "Clockify Panel"
+NOTICE_TEXT = (
+    "Clockify Panel is still running in the tray; click its icon to show it again. "
+    "Quit from its menu."
+)
+
+
+def tray_available() -> bool:
+    """Whether the desktop has a system tray (looked up on each call, so tests can patch it)."""
+    return bool(QSystemTrayIcon.isSystemTrayAvailable())
+
+
+class PanelTray(QObject):
+    """The tray icon of a PanelWindow, shown from the start.
+
+    Its menu holds the window's own Refresh and Always on top actions, so their state
+    (the pin's check mark, a disabled refresh) is the window's. Every menu entry is text:
+    screen readers read the texts as the entries' names.
+    """
+
+    def __init__(self, window: PanelWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.icon = QSystemTrayIcon(resources.icon("app"), self)
+        self.icon.setToolTip(TOOLTIP)
+        self.show_action = QAction("Show", self)
+        self.show_action.triggered.connect(self._on_show_triggered)
+        self.quit_action = QAction("Quit", self)
+        self.quit_action.triggered.connect(self._on_quit_triggered)
+        self.menu = QMenu(window)
+        self.menu.addAction(self.show_action)
+        self.menu.addAction(window.refresh_action)
+        self.menu.addAction(window.pin_action)
+        self.menu.addSeparator()
+        self.menu.addAction(self.quit_action)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._on_activated)
+        self.icon.show()
+
+    @Slot(QSystemTrayIcon.ActivationReason)
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        # Only a left click: a double click also sends Trigger first, so it is not a toggle
+        # of its own. On some desktops clicking the icon takes the focus from the window:
+        # a shown window hides whether it is the active one or not.
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.window.toggle_visible(raise_if_inactive=False)
+
+    @Slot()
+    def _on_show_triggered(self) -> None:
+        self.window.summon()
+
+    @Slot()
+    def _on_quit_triggered(self) -> None:
+        self.window.quit_panel()
+
+    def show_notice(self) -> None:
+        """Say once where the window went (the window decides when: see `closeEvent`)."""
+        self.icon.showMessage(
+            NOTICE_TITLE, NOTICE_TEXT, QSystemTrayIcon.MessageIcon.Information, 8000
+        )
+
+    def hide(self) -> None:
+        """Take the icon out of the tray (at quit: no icon lingers until the process ends)."""
+        self.icon.hide()
+
+
+__all__ = ["NOTICE_TEXT", "PanelTray", "tray_available"]
