@@ -5,40 +5,47 @@ to the panel (`desktop.ui`) or to the self-test; neither the command line nor th
 imports the other. Every failure they report (`desktop.errors.AppError`) ends here as one
 line on stderr and its exit code.
 
-Start-up speed: before the panel's early read of the stored key, only the parser and what
-it needs are imported (the command line's modules, `desktop.options`, the connection
-types); the UI modules come after that read has started.
+Start-up speed: a launch that only summons the running panel (`--show`, `--hide`,
+`--toggle`, or a second plain launch) imports nothing but `desktop.instance` and the
+standard library's socket before it hands over and exits: the argument parser and the
+command line's modules are imported after that, inside the functions that use them. For
+the panel itself, before its early read of the stored key only the parser and what it
+needs are imported (the command line's modules, `desktop.options`, the connection types);
+the UI modules come after that read has started.
 """
 
 from __future__ import annotations
 
-import argparse
-import atexit
-import gc
 import sys
-from collections.abc import Callable, Sequence
-from typing import NoReturn
 
-from desktop import __version__
-from desktop.cli import add_commands
-from desktop.cli.common import EXIT_OK, EXIT_USAGE, PROG, terminal_text
-from desktop.errors import AppError
-from desktop.options import add_connection_options
+from desktop import instance
+
+TYPE_CHECKING = False  # typing's constant, without importing typing (start-up time)
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable, Sequence
 
 EXIT_INTERRUPTED = 130
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line on stderr (and exit code 2), like every other
-    error of this program; --help still shows the usage."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: {terminal_text(message)} (see --help)\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The program's arguments: the panel's options and the commands (`list`, `key`)."""
-    parser = _Parser(
+    import argparse
+    from typing import NoReturn
+
+    from desktop import __version__
+    from desktop.cli import add_commands
+    from desktop.cli.common import EXIT_USAGE, PROG, terminal_text
+    from desktop.options import add_connection_options
+
+    class Parser(argparse.ArgumentParser):
+        """argparse, but a usage error is one line on stderr (and exit code 2), like every
+        other error of this program; --help still shows the usage."""
+
+        def error(self, message: str) -> NoReturn:
+            self.exit(EXIT_USAGE, f"{self.prog}: {terminal_text(message)} (see --help)\n")
+
+    parser = Parser(
         prog=PROG,
         description="A reference panel of Clockify workspaces, users and clients.",
     )
@@ -53,19 +60,62 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check this installation on demo data (offscreen), print ok/FAIL lines, and exit",
     )
+    summons = parser.add_argument_group(
+        "the running panel",
+        "One panel runs per user (and one demo panel): a second launch brings it to the "
+        "front, with the filter focused, and exits.",
+    ).add_mutually_exclusive_group()
+    summons.add_argument(
+        "--show",
+        dest="summon",
+        action="store_const",
+        const="show",
+        help="bring the running panel to the front (start one if none runs)",
+    )
+    summons.add_argument(
+        "--hide",
+        dest="summon",
+        action="store_const",
+        const="hide",
+        help="hide the running panel (if none runs, do nothing)",
+    )
+    summons.add_argument(
+        "--toggle",
+        dest="summon",
+        action="store_const",
+        const="toggle",
+        help="hide the running panel if it is in front, else show it (start one if none "
+        "runs): the command to bind to a keyboard shortcut",
+    )
     add_connection_options(parser)
     add_commands(parser.add_subparsers(dest="command", metavar="COMMAND"))
     return parser
 
 
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """`argv` (without the program's name) parsed; a usage error exits (code 2)."""
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    if args.summon is not None and (args.self_test or hasattr(args, "handler")):
+        parser.error(f"--{args.summon} is for the panel, not for a command or --self-test")
+    return args
+
+
 def _run_panel(args: argparse.Namespace) -> int:
-    # Imported here, in this order: the stored key is read while the UI modules load.
-    from desktop.ui.stored import early_start
+    # The running panel of this mode takes the launch, or this process becomes the panel.
+    claim = instance.start_or_summon(args.summon or "show", instance.mode_of(args.demo))
+    if claim is None:
+        return 0
+    try:
+        # Imported here, in this order: the stored key is read while the UI modules load.
+        from desktop.ui.stored import early_start
 
-    early = early_start(args)
-    from desktop.ui.app import run_panel
+        early = early_start(args)
+        from desktop.ui.app import run_panel
 
-    return run_panel(args, early)
+        return run_panel(args, early, claim)
+    finally:
+        claim.release()
 
 
 def _run_self_test(_args: argparse.Namespace) -> int:
@@ -84,6 +134,9 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
 
 def dispatch(args: argparse.Namespace) -> int:
     """Run what the parsed `args` ask for; its exit code."""
+    from desktop.cli.common import EXIT_OK, PROG, terminal_text
+    from desktop.errors import AppError
+
     handler = _handler(args)
     try:
         return handler(args)
@@ -105,7 +158,7 @@ def run(argv: Sequence[str]) -> int:
     The process is left as it was: this is what tests and benchmarks call, once or many
     times. `main` is the program itself.
     """
-    return dispatch(build_parser().parse_args(list(argv)))
+    return dispatch(parse_arguments(argv))
 
 
 def is_command(args: argparse.Namespace) -> bool:
@@ -122,6 +175,9 @@ def tune_command_process() -> None:
     first, so that the interpreter's last full collection skips it (35 ms with requests
     loaded). Registered once however often this is called.
     """
+    import atexit
+    import gc
+
     gc.disable()
     atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
@@ -129,8 +185,16 @@ def tune_command_process() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The program: parse the arguments (default: sys.argv), set up the process for what
-    they ask, run it, and return the exit code."""
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    they ask, run it, and return the exit code.
+
+    A launch of the panel alone (`instance.summon_request`) first tries the running panel,
+    before anything else is imported: if it answered, that was all.
+    """
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    summons = instance.summon_request(arguments)
+    if summons is not None and instance.send(*summons):
+        return 0
+    args = parse_arguments(arguments)
     if is_command(args):
         tune_command_process()  # the panel tunes its own process (desktop.ui.app)
     return dispatch(args)

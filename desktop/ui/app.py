@@ -12,7 +12,7 @@ import traceback
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import Qt, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox
 
     from desktop.demo.server import DemoClockify as FakeClockify
+    from desktop.instance import Claim
+    from desktop.ui.instance_server import InstanceServer
 
 log = logging.getLogger(__name__)
 
@@ -211,8 +213,25 @@ def tune_process() -> None:
     sys.setswitchinterval(SWITCH_INTERVAL)
 
 
-def run_panel(args: argparse.Namespace, early: EarlyStart | None = None) -> int:
-    """Run the panel until it quits; `early` is desktop.ui.stored.early_start(args)."""
+def start_serving(window: PanelWindow, claim: Claim, servers: list[InstanceServer]) -> None:
+    """The single-instance server (desktop.ui.instance_server), added to `servers` once it
+    listens; called once the window is shown (its QtNetwork import is ~10 ms): until then a
+    second launch waits for it (desktop.instance.start_or_summon)."""
+    from desktop.ui.instance_server import start_instance_server
+
+    server = start_instance_server(window, claim)
+    if server is not None:
+        servers.append(server)
+
+
+def run_panel(
+    args: argparse.Namespace, early: EarlyStart | None = None, claim: Claim | None = None
+) -> int:
+    """Run the panel until it quits; `early` is desktop.ui.stored.early_start(args).
+
+    `claim` (desktop.instance.start_or_summon): this process is the panel of its mode, and
+    listens for later launches; without one (tests), it does not.
+    """
     if early is None:
         try:
             early = early_start(args)
@@ -228,6 +247,9 @@ def run_panel(args: argparse.Namespace, early: EarlyStart | None = None) -> int:
     tune_process()
     window.show()  # before any connection work: the panel appears at once
     window.runner.submit(lambda _p: open_log_file(), attach_log_file, drop_early_logs)
+    instance_servers: list[InstanceServer] = []
+    if claim is not None:
+        QTimer.singleShot(0, lambda: start_serving(window, claim, instance_servers))
     demo_servers: list[FakeClockify] = []
     if args.demo:
         window.setWindowTitle("Clockify Panel (demo data)")
@@ -254,6 +276,8 @@ def run_panel(args: argparse.Namespace, early: EarlyStart | None = None) -> int:
     else:
         session.start(early.connection, early.env_key, early.prefetched)
     code = app.exec()
+    for listening in instance_servers:
+        listening.close()  # before the caller lets go of the claim
     window.runner.cancel_all()
     for server in demo_servers:
         server.stop()
