@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import partial
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
@@ -27,7 +27,9 @@ from desktop.ui.tree_model import (
 )
 
 #: What the card says when no workspace, user or client row is selected.
-HINT = "Select a workspace, user or client to see its details."
+HINT: str = QT_TRANSLATE_NOOP(  # type: ignore[assignment]
+    "DetailsCard", "Select a workspace, user or client to see its details."
+)
 
 #: A value longer than this many characters is shown cut, with "\u2026" (copies are whole).
 DISPLAY_MAX_CHARS = 160
@@ -38,20 +40,37 @@ DISPLAY_MAX_LINES = 6
 #: its visible symbol, as in the tree, so a stray one in a name or an e-mail is noticed.
 MULTI_LINE_LABELS = frozenset({"Address", "Note"})
 
-#: The field as a status message names it: "Copied e-mail of Acme GmbH".
-_WHAT = {
-    "Name": "name",
-    "ID": "ID",
-    "Plan": "plan",
-    "Currency": "currency",
-    "Hourly rate": "hourly rate",
-    "E-mail": "e-mail",
-    "Status": "status",
-    "Address": "address",
-    "CC e-mails": "CC e-mails",
-    "Note": "note",
-    "Archived": "archived state",
+#: The field as a status message names it: "Copied e-mail of Acme GmbH" (English; the
+#: card shows them, and the labels, translated).
+_WHAT: dict[str, object] = {
+    "Name": QT_TRANSLATE_NOOP("DetailsCard", "name"),
+    "ID": QT_TRANSLATE_NOOP("DetailsCard", "ID"),
+    "Plan": QT_TRANSLATE_NOOP("DetailsCard", "plan"),
+    "Currency": QT_TRANSLATE_NOOP("DetailsCard", "currency"),
+    "Hourly rate": QT_TRANSLATE_NOOP("DetailsCard", "hourly rate"),
+    "E-mail": QT_TRANSLATE_NOOP("DetailsCard", "e-mail"),
+    "Status": QT_TRANSLATE_NOOP("DetailsCard", "status"),
+    "Address": QT_TRANSLATE_NOOP("DetailsCard", "address"),
+    "CC e-mails": QT_TRANSLATE_NOOP("DetailsCard", "CC e-mails"),
+    "Note": QT_TRANSLATE_NOOP("DetailsCard", "note"),
+    "Archived": QT_TRANSLATE_NOOP("DetailsCard", "archived state"),
 }
+
+#: The labels of `record_fields` (English, as `fields()` gives them), for lupdate: the card
+#: shows them translated.
+_LABELS = (
+    QT_TRANSLATE_NOOP("DetailsCard", "Name"),
+    QT_TRANSLATE_NOOP("DetailsCard", "ID"),
+    QT_TRANSLATE_NOOP("DetailsCard", "Plan"),
+    QT_TRANSLATE_NOOP("DetailsCard", "Currency"),
+    QT_TRANSLATE_NOOP("DetailsCard", "Hourly rate"),
+    QT_TRANSLATE_NOOP("DetailsCard", "E-mail"),
+    QT_TRANSLATE_NOOP("DetailsCard", "Status"),
+    QT_TRANSLATE_NOOP("DetailsCard", "Address"),
+    QT_TRANSLATE_NOOP("DetailsCard", "CC e-mails"),
+    QT_TRANSLATE_NOOP("DetailsCard", "Note"),
+    QT_TRANSLATE_NOOP("DetailsCard", "Archived"),
+)
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -90,7 +109,10 @@ def record_fields(node: WorkspaceNode | GroupNode | RecordNode | None) -> list[t
                 ("CC e-mails", ", ".join(record.cc_emails)),
                 ("Currency", record.currency),
                 ("Note", record.note),
-                ("Archived", "Yes" if record.archived else None),
+                (
+                    "Archived",
+                    QCoreApplication.translate("DetailsCard", "Yes") if record.archived else None,
+                ),
             ]
     else:
         pairs = []
@@ -152,7 +174,7 @@ class DetailsCard(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName("Details")
+        self.setAccessibleName(self.tr("Details"))
         self._fields: list[tuple[str, str]] = []
         self._name = ""  # the shown record's exact name, for the status messages
         self._rows: list[_Row] = []
@@ -161,7 +183,7 @@ class DetailsCard(QFrame):
         self._grid.setHorizontalSpacing(6)
         self._grid.setVerticalSpacing(2)
         self._grid.setColumnStretch(1, 1)
-        self._hint = QLabel(HINT, self)
+        self._hint = QLabel(self.tr(HINT), self)
         self._hint.setObjectName("detailsHint")
         self._hint.setTextFormat(Qt.TextFormat.PlainText)
         self._hint.setWordWrap(True)
@@ -185,12 +207,17 @@ class DetailsCard(QFrame):
         while len(self._rows) < len(self._fields):
             self._rows.append(self._make_row(len(self._rows)))
         for row, (label, value) in zip(self._rows, self._fields, strict=False):
-            row.caption.setText(label)
+            caption = self.tr(label)
+            row.caption.setText(caption)
             row.value.setText(display_text(value, label in MULTI_LINE_LABELS))
             row.value.setToolTip(plain_tooltip(_LINE_BREAK.split(value)))
-            row.value.setAccessibleName(label)
-            row.button.setAccessibleName(f"Copy {label}")
-            row.button.setToolTip(f"Copy the {_WHAT.get(label, label)} to the clipboard")
+            row.value.setAccessibleName(caption)
+            row.button.setAccessibleName(self.tr("Copy {field}").format(field=caption))
+            row.button.setToolTip(
+                self.tr("Copy the {what} to the clipboard").format(
+                    what=self.tr(str(_WHAT[label])) if label in _WHAT else caption
+                )
+            )
             row.set_visible(True)
         for row in self._rows[len(self._fields) :]:
             row.set_visible(False)
@@ -211,7 +238,7 @@ class DetailsCard(QFrame):
         value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         caption.setBuddy(value)
         button = QToolButton(self)
-        button.setText("Copy")
+        button.setText(self.tr("Copy"))
         button.setAutoRaise(True)
         button.clicked.connect(partial(self._copy, index))
         top_left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
@@ -226,5 +253,7 @@ class DetailsCard(QFrame):
             return
         label, value = self._fields[index]
         QGuiApplication.clipboard().setText(value)
-        what = _WHAT.get(label, label.lower())
-        self.copied.emit(f"Copied {what} of {short(self._name or NO_NAME)}")
+        what = self.tr(str(_WHAT[label])) if label in _WHAT else label.lower()
+        self.copied.emit(
+            self.tr("Copied {what} of {name}").format(what=what, name=short(self._name or NO_NAME))
+        )

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from desktop.clockify import (
     ClockifyClient,
@@ -49,7 +49,10 @@ def describe_error(error: BaseException) -> str:
 
     if isinstance(error, CredentialError):
         return str(error)  # says what is wrong with the key store, never a secret
-    return f"Unexpected error ({type(error).__name__}); details are in the log."
+    text = QCoreApplication.translate(
+        "TreeLoader", "Unexpected error ({name}); details are in the log."
+    )
+    return text.format(name=type(error).__name__)
 
 
 class TreeLoader(QObject):

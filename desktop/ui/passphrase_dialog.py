@@ -30,7 +30,7 @@ class PassphraseDialog(FittingDialog):
 
     def __init__(self, parent: QWidget | None, creating: bool, reason: str = "") -> None:
         super().__init__(parent)
-        self.setWindowTitle("Clockify Panel")
+        self.setWindowTitle(self.tr("Clockify Panel"))
         self.creating = creating
         layout = QVBoxLayout(self)
         self.reason_area = MessageArea(self)
@@ -39,20 +39,22 @@ class PassphraseDialog(FittingDialog):
         self.reason_area.setVisible(bool(reason))
         layout.addWidget(self.reason_area)
         self.intro_label = wrapped_label(
-            "No system keyring works here, so the API key is kept in an encrypted file. "
-            f"Choose its passphrase, at least {MIN_PASSPHRASE_CHARS} characters; the panel "
-            "asks for it when it starts."
+            self.tr(
+                "No system keyring works here, so the API key is kept in an encrypted file. "
+                "Choose its passphrase, at least {count} characters; the panel "
+                "asks for it when it starts."
+            ).format(count=MIN_PASSPHRASE_CHARS)
             if creating
-            else "The API key is kept in an encrypted file. Its passphrase:",
+            else self.tr("The API key is kept in an encrypted file. Its passphrase:"),
             self,
         )
         layout.addWidget(self.intro_label)
         form = QFormLayout()
-        self.first_edit = self._password_field("Passphrase")
-        form.addRow("&Passphrase:", self.first_edit)
-        self.second_edit = self._password_field("Passphrase again")
+        self.first_edit = self._password_field(self.tr("Passphrase"))
+        form.addRow(self.tr("&Passphrase:"), self.first_edit)
+        self.second_edit = self._password_field(self.tr("Passphrase again"))
         if creating:
-            form.addRow("&Again:", self.second_edit)
+            form.addRow(self.tr("&Again:"), self.second_edit)
         else:
             self.second_edit.hide()
         layout.addLayout(form)
@@ -83,15 +85,15 @@ class PassphraseDialog(FittingDialog):
         """What keeps OK off (one sentence), or None when the passphrase will do."""
         text = self.first_edit.text()
         if not self.creating:
-            return None if text else "Type the passphrase."
+            return None if text else self.tr("Type the passphrase.")
         problem = check_new_passphrase(text)
         if problem is not None:
             return problem
         again = self.second_edit.text()
         if not again:
-            return "Type the same passphrase again in the second field."
+            return self.tr("Type the same passphrase again in the second field.")
         if again != text:
-            return "The two passphrases differ."
+            return self.tr("The two passphrases differ.")
         return None
 
     @Slot()

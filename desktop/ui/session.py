@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
 
 from desktop.clockify import ApiKey, Connection, KeyRejectedError, NetworkError, RequestBudgetError
 from desktop.clockify.models import Workspace
@@ -51,25 +51,43 @@ FRESH_ENOUGH_SECONDS = 15 * 60
 def describe_age(saved_at: float, now: float | None = None) -> str:
     seconds = max((now if now is not None else time.time()) - saved_at, 0)
     if seconds < 90:
-        return "updated just now"
+        return QCoreApplication.translate("PanelSession", "updated just now")
     if seconds < 90 * 60:
-        return f"updated {round(seconds / 60)} min ago"
+        text = QCoreApplication.translate("PanelSession", "updated {count} min ago")
+        return text.format(count=round(seconds / 60))
     if seconds < 36 * 3600:
-        return f"updated {round(seconds / 3600)} h ago"
-    return f"updated {round(seconds / 86400)} days ago"
+        text = QCoreApplication.translate("PanelSession", "updated {count} h ago")
+        return text.format(count=round(seconds / 3600))
+    text = QCoreApplication.translate("PanelSession", "updated {count} days ago")
+    return text.format(count=round(seconds / 86400))
 
 
 def describe_disconnect(connection: Connection, forgotten: Forgotten) -> str:
     """What Disconnect removed, in one sentence naming the connection."""
     if forgotten.api_key and forgotten.cached_data:
-        what = "its API key and cached data were removed from this computer."
+        text = QCoreApplication.translate(
+            "PanelSession",
+            "Disconnected from {connection}: its API key and cached data were removed from "
+            "this computer.",
+        )
     elif forgotten.api_key:
-        what = "its API key was removed from this computer (no data was cached)."
+        text = QCoreApplication.translate(
+            "PanelSession",
+            "Disconnected from {connection}: its API key was removed from this computer "
+            "(no data was cached).",
+        )
     elif forgotten.cached_data:
-        what = "its cached data was removed from this computer (no API key was stored)."
+        text = QCoreApplication.translate(
+            "PanelSession",
+            "Disconnected from {connection}: its cached data was removed from this computer "
+            "(no API key was stored).",
+        )
     else:
-        what = "nothing of it was stored on this computer."
-    return f"Disconnected from {connection.label}: {what}"
+        text = QCoreApplication.translate(
+            "PanelSession",
+            "Disconnected from {connection}: nothing of it was stored on this computer.",
+        )
+    return text.format(connection=connection.label)
 
 
 class PanelSession(QObject):
@@ -145,7 +163,7 @@ class PanelSession(QObject):
             self.window.connect_client(self.client_factory(connection, key))
             return
         self._use_cache = True
-        self.window.show_starting("Reading the stored key\u2026")
+        self.window.show_starting(self.tr("Reading the stored key\u2026"))
         if prefetched is not None:
             self.runner.submit(
                 lambda _p: prefetched.result(), self._on_stored_read, self._on_stored_failed
@@ -164,7 +182,7 @@ class PanelSession(QObject):
         self.connection = None
         self._use_cache = False
         self.window.show_connect_state()
-        self.window.show_notice(problem, "Settings\u2026", self.open_settings)
+        self.window.show_notice(problem, self.tr("Settings\u2026"), self.open_settings)
 
     def _store(self, passphrase: str | None) -> CredentialStore:
         return open_store(self.store_factory, passphrase)
@@ -202,9 +220,11 @@ class PanelSession(QObject):
                 self.start(self.connection, None)
                 return
         self.window.show_connect_state(
-            f"The stored API key could not be read: {describe_error(error)}"
+            self.tr("The stored API key could not be read: {problem}").format(
+                problem=describe_error(error)
+            )
             if not isinstance(error, PassphraseRequiredError)
-            else "The stored API key is in an encrypted file; its passphrase is needed."
+            else self.tr("The stored API key is in an encrypted file; its passphrase is needed.")
         )
 
     # -- cache ---------------------------------------------------------------------------
@@ -264,16 +284,20 @@ class PanelSession(QObject):
             QTimer.singleShot(0, lambda: self.window.refresh_quietly(saving))
         elif self.window.auto_refresh:
             self.window.show_status(
-                f"Showing saved data, {age}: saving requests on the Free plan. F5 refreshes."
+                self.tr(
+                    "Showing saved data, {age}: saving requests on the Free plan. F5 refreshes."
+                ).format(age=age)
             )
         else:
-            self.window.show_status(f"Showing saved data, {age}. F5 refreshes.")
+            self.window.show_status(
+                self.tr("Showing saved data, {age}. F5 refreshes.").format(age=age)
+            )
 
     def _show_cached_workspaces(self, saved_at: float, workspaces: list[Workspace]) -> None:
         age = describe_age(saved_at)
         self.window.show_cached(workspaces, age)
         self._showing_cache_from = saved_at
-        self.window.show_status(f"Saved data, {age}")
+        self.window.show_status(self.tr("Saved data, {age}").format(age=age))
         self.window.restore_view(load=False)  # open what was open; rows follow
 
     def snapshot(self) -> Snapshot:
@@ -353,16 +377,20 @@ class PanelSession(QObject):
         stamp = time.strftime("%d %b %H:%M", time.localtime(self._showing_cache_from))
         if isinstance(error, RequestBudgetError):  # nothing was sent: not a failure
             self.window.show_notice(
-                f"Showing data from {stamp}. {error.message}",
-                "Refresh anyway" if error.automatic else None,
+                self.tr("Showing data from {stamp}. {problem}").format(
+                    stamp=stamp, problem=error.message
+                ),
+                self.tr("Refresh anyway") if error.automatic else None,
                 self.window.refresh if error.automatic else None,
             )
             return
-        offline = isinstance(error, NetworkError)
-        prefix = "Offline" if offline else "Could not refresh"
+        if isinstance(error, NetworkError):
+            text = self.tr("Offline, showing data from {stamp}. {problem}")
+        else:
+            text = self.tr("Could not refresh, showing data from {stamp}. {problem}")
         self.window.show_notice(
-            f"{prefix}, showing data from {stamp}. {describe_error(error)}",
-            "Retry",
+            text.format(stamp=stamp, problem=describe_error(error)),
+            self.tr("Retry"),
             self.window.refresh,
         )
 
@@ -420,8 +448,10 @@ class PanelSession(QObject):
             log.warning("the connection could not be saved: %s", error)
             reason = error.strerror if isinstance(error, OSError) and error.strerror else error
             self.window.show_notice(
-                f"Connected, but the next start will not remember this connection: {reason}.",
-                "OK",
+                self.tr(
+                    "Connected, but the next start will not remember this connection: {reason}."
+                ).format(reason=reason),
+                self.tr("OK"),
                 self.window.hide_notice,
             )
 

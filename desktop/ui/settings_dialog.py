@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -44,9 +44,11 @@ from desktop.ui.connection_settings import (
     CUSTOM,
     ClientFactory,
     StoreFactory,
+    app_settings,
     default_client,
 )
 from desktop.ui.fitting import FittingDialog, MessageArea, wrapped_label
+from desktop.ui.language import LANGUAGE_KEY, saved_setting
 from desktop.ui.loader import describe_error
 from desktop.ui.passphrase_dialog import ask_passphrase
 from desktop.workers import JobRunner
@@ -55,11 +57,6 @@ log = logging.getLogger(__name__)
 
 #: Removes a connection's key, cache file and cache key (runs on a worker).
 Forgetter = Callable[[CredentialStore, Connection], account.Forgotten]
-
-KEY_HELP = (
-    "Find your personal API key in Clockify under Profile > Settings > API "
-    "(in some versions: Workspace Settings > API). Generate one if there is none."
-)
 
 
 def custom_connection(text: str) -> Connection:
@@ -74,8 +71,11 @@ def custom_connection(text: str) -> Connection:
         raise
     except ValueError:
         raise InvalidConnectionError(
-            "The custom base URL is not valid: it should look like "
-            "https://clockify.example.com/api/v1."
+            QCoreApplication.translate(
+                "SettingsDialog",
+                "The custom base URL is not valid: it should look like "
+                "https://clockify.example.com/api/v1.",
+            )
         ) from None
 
 
@@ -122,7 +122,7 @@ class SettingsDialog(FittingDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Connect to Clockify")
+        self.setWindowTitle(self.tr("Connect to Clockify"))
         self.runner = runner
         self.in_use = in_use
         self.forget = forget
@@ -146,16 +146,22 @@ class SettingsDialog(FittingDialog):
         key_row = QHBoxLayout()
         self.key_edit = QLineEdit(self)
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_edit.setPlaceholderText("Paste your Clockify API key")
-        self.key_edit.setAccessibleName("API key")
-        self.show_key = QCheckBox("Show", self)
+        self.key_edit.setPlaceholderText(self.tr("Paste your Clockify API key"))
+        self.key_edit.setAccessibleName(self.tr("API key"))
+        self.show_key = QCheckBox(self.tr("Show"), self)
         self.show_key.toggled.connect(self._on_show_key_toggled)
         key_row.addWidget(self.key_edit, 1)
         key_row.addWidget(self.show_key)
-        key_label = QLabel("API &key:", self)
+        key_label = QLabel(self.tr("API &key:"), self)
         key_label.setBuddy(self.key_edit)
         form.addRow(key_label, key_row)
-        self.help_label = wrapped_label(KEY_HELP, self)
+        self.help_label = wrapped_label(
+            self.tr(
+                "Find your personal API key in Clockify under Profile > Settings > API "
+                "(in some versions: Workspace Settings > API). Generate one if there is none."
+            ),
+            self,
+        )
         layout.addLayout(form)
         layout.addWidget(self.help_label)  # outside the form: it wraps to the dialog's width
 
@@ -163,12 +169,12 @@ class SettingsDialog(FittingDialog):
         self.region_combo = QComboBox(self)
         for code, (label, _url) in REGIONS.items():
             self.region_combo.addItem(label, code)
-        self.region_combo.addItem("Custom URL", CUSTOM)
-        form.addRow("&Region:", self.region_combo)
+        self.region_combo.addItem(self.tr("Custom URL"), CUSTOM)
+        form.addRow(self.tr("&Region:"), self.region_combo)
         self.url_edit = QLineEdit(self)
         self.url_edit.setPlaceholderText("https://clockify.example.com/api/v1")
-        self.url_edit.setAccessibleName("Custom base URL")
-        form.addRow("Custom &URL:", self.url_edit)
+        self.url_edit.setAccessibleName(self.tr("Custom base URL"))
+        form.addRow(self.tr("Custom &URL:"), self.url_edit)
         self.region_note = wrapped_label("", self)
         self.region_note.hide()  # until a pasted address sets the region
         layout.addLayout(form)
@@ -178,7 +184,7 @@ class SettingsDialog(FittingDialog):
         self.result_label = self.result_area.label
         layout.addWidget(self.result_area)
 
-        self.try_regions_button = QPushButton("Try the other regions", self)
+        self.try_regions_button = QPushButton(self.tr("Try the other regions"), self)
         self.try_regions_button.hide()
         self.use_region_button = QPushButton(self)
         self.use_region_button.hide()
@@ -187,22 +193,39 @@ class SettingsDialog(FittingDialog):
         extra.addWidget(self.use_region_button)
         extra.addStretch(1)
         layout.addLayout(extra)
+
+        # The interface's language (desktop.ui.language): stored at once, used from the next
+        # start (every text would have to be set again to switch now).
+        form = QFormLayout()
+        self.language_combo = QComboBox(self)
+        self.language_combo.addItem(self.tr("System"), "")
+        self.language_combo.addItem("English", "en")  # each language in its own words
+        self.language_combo.addItem("Deutsch", "de")
+        self.language_combo.setCurrentIndex(max(self.language_combo.findData(saved_setting()), 0))
+        self.language_combo.setToolTip(
+            self.tr("The language of the panel's window and dialogs; it applies at the next start.")
+        )
+        self.language_combo.currentIndexChanged.connect(self._on_language_changed)
+        form.addRow(self.tr("&Language:"), self.language_combo)
+        layout.addLayout(form)
         layout.addStretch(1)  # a window made taller keeps the texts at the top
 
         buttons = QHBoxLayout()
-        self.test_button = QPushButton("&Test connection", self)
-        self.save_button = QPushButton("&Save", self)
+        self.test_button = QPushButton(self.tr("&Test connection"), self)
+        self.save_button = QPushButton(self.tr("&Save"), self)
         self.save_button.setDefault(True)
-        self.save_anyway_button = QPushButton("Save &anyway", self)
+        self.save_anyway_button = QPushButton(self.tr("Save &anyway"), self)
         self.save_anyway_button.hide()
-        self.disconnect_button = QPushButton("&Disconnect", self)
+        self.disconnect_button = QPushButton(self.tr("&Disconnect"), self)
         self.disconnect_button.setEnabled(self.in_use is not None)
         self.disconnect_button.setToolTip(
-            f"Remove the stored key and the cached data of {self.in_use.label}"
+            self.tr("Remove the stored key and the cached data of {connection}").format(
+                connection=self.in_use.label
+            )
             if self.in_use is not None
-            else "The panel uses no connection."
+            else self.tr("The panel uses no connection.")
         )
-        self.close_button = QPushButton("Close", self)
+        self.close_button = QPushButton(self.tr("Close"), self)
         buttons.addWidget(self.test_button)
         buttons.addStretch(1)
         buttons.addWidget(self.disconnect_button)
@@ -251,11 +274,13 @@ class SettingsDialog(FittingDialog):
         """The key in the form; raises InvalidConnectionError saying what is wrong with it."""
         text = self.key_edit.text()
         if not text.strip():
-            raise InvalidConnectionError("Enter your API key first.")
+            raise InvalidConnectionError(self.tr("Enter your API key first."))
         try:
             return ApiKey(text)
         except ValueError as exc:  # the message says what is wrong, never the key itself
-            raise InvalidConnectionError(f"This API key cannot be used: {exc}.") from None
+            raise InvalidConnectionError(
+                self.tr("This API key cannot be used: {problem}.").format(problem=exc)
+            ) from None
 
     # -- form reactions ------------------------------------------------------------------
 
@@ -265,17 +290,21 @@ class SettingsDialog(FittingDialog):
         self.key_edit.setEchoMode(mode)
 
     @Slot(int)
+    def _on_language_changed(self, _index: int) -> None:
+        app_settings().setValue(LANGUAGE_KEY, self.language_combo.currentData())
+
+    @Slot(int)
     def _on_region_changed(self, _index: int) -> None:
         self.url_edit.setEnabled(self.region_combo.currentData() == CUSTOM)
         self._forget_test()
 
     @Slot(str)
     def _on_key_edit_text_changed(self, text: str) -> None:
-        self._take_address(self.key_edit, text, "now paste the key itself")
+        self._take_address(self.key_edit, text, self.tr("now paste the key itself"))
 
     @Slot(str)
     def _on_url_edit_text_changed(self, text: str) -> None:
-        self._take_address(self.url_edit, text, "Clockify's own hosts need no custom URL")
+        self._take_address(self.url_edit, text, self.tr("Clockify's own hosts need no custom URL"))
 
     def _take_address(self, edit: QLineEdit, text: str, hint: str) -> None:
         """A Clockify address pasted into `edit` picks the region and is not kept there."""
@@ -284,11 +313,13 @@ class SettingsDialog(FittingDialog):
             self._forget_test()
             return
         edit.clear()
-        self._set_region(region, f"from the address you pasted; {hint}")
+        self._set_region(region, self.tr("from the address you pasted; {hint}").format(hint=hint))
 
     def _set_region(self, code: str, why: str) -> None:
         self.region_combo.setCurrentIndex(self.region_combo.findData(code))
-        self.region_note.setText(f"Region set to {REGIONS[code][0]} {why}.")
+        self.region_note.setText(
+            self.tr("Region set to {region} {why}.").format(region=REGIONS[code][0], why=why)
+        )
         self.region_note.show()
 
     def _forget_test(self) -> None:
@@ -306,7 +337,7 @@ class SettingsDialog(FittingDialog):
     @Slot()
     def _on_test_clicked(self) -> None:
         if self.busy:
-            self.cancel_work("Cancelled.")
+            self.cancel_work(self.tr("Cancelled."))
             return
         self.start_test()
 
@@ -324,26 +355,39 @@ class SettingsDialog(FittingDialog):
             finally:
                 client.close()
 
-        self._show_result(f"Testing the connection to {connection.host}\u2026")
+        self._show_result(
+            self.tr("Testing the connection to {host}\u2026").format(host=connection.host)
+        )
         self._start(
             work,
             lambda result: self._on_test_done(connection, key, result, then_save),
             lambda error: self._on_test_failed(connection, error),
         )
-        self.test_button.setText("&Cancel test")
+        self.test_button.setText(self.tr("&Cancel test"))
 
     def _on_test_done(
         self, connection: Connection, key: ApiKey, result: TestResult, then_save: bool
     ) -> None:
         self._finish()
         user = result.user
-        names = ", ".join(w.name or "(unnamed workspace)" for w in result.workspaces[:10])
-        more = "" if len(result.workspaces) <= 10 else f", and {len(result.workspaces) - 10} more"
+        unnamed = self.tr("(unnamed workspace)")
+        names = ", ".join(w.name or unnamed for w in result.workspaces[:10])
         count = len(result.workspaces)
+        more = "" if count <= 10 else self.tr(", and {count} more").format(count=count - 10)
+        if count == 0:
+            text = self.tr("Connected as {name} ({email}): 0 workspaces.")
+        elif count == 1:
+            text = self.tr("Connected as {name} ({email}): 1 workspace: {names}{more}.")
+        else:
+            text = self.tr("Connected as {name} ({email}): {count} workspaces: {names}{more}.")
         self._show_result(
-            f"Connected as {user.name or '(no name)'} ({user.email or 'no e-mail'}): "
-            f"{count} workspace{'s' if count != 1 else ''}"
-            + (f": {names}{more}." if count else ".")
+            text.format(
+                name=user.name or self.tr("(no name)"),
+                email=user.email or self.tr("no e-mail"),
+                count=count,
+                names=names,
+                more=more,
+            )
         )
         self._tested = (connection, key)
         if then_save:
@@ -353,7 +397,7 @@ class SettingsDialog(FittingDialog):
         self._finish()
         message = describe_error(error)
         if isinstance(error, KeyRejectedError):
-            message += (
+            message += self.tr(
                 " If you regenerated the key in Clockify, the old one no longer works: "
                 "paste the new one."
             )
@@ -380,21 +424,27 @@ class SettingsDialog(FittingDialog):
             return probe_regions(clients)
 
         self.try_regions_button.hide()
-        self._show_result("Trying the key in the other regions\u2026")
+        self._show_result(self.tr("Trying the key in the other regions\u2026"))
         self._start(work, self._on_regions_done, self._on_regions_failed)
 
     def _on_regions_done(self, result: tuple[str | None, list[str]]) -> None:
         self._finish()
         code, problems = result
         if code is None:
-            text = "No other region accepts this key either: it is wrong, revoked or regenerated."
+            text = self.tr(
+                "No other region accepts this key either: it is wrong, revoked or regenerated."
+            )
             if problems:
-                text += " Some regions could not be asked: " + "; ".join(problems)
+                text += self.tr(" Some regions could not be asked: ") + "; ".join(problems)
             self._show_result(text)
             return
         label = REGIONS[code][0]
-        self._show_result(f"The key works in the {label} region, not in the one chosen.")
-        self.use_region_button.setText(f"Use {label}")
+        self._show_result(
+            self.tr("The key works in the {region} region, not in the one chosen.").format(
+                region=label
+            )
+        )
+        self.use_region_button.setText(self.tr("Use {region}").format(region=label))
         self.use_region_button.setProperty("region", code)
         self.use_region_button.show()
 
@@ -405,7 +455,7 @@ class SettingsDialog(FittingDialog):
     @Slot()
     def _on_use_region_clicked(self) -> None:
         code = str(self.use_region_button.property("region"))
-        self._set_region(code, "because it accepts the key")
+        self._set_region(code, self.tr("because it accepts the key"))
         self.use_region_button.hide()
         self.start_test()
 
@@ -457,7 +507,7 @@ class SettingsDialog(FittingDialog):
             store.set_api_key(connection, key)
             return store.description
 
-        self._show_result("Storing the key\u2026")
+        self._show_result(self.tr("Storing the key\u2026"))
         self._start_store_job(work, self._on_saved)
 
     def _on_saved(self, description: str) -> None:
@@ -486,12 +536,17 @@ class SettingsDialog(FittingDialog):
                 return
             if self._pending_save is not None:
                 self._show_result(
-                    "No system keyring works here, so the key needs a passphrase to be "
-                    "stored encrypted. Nothing was stored."
+                    self.tr(
+                        "No system keyring works here, so the key needs a passphrase to be "
+                        "stored encrypted. Nothing was stored."
+                    )
                 )
             else:
                 self._show_result(
-                    "The key file's passphrase is needed to remove the key. Nothing was removed."
+                    self.tr(
+                        "The key file's passphrase is needed to remove the key. "
+                        "Nothing was removed."
+                    )
                 )
             return
         if isinstance(error, CredentialError):
@@ -504,16 +559,16 @@ class SettingsDialog(FittingDialog):
         in_use = self.in_use
         if self.busy or in_use is None:
             return
-        question = (
-            f"Disconnect the panel from {in_use.label}? Its stored API key and cached data "
+        question = self.tr(
+            "Disconnect the panel from {connection}? Its stored API key and cached data "
             "are removed from this computer."
-        )
+        ).format(connection=in_use.label)
         try:
             shown = self.connection()
         except InvalidConnectionError:
             shown = None
         if shown != in_use:
-            question += " (The form shows another connection; that one is left alone.)"
+            question += self.tr(" (The form shows another connection; that one is left alone.)")
         if not self.confirm(question):
             return
         self._pending_save = None
@@ -525,7 +580,11 @@ class SettingsDialog(FittingDialog):
         if connection is None:
             return
         forget = self.forget
-        self._show_result(f"Removing the key and the cached data of {connection.label}\u2026")
+        self._show_result(
+            self.tr("Removing the key and the cached data of {connection}\u2026").format(
+                connection=connection.label
+            )
+        )
         self._start_store_job(
             lambda store: forget(store, connection),
             lambda forgotten: self._on_disconnected(connection, forgotten),
@@ -556,7 +615,7 @@ class SettingsDialog(FittingDialog):
 
     def _finish(self) -> None:
         self._job = None
-        self.test_button.setText("&Test connection")
+        self.test_button.setText(self.tr("&Test connection"))
         self.save_button.setEnabled(True)
         self.disconnect_button.setEnabled(self.in_use is not None)
 
@@ -580,7 +639,9 @@ class SettingsDialog(FittingDialog):
         super().closeEvent(event)
 
     def _confirm_with_box(self, question: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, "Clockify Panel", question, parent=self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question, self.tr("Clockify Panel"), question, parent=self
+        )
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
         return box.exec() == QMessageBox.StandardButton.Yes

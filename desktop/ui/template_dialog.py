@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
@@ -57,6 +57,14 @@ FIELDS_HINT = (
     + '. Write "{{" and "}}" for literal braces.'
 )
 
+
+def fields_hint() -> str:
+    """FIELDS_HINT in the interface's language."""
+    return QCoreApplication.translate(
+        "TemplateDialog", 'Fields: %1. Write "{{" and "}}" for literal braces.'
+    ).replace("%1", " ".join("{" + field + "}" for field in FIELDS))
+
+
 #: The template a new entry starts with.
 NEW_TEMPLATE = "{name}\t{id}"
 
@@ -80,7 +88,7 @@ class TemplateDialog(FittingDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Copy templates")
+        self.setWindowTitle(self.tr("Copy templates"))
         self._entries: list[list[str]] = [[name, text] for name, text in templates]
         self._sample: list[Item] = list(sample[:PREVIEW_ROWS]) or [EXAMPLE_ITEM]
         self._loading = False
@@ -95,13 +103,13 @@ class TemplateDialog(FittingDialog):
 
     def _build(self) -> None:
         self.list = QListWidget(self)
-        self.list.setAccessibleName("Templates")
+        self.list.setAccessibleName(self.tr("Templates"))
         self.list.currentRowChanged.connect(self._on_row_changed)
-        self.add_button = QPushButton("&Add", self)
-        self.add_button.setAccessibleName("Add template")
+        self.add_button = QPushButton(self.tr("&Add"), self)
+        self.add_button.setAccessibleName(self.tr("Add template"))
         self.add_button.clicked.connect(self.add_template)
-        self.remove_button = QPushButton("&Remove", self)
-        self.remove_button.setAccessibleName("Remove template")
+        self.remove_button = QPushButton(self.tr("&Remove"), self)
+        self.remove_button.setAccessibleName(self.tr("Remove template"))
         self.remove_button.clicked.connect(self.remove_template)
         buttons_row = QHBoxLayout()
         buttons_row.addWidget(self.add_button)
@@ -111,32 +119,32 @@ class TemplateDialog(FittingDialog):
         left.addLayout(buttons_row)
 
         self.name_edit = QLineEdit(self)
-        self.name_edit.setAccessibleName("Template name")
+        self.name_edit.setAccessibleName(self.tr("Template name"))
         self.name_edit.setMaxLength(MAX_NAME_LENGTH)
         self.name_edit.textEdited.connect(self._on_name_edited)
         self.template_edit = QPlainTextEdit(self)
-        self.template_edit.setAccessibleName("Template")
-        self.template_edit.setAccessibleDescription(FIELDS_HINT)
+        self.template_edit.setAccessibleName(self.tr("Template"))
+        self.template_edit.setAccessibleDescription(fields_hint())
         self.template_edit.setTabChangesFocus(True)  # Tab moves on; a tab can be pasted
         self.template_edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.template_edit.setFixedHeight(self._lines_height(3))
         self.template_edit.textChanged.connect(self._on_template_changed)
-        self.hint = wrapped_label(FIELDS_HINT, self)
+        self.hint = wrapped_label(fields_hint(), self)
         self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.preview = QPlainTextEdit(self)
         self.preview.setReadOnly(True)
-        self.preview.setAccessibleName("Preview")
+        self.preview.setAccessibleName(self.tr("Preview"))
         self.preview.setTabChangesFocus(True)
         self.preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.preview.setFixedHeight(self._lines_height(5))
         self.message = MessageArea(self)
-        self.message.setAccessibleName("Template problem")
+        self.message.setAccessibleName(self.tr("Template problem"))
 
         form = QFormLayout()
-        form.addRow("&Name:", self.name_edit)
-        form.addRow("&Template:", self.template_edit)
+        form.addRow(self.tr("&Name:"), self.name_edit)
+        form.addRow(self.tr("&Template:"), self.template_edit)
         form.addRow("", self.hint)
-        form.addRow("&Preview:", self.preview)
+        form.addRow(self.tr("&Preview:"), self.preview)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         right = QVBoxLayout()
@@ -179,7 +187,7 @@ class TemplateDialog(FittingDialog):
         if trouble is not None:
             return trouble
         if any(same_name(name, other) for i, (other, _) in enumerate(self._entries) if i != row):
-            return f'Another template is already called "{name.strip()}".'
+            return self.tr('Another template is already called "{name}".').format(name=name.strip())
         try:
             Template.parse(text)
         except TemplateError as error:
@@ -234,8 +242,12 @@ class TemplateDialog(FittingDialog):
             message = found[1]
         else:
             other = self._entries[found[0]][0].strip()
-            label = f'"{other}"' if other else f"number {found[0] + 1}"
-            message = f"Template {label}: {found[1]}"
+            label = (
+                self.tr('"{name}"').format(name=other)
+                if other
+                else self.tr("number {number}").format(number=found[0] + 1)
+            )
+            message = self.tr("Template {label}: {problem}").format(label=label, problem=found[1])
         if self.message.text() != message:
             self.message.setText(message)
         self.message.setVisible(bool(message))
@@ -273,14 +285,17 @@ class TemplateDialog(FittingDialog):
         if len(self._entries) >= MAX_TEMPLATES:
             return
         number = len(self._entries) + 1
-        while any(same_name(f"Template {number}", name) for name, _ in self._entries):
+        while any(same_name(self._new_name(number), name) for name, _ in self._entries):
             number += 1
-        name = f"Template {number}"
+        name = self._new_name(number)
         self._entries.append([name, NEW_TEMPLATE])
         self.list.addItem(name)
         self.list.setCurrentRow(len(self._entries) - 1)
         self.name_edit.setFocus()
         self.name_edit.selectAll()
+
+    def _new_name(self, number: int) -> str:
+        return self.tr("Template {number}").format(number=number)
 
     @Slot()
     def remove_template(self) -> None:

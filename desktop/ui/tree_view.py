@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -46,6 +47,15 @@ ID_PADDING = 16
 KEYS_DESCRIPTION = (
     "Right/Left open and close, * opens everything under the row, Enter copies the name"
 )
+
+
+def keys_description() -> str:
+    """KEYS_DESCRIPTION in the interface's language."""
+    return QCoreApplication.translate(
+        "TreeView",
+        "Right/Left open and close, * opens everything under the row, Enter copies the name",
+    )
+
 
 #: At most this many selected rows are remembered across restarts (more: only the current).
 MAX_SAVED_SELECTION = 1000
@@ -249,8 +259,8 @@ class TreeView(QTableView):
         # Fixed row heights keep layout O(1): the view never asks the model for sizes.
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.setAccessibleName("Workspaces, users and clients")
-        self.setAccessibleDescription(KEYS_DESCRIPTION)
+        self.setAccessibleName(self.tr("Workspaces, users and clients"))
+        self.setAccessibleDescription(keys_description())
         self.verticalScrollBar().actionTriggered.connect(self._on_scroll_action)
 
     def model(self) -> PanelModel:

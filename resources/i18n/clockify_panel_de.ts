@@ -1,0 +1,624 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>DetailsCard</name>
+    <message>
+        <source>Select a workspace, user or client to see its details.</source>
+        <extracomment>What the card says when no workspace, user or client row is selected.</extracomment>
+        <translation>Wählen Sie einen Arbeitsbereich, Benutzer oder Kunden, um seine Details zu sehen.</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <extracomment>A value longer than this many characters is shown cut, with &quot;…&quot; (copies are whole). A multi-line value (address, note) shows at most this many of its lines. Fields whose own line breaks are kept on screen; in the others a line break is shown as its visible symbol, as in the tree, so a stray one in a name or an e-mail is noticed. The field as a status message names it: &quot;Copied e-mail of Acme GmbH&quot; (English; the card shows them, and the labels, translated).</extracomment>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>plan</source>
+        <translation>Tarif</translation>
+    </message>
+    <message>
+        <source>currency</source>
+        <translation>Währung</translation>
+    </message>
+    <message>
+        <source>hourly rate</source>
+        <translation>Stundensatz</translation>
+    </message>
+    <message>
+        <source>e-mail</source>
+        <translation>E-Mail</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>CC e-mails</source>
+        <translation>CC-E-Mails</translation>
+    </message>
+    <message>
+        <source>note</source>
+        <translation>Notiz</translation>
+    </message>
+    <message>
+        <source>archived state</source>
+        <translation>Archivstatus</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <extracomment>The labels of `record_fields` (English, as `fields()` gives them), for lupdate: the card shows them translated.</extracomment>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Plan</source>
+        <translation>Tarif</translation>
+    </message>
+    <message>
+        <source>Currency</source>
+        <translation>Währung</translation>
+    </message>
+    <message>
+        <source>Hourly rate</source>
+        <translation>Stundensatz</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>E-Mail</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Notiz</translation>
+    </message>
+    <message>
+        <source>Archived</source>
+        <translation>Archiviert</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>Ja</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <extracomment>A status message after a Copy button put a value on the clipboard.</extracomment>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>Copy {field}</source>
+        <translation>{field} kopieren</translation>
+    </message>
+    <message>
+        <source>Copy the {what} to the clipboard</source>
+        <translation>{what} in die Zwischenablage kopieren</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <source>Copied {what} of {name}</source>
+        <translation>{what} von {name} kopiert</translation>
+    </message>
+</context>
+<context>
+    <name>PanelSession</name>
+    <message>
+        <source>updated just now</source>
+        <extracomment>A Free workspace whose cached rows are younger than this is not refreshed at start.</extracomment>
+        <translation>gerade aktualisiert</translation>
+    </message>
+    <message>
+        <source>updated {count} min ago</source>
+        <translation>vor {count} Min. aktualisiert</translation>
+    </message>
+    <message>
+        <source>updated {count} h ago</source>
+        <translation>vor {count} Std. aktualisiert</translation>
+    </message>
+    <message>
+        <source>updated {count} days ago</source>
+        <translation>vor {count} Tagen aktualisiert</translation>
+    </message>
+    <message>
+        <source>Disconnected from {connection}: its API key and cached data were removed from this computer.</source>
+        <translation>Verbindung zu {connection} getrennt: API-Schlüssel und zwischengespeicherte Daten wurden von diesem Computer entfernt.</translation>
+    </message>
+    <message>
+        <source>Disconnected from {connection}: its API key was removed from this computer (no data was cached).</source>
+        <translation>Verbindung zu {connection} getrennt: der API-Schlüssel wurde von diesem Computer entfernt (es waren keine Daten zwischengespeichert).</translation>
+    </message>
+    <message>
+        <source>Disconnected from {connection}: its cached data was removed from this computer (no API key was stored).</source>
+        <translation>Verbindung zu {connection} getrennt: die zwischengespeicherten Daten wurden von diesem Computer entfernt (es war kein API-Schlüssel gespeichert).</translation>
+    </message>
+    <message>
+        <source>Disconnected from {connection}: nothing of it was stored on this computer.</source>
+        <translation>Verbindung zu {connection} getrennt: auf diesem Computer war nichts davon gespeichert.</translation>
+    </message>
+    <message>
+        <source>Reading the stored key…</source>
+        <translation>Gespeicherter Schlüssel wird gelesen…</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>Einstellungen…</translation>
+    </message>
+    <message>
+        <source>The stored API key could not be read: {problem}</source>
+        <translation>Der gespeicherte API-Schlüssel konnte nicht gelesen werden: {problem}</translation>
+    </message>
+    <message>
+        <source>The stored API key is in an encrypted file; its passphrase is needed.</source>
+        <translation>Der gespeicherte API-Schlüssel liegt in einer verschlüsselten Datei; ihre Passphrase wird benötigt.</translation>
+    </message>
+    <message>
+        <source>Showing saved data, {age}: saving requests on the Free plan. F5 refreshes.</source>
+        <translation>Gespeicherte Daten, {age}: spart Anfragen im Free-Tarif. F5 aktualisiert.</translation>
+    </message>
+    <message>
+        <source>Showing saved data, {age}. F5 refreshes.</source>
+        <translation>Gespeicherte Daten, {age}. F5 aktualisiert.</translation>
+    </message>
+    <message>
+        <source>Saved data, {age}</source>
+        <translation>Gespeicherte Daten, {age}</translation>
+    </message>
+    <message>
+        <source>Showing data from {stamp}. {problem}</source>
+        <translation>Daten vom {stamp}. {problem}</translation>
+    </message>
+    <message>
+        <source>Refresh anyway</source>
+        <translation>Trotzdem aktualisieren</translation>
+    </message>
+    <message>
+        <source>Offline, showing data from {stamp}. {problem}</source>
+        <translation>Offline, Daten vom {stamp}. {problem}</translation>
+    </message>
+    <message>
+        <source>Could not refresh, showing data from {stamp}. {problem}</source>
+        <translation>Aktualisierung fehlgeschlagen, Daten vom {stamp}. {problem}</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Erneut versuchen</translation>
+    </message>
+    <message>
+        <source>Connected, but the next start will not remember this connection: {reason}.</source>
+        <translation>Verbunden, aber beim nächsten Start ist diese Verbindung nicht mehr bekannt: {reason}.</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+</context>
+<context>
+    <name>PassphraseDialog</name>
+    <message>
+        <source>Clockify Panel</source>
+        <translation>Clockify Panel</translation>
+    </message>
+    <message>
+        <source>No system keyring works here, so the API key is kept in an encrypted file. Choose its passphrase, at least {count} characters; the panel asks for it when it starts.</source>
+        <translation>Hier funktioniert kein Schlüsselbund des Systems, daher wird der API-Schlüssel in einer verschlüsselten Datei aufbewahrt. Wählen Sie ihre Passphrase, mindestens {count} Zeichen; das Panel fragt beim Start danach.</translation>
+    </message>
+    <message>
+        <source>The API key is kept in an encrypted file. Its passphrase:</source>
+        <translation>Der API-Schlüssel liegt in einer verschlüsselten Datei. Ihre Passphrase:</translation>
+    </message>
+    <message>
+        <source>Passphrase</source>
+        <translation>Passphrase</translation>
+    </message>
+    <message>
+        <source>&amp;Passphrase:</source>
+        <translation>&amp;Passphrase:</translation>
+    </message>
+    <message>
+        <source>Passphrase again</source>
+        <translation>Passphrase wiederholen</translation>
+    </message>
+    <message>
+        <source>&amp;Again:</source>
+        <translation>&amp;Wiederholen:</translation>
+    </message>
+    <message>
+        <source>Type the passphrase.</source>
+        <translation>Geben Sie die Passphrase ein.</translation>
+    </message>
+    <message>
+        <source>Type the same passphrase again in the second field.</source>
+        <translation>Geben Sie dieselbe Passphrase im zweiten Feld noch einmal ein.</translation>
+    </message>
+    <message>
+        <source>The two passphrases differ.</source>
+        <translation>Die beiden Passphrasen unterscheiden sich.</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>The custom base URL is not valid: it should look like https://clockify.example.com/api/v1.</source>
+        <extracomment>Removes a connection&apos;s key, cache file and cache key (runs on a worker).</extracomment>
+        <translation>Die eigene Basis-URL ist ungültig: sie sollte wie https://clockify.example.com/api/v1 aussehen.</translation>
+    </message>
+    <message>
+        <source>Connect to Clockify</source>
+        <translation>Mit Clockify verbinden</translation>
+    </message>
+    <message>
+        <source>Paste your Clockify API key</source>
+        <translation>Fügen Sie Ihren Clockify-API-Schlüssel ein</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Anzeigen</translation>
+    </message>
+    <message>
+        <source>API &amp;key:</source>
+        <translation>API-&amp;Schlüssel:</translation>
+    </message>
+    <message>
+        <source>Find your personal API key in Clockify under Profile &gt; Settings &gt; API (in some versions: Workspace Settings &gt; API). Generate one if there is none.</source>
+        <translation>Ihren persönlichen API-Schlüssel finden Sie in Clockify unter Profil &gt; Einstellungen &gt; API (in manchen Versionen: Arbeitsbereich-Einstellungen &gt; API). Erzeugen Sie einen, falls keiner vorhanden ist.</translation>
+    </message>
+    <message>
+        <source>Custom URL</source>
+        <translation>Eigene URL</translation>
+    </message>
+    <message>
+        <source>&amp;Region:</source>
+        <translation>&amp;Region:</translation>
+    </message>
+    <message>
+        <source>Custom base URL</source>
+        <translation>Eigene Basis-URL</translation>
+    </message>
+    <message>
+        <source>Custom &amp;URL:</source>
+        <translation>Eigene &amp;URL:</translation>
+    </message>
+    <message>
+        <source>Try the other regions</source>
+        <translation>Andere Regionen versuchen</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>The language of the panel&apos;s window and dialogs; it applies at the next start.</source>
+        <translation>Die Sprache des Panel-Fensters und seiner Dialoge; sie gilt ab dem nächsten Start.</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>Sp&amp;rache:</translation>
+    </message>
+    <message>
+        <source>&amp;Test connection</source>
+        <translation>Verbindung &amp;testen</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Speichern</translation>
+    </message>
+    <message>
+        <source>Save &amp;anyway</source>
+        <translation>Trotzdem s&amp;peichern</translation>
+    </message>
+    <message>
+        <source>&amp;Disconnect</source>
+        <translation>Verbindung t&amp;rennen</translation>
+    </message>
+    <message>
+        <source>Remove the stored key and the cached data of {connection}</source>
+        <translation>Den gespeicherten Schlüssel und die zwischengespeicherten Daten von {connection} entfernen</translation>
+    </message>
+    <message>
+        <source>The panel uses no connection.</source>
+        <translation>Das Panel verwendet keine Verbindung.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Enter your API key first.</source>
+        <translation>Geben Sie zuerst Ihren API-Schlüssel ein.</translation>
+    </message>
+    <message>
+        <source>This API key cannot be used: {problem}.</source>
+        <translation>Dieser API-Schlüssel ist nicht verwendbar: {problem}.</translation>
+    </message>
+    <message>
+        <source>now paste the key itself</source>
+        <translation>fügen Sie jetzt den Schlüssel selbst ein</translation>
+    </message>
+    <message>
+        <source>Clockify&apos;s own hosts need no custom URL</source>
+        <translation>die Hosts von Clockify selbst brauchen keine eigene URL</translation>
+    </message>
+    <message>
+        <source>from the address you pasted; {hint}</source>
+        <translation>anhand der eingefügten Adresse; {hint}</translation>
+    </message>
+    <message>
+        <source>Region set to {region} {why}.</source>
+        <translation>Region auf {region} gesetzt ({why}).</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <source>Testing the connection to {host}…</source>
+        <translation>Verbindung zu {host} wird getestet…</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel test</source>
+        <translation>Test &amp;abbrechen</translation>
+    </message>
+    <message>
+        <source>(unnamed workspace)</source>
+        <translation>(unbenannter Arbeitsbereich)</translation>
+    </message>
+    <message>
+        <source>, and {count} more</source>
+        <translation> und {count} weitere</translation>
+    </message>
+    <message>
+        <source>Connected as {name} ({email}): 0 workspaces.</source>
+        <translation>Verbunden als {name} ({email}): 0 Arbeitsbereiche.</translation>
+    </message>
+    <message>
+        <source>Connected as {name} ({email}): 1 workspace: {names}{more}.</source>
+        <translation>Verbunden als {name} ({email}): 1 Arbeitsbereich: {names}{more}.</translation>
+    </message>
+    <message>
+        <source>Connected as {name} ({email}): {count} workspaces: {names}{more}.</source>
+        <translation>Verbunden als {name} ({email}): {count} Arbeitsbereiche: {names}{more}.</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(kein Name)</translation>
+    </message>
+    <message>
+        <source>no e-mail</source>
+        <translation>keine E-Mail</translation>
+    </message>
+    <message>
+        <source> If you regenerated the key in Clockify, the old one no longer works: paste the new one.</source>
+        <translation> Wenn Sie den Schlüssel in Clockify neu erzeugt haben, gilt der alte nicht mehr: fügen Sie den neuen ein.</translation>
+    </message>
+    <message>
+        <source>Trying the key in the other regions…</source>
+        <translation>Der Schlüssel wird in den anderen Regionen versucht…</translation>
+    </message>
+    <message>
+        <source>No other region accepts this key either: it is wrong, revoked or regenerated.</source>
+        <translation>Auch keine andere Region nimmt diesen Schlüssel an: er ist falsch, widerrufen oder neu erzeugt.</translation>
+    </message>
+    <message>
+        <source> Some regions could not be asked: </source>
+        <translation> Einige Regionen konnten nicht gefragt werden: </translation>
+    </message>
+    <message>
+        <source>The key works in the {region} region, not in the one chosen.</source>
+        <translation>Der Schlüssel funktioniert in der Region {region}, nicht in der gewählten.</translation>
+    </message>
+    <message>
+        <source>Use {region}</source>
+        <translation>{region} verwenden</translation>
+    </message>
+    <message>
+        <source>because it accepts the key</source>
+        <translation>weil sie den Schlüssel annimmt</translation>
+    </message>
+    <message>
+        <source>Storing the key…</source>
+        <translation>Schlüssel wird gespeichert…</translation>
+    </message>
+    <message>
+        <source>No system keyring works here, so the key needs a passphrase to be stored encrypted. Nothing was stored.</source>
+        <translation>Hier funktioniert kein Schlüsselbund des Systems, daher braucht der Schlüssel eine Passphrase, um verschlüsselt gespeichert zu werden. Es wurde nichts gespeichert.</translation>
+    </message>
+    <message>
+        <source>The key file&apos;s passphrase is needed to remove the key. Nothing was removed.</source>
+        <translation>Um den Schlüssel zu entfernen, wird die Passphrase der Schlüsseldatei benötigt. Es wurde nichts entfernt.</translation>
+    </message>
+    <message>
+        <source>Disconnect the panel from {connection}? Its stored API key and cached data are removed from this computer.</source>
+        <translation>Die Verbindung des Panels zu {connection} trennen? Der gespeicherte API-Schlüssel und die zwischengespeicherten Daten werden von diesem Computer entfernt.</translation>
+    </message>
+    <message>
+        <source> (The form shows another connection; that one is left alone.)</source>
+        <translation> (Das Formular zeigt eine andere Verbindung; diese bleibt unverändert.)</translation>
+    </message>
+    <message>
+        <source>Removing the key and the cached data of {connection}…</source>
+        <translation>Schlüssel und zwischengespeicherte Daten von {connection} werden entfernt…</translation>
+    </message>
+    <message>
+        <source>Clockify Panel</source>
+        <translation>Clockify Panel</translation>
+    </message>
+</context>
+<context>
+    <name>TemplateDialog</name>
+    <message>
+        <source>Fields: %1. Write &quot;{{&quot; and &quot;}}&quot; for literal braces.</source>
+        <extracomment>The preview shows at most this many of the sample rows (it is redrawn on every key). The row previewed when none is selected.</extracomment>
+        <translation>Felder: %1. Schreiben Sie „{{“ und „}}“ für geschweifte Klammern als Text.</translation>
+    </message>
+    <message>
+        <source>Copy templates</source>
+        <extracomment>The template a new entry starts with.</extracomment>
+        <translation>Kopiervorlagen</translation>
+    </message>
+    <message>
+        <source>Templates</source>
+        <translation>Vorlagen</translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation>&amp;Hinzufügen</translation>
+    </message>
+    <message>
+        <source>Add template</source>
+        <translation>Vorlage hinzufügen</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>Remove template</source>
+        <translation>Vorlage entfernen</translation>
+    </message>
+    <message>
+        <source>Template name</source>
+        <translation>Name der Vorlage</translation>
+    </message>
+    <message>
+        <source>Template</source>
+        <translation>Vorlage</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <source>Template problem</source>
+        <translation>Problem der Vorlage</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>&amp;Template:</source>
+        <translation>&amp;Vorlage:</translation>
+    </message>
+    <message>
+        <source>&amp;Preview:</source>
+        <translation>V&amp;orschau:</translation>
+    </message>
+    <message>
+        <source>Another template is already called &quot;{name}&quot;.</source>
+        <translation>Eine andere Vorlage heißt bereits „{name}“.</translation>
+    </message>
+    <message>
+        <source>&quot;{name}&quot;</source>
+        <translation>„{name}“</translation>
+    </message>
+    <message>
+        <source>number {number}</source>
+        <translation>Nummer {number}</translation>
+    </message>
+    <message>
+        <source>Template {label}: {problem}</source>
+        <translation>Vorlage {label}: {problem}</translation>
+    </message>
+    <message>
+        <source>Template {number}</source>
+        <translation>Vorlage {number}</translation>
+    </message>
+</context>
+<context>
+    <name>TreeLoader</name>
+    <message>
+        <source>Unexpected error ({name}); details are in the log.</source>
+        <translation>Unerwarteter Fehler ({name}); Einzelheiten stehen im Protokoll.</translation>
+    </message>
+</context>
+<context>
+    <name>TreeView</name>
+    <message>
+        <source>Right/Left open and close, * opens everything under the row, Enter copies the name</source>
+        <extracomment>The ID column is as wide as this many characters of its fixed-pitch font, plus padding.</extracomment>
+        <translation>Rechts/Links öffnet und schließt, * öffnet alles unter der Zeile, Eingabe kopiert den Namen</translation>
+    </message>
+    <message>
+        <source>Workspaces, users and clients</source>
+        <extracomment>At most this many selected rows are remembered across restarts (more: only the current).</extracomment>
+        <translation>Arbeitsbereiche, Benutzer und Kunden</translation>
+    </message>
+</context>
+<context>
+    <name>clipboard</name>
+    <message>
+        <source>Nothing selected to copy</source>
+        <extracomment>The rows&apos; values to copy, one per row (node_names, node_ids, node_emails, names_and_ids). (English; `nothing_selected()` is the text in the interface&apos;s language.)</extracomment>
+        <translation>Nichts zum Kopieren ausgewählt</translation>
+    </message>
+    <message>
+        <source>Copied {what} of {name}</source>
+        <translation>{what} von {name} kopiert</translation>
+    </message>
+    <message>
+        <source>Copied {what} of {count} rows</source>
+        <translation>{what} von {count} Zeilen kopiert</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <extracomment>The words `copied_message` is given, singular and plural (English adds an &quot;s&quot;).</extracomment>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>names</source>
+        <translation>Namen</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>IDs</source>
+        <translation>IDs</translation>
+    </message>
+    <message>
+        <source>e-mail</source>
+        <translation>E-Mail</translation>
+    </message>
+    <message>
+        <source>e-mails</source>
+        <translation>E-Mails</translation>
+    </message>
+    <message>
+        <source>name and ID</source>
+        <translation>Name und ID</translation>
+    </message>
+    <message>
+        <source>name and IDs</source>
+        <translation>Namen und IDs</translation>
+    </message>
+    <message>
+        <source>bill-to block</source>
+        <translation>Rechnungsblock</translation>
+    </message>
+    <message>
+        <source>bill-to blocks</source>
+        <translation>Rechnungsblöcke</translation>
+    </message>
+</context>
+</TS>
