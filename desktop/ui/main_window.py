@@ -11,7 +11,9 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QByteArray,
+    QCoreApplication,
     QEvent,
     QItemSelection,
     QItemSelectionModel,
@@ -128,7 +130,7 @@ class PanelWindow(QMainWindow):
 
     def __init__(self, runner: JobRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Clockify Panel")
+        self.setWindowTitle(self.tr("Clockify Panel"))
         self.setWindowIcon(resources.icon("app"))
         self.settings = app_settings()
         self.runner = runner or JobRunner(parent=self)
@@ -171,7 +173,11 @@ class PanelWindow(QMainWindow):
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.setToolTip(f"{text} ({QKeySequence(shortcut).toString()})")
+            action.setToolTip(
+                self.tr("{action} ({shortcut})").format(
+                    action=text, shortcut=QKeySequence(shortcut).toString()
+                )
+            )
         action.setCheckable(checkable)
         if checkable:
             action.toggled.connect(slot)
@@ -181,56 +187,66 @@ class PanelWindow(QMainWindow):
         return action
 
     def _build_actions(self, has_tray: bool = False) -> None:
-        self.refresh_action = self._action("Refresh", self.refresh, "F5", "refresh")
+        self.refresh_action = self._action(self.tr("Refresh"), self.refresh, "F5", "refresh")
         self.pin_action = self._action(
-            "Always on top", self._on_pin_toggled, "Ctrl+T", "pin", checkable=True
+            self.tr("Always on top"), self._on_pin_toggled, "Ctrl+T", "pin", checkable=True
         )
         self.settings_action = self._action(
-            "Settings\u2026", self.settings_requested.emit, "Ctrl+,", "settings"
+            self.tr("Settings\u2026"), self.settings_requested.emit, "Ctrl+,", "settings"
         )
-        self.find_action = self._action("Filter", self.focus_filter, QKeySequence.StandardKey.Find)
-        self.copy_name_action = self._action("Copy name", self.copy_names, "Ctrl+C")
-        self.copy_id_action = self._action("Copy ID", self.copy_ids, "Ctrl+Shift+C")
-        self.copy_both_action = QAction("Copy name<TAB>ID", self)
+        self.find_action = self._action(
+            self.tr("Filter"), self.focus_filter, QKeySequence.StandardKey.Find
+        )
+        self.copy_name_action = self._action(self.tr("Copy name"), self.copy_names, "Ctrl+C")
+        self.copy_id_action = self._action(self.tr("Copy ID"), self.copy_ids, "Ctrl+Shift+C")
+        self.copy_both_action = QAction(self.tr("Copy name<TAB>ID"), self)
         self.copy_both_action.triggered.connect(self.copy_name_and_id)
-        self.copy_email_action = self._action("Copy e-mail", self.copy_emails, "Ctrl+E")
-        self.copy_bill_to_action = self._action("Copy bill-to block", self.copy_bill_to, "Ctrl+B")
+        self.copy_email_action = self._action(self.tr("Copy e-mail"), self.copy_emails, "Ctrl+E")
+        self.copy_bill_to_action = self._action(
+            self.tr("Copy bill-to block"), self.copy_bill_to, "Ctrl+B"
+        )
         self.copy_bill_to_action.setToolTip(
-            "Copy the client's name, address and e-mail, one per line (Ctrl+B)"
+            self.tr("Copy the client's name, address and e-mail, one per line (Ctrl+B)")
         )
         self.details_action = self._action(
-            "Show details", self._on_details_toggled, "Ctrl+I", checkable=True
+            self.tr("Show details"), self._on_details_toggled, "Ctrl+I", checkable=True
         )
-        self.show_ids_action = self._action("Show IDs", self._on_show_ids_toggled, checkable=True)
-        self.paid_plan_action = QAction("This workspace has a paid plan", self)
+        self.show_ids_action = self._action(
+            self.tr("Show IDs"), self._on_show_ids_toggled, checkable=True
+        )
+        self.paid_plan_action = QAction(self.tr("This workspace has a paid plan"), self)
         self.paid_plan_action.setCheckable(True)
         self.paid_plan_action.setToolTip(
-            "Free workspaces allow 30 API requests an hour, shared with docs101 and other "
-            "integrations, so the panel spends few of them. Check this if the workspace pays "
-            "for a plan without that limit."
+            self.tr(
+                "Free workspaces allow 30 API requests an hour, shared with docs101 and other "
+                "integrations, so the panel spends few of them. Check this if the workspace pays "
+                "for a plan without that limit."
+            )
         )
         self.paid_plan_action.toggled.connect(self._on_paid_plan_toggled)
         #: What the ledger said at its last reading: workspace id -> marked paid; the
         #: workspace the right-click menu's paid-plan action is about.
         self._paid_marks: dict[str, bool] = {}
         self._menu_workspace: str | None = None
-        self.edit_templates_action = QAction("Edit templates\u2026", self)
+        self.edit_templates_action = QAction(self.tr("Edit templates\u2026"), self)
         self.edit_templates_action.triggered.connect(self.edit_templates)
         #: "Copy as": the built-in formats and the user's templates, filled when it opens.
-        self.copy_as_menu = QMenu("Copy as", self)
+        self.copy_as_menu = QMenu(self.tr("Copy as"), self)
         self.copy_as_menu.aboutToShow.connect(self._fill_copy_as_menu)
         self.inactive_action = self._action(
-            "Show inactive users", self._on_inactive_toggled, checkable=True
+            self.tr("Show inactive users"), self._on_inactive_toggled, checkable=True
         )
         self.archived_action = self._action(
-            "Show archived clients", self._on_archived_toggled, checkable=True
+            self.tr("Show archived clients"), self._on_archived_toggled, checkable=True
         )
         self.auto_refresh_action = self._action(
-            "Refresh at start", self._on_auto_refresh_toggled, checkable=True
+            self.tr("Refresh at start"), self._on_auto_refresh_toggled, checkable=True
         )
         self.auto_refresh_action.setToolTip(
-            "Load fresh data when the panel starts. Off: start on the saved data; F5 refreshes "
-            "(saves API requests on rate-limited plans)."
+            self.tr(
+                "Load fresh data when the panel starts. Off: start on the saved data; "
+                "F5 refreshes (saves API requests on rate-limited plans)."
+            )
         )
         self.auto_refresh_action.setChecked(self._bool_setting(SETTING_AUTO_REFRESH, True))
         self.inactive_action.setChecked(self.loader.include_inactive_users)
@@ -239,10 +255,10 @@ class PanelWindow(QMainWindow):
         self.keep_in_tray_action: QAction | None = None
         if has_tray:
             self.keep_in_tray_action = self._action(
-                "Keep running in the tray", self._on_keep_in_tray_toggled, checkable=True
+                self.tr("Keep running in the tray"), self._on_keep_in_tray_toggled, checkable=True
             )
             self.keep_in_tray_action.setToolTip(
-                "Closing the window hides it in the tray; Quit from the tray icon's menu."
+                self.tr("Closing the window hides it in the tray; Quit from the tray icon's menu.")
             )
             self.keep_in_tray_action.setChecked(self._bool_setting(SETTING_KEEP_IN_TRAY, True))
 
@@ -255,9 +271,9 @@ class PanelWindow(QMainWindow):
         bar = QHBoxLayout()
         bar.setSpacing(2)
         self.filter_edit = QLineEdit(central)
-        self.filter_edit.setPlaceholderText("Filter names, e-mails, IDs (Ctrl+F)")
+        self.filter_edit.setPlaceholderText(self.tr("Filter names, e-mails, IDs (Ctrl+F)"))
         self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setAccessibleName("Filter")
+        self.filter_edit.setAccessibleName(self.tr("Filter"))
         self.filter_edit.installEventFilter(self)
         bar.addWidget(self.filter_edit, 1)
         for action in (self.refresh_action, self.pin_action, self.settings_action):
@@ -267,8 +283,8 @@ class PanelWindow(QMainWindow):
             bar.addWidget(button)
         menu_button = QToolButton(central)
         menu_button.setIcon(resources.icon("menu"))
-        menu_button.setToolTip("View options")
-        menu_button.setAccessibleName("View options")
+        menu_button.setToolTip(self.tr("View options"))
+        menu_button.setAccessibleName(self.tr("View options"))
         menu_button.setAutoRaise(True)
         menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         options = QMenu(menu_button)
@@ -325,7 +341,7 @@ class PanelWindow(QMainWindow):
         self.connect_label.setWordWrap(True)
         self.connect_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         page.addWidget(self.connect_label)
-        self.connect_button = QPushButton("Connect to Clockify\u2026", self.connect_page)
+        self.connect_button = QPushButton(self.tr("Connect to Clockify\u2026"), self.connect_page)
         self.connect_button.clicked.connect(self.settings_requested.emit)
         page.addWidget(self.connect_button, 0, Qt.AlignmentFlag.AlignHCenter)
         page.addStretch(2)
@@ -388,7 +404,9 @@ class PanelWindow(QMainWindow):
         self.hide_notice()
         self.stack.setCurrentWidget(self.tree_page)
         if load:
-            self.show_status(f"Loading workspaces from {client.connection.host}\u2026")
+            self.show_status(
+                self.tr("Loading workspaces from {host}\u2026").format(host=client.connection.host)
+            )
             self.loader.refresh()
 
     def show_connect_state(self, explanation: str | None = None) -> None:
@@ -398,11 +416,13 @@ class PanelWindow(QMainWindow):
         self._connected = False
         self.connect_label.setText(
             explanation
-            or "Connect to Clockify to see your workspaces, users and clients here.\n\n"
-            "You need your personal API key (Clockify: Profile > Settings > API)."
+            or self.tr(
+                "Connect to Clockify to see your workspaces, users and clients here.\n\n"
+                "You need your personal API key (Clockify: Profile > Settings > API)."
+            )
         )
         self.stack.setCurrentWidget(self.connect_page)
-        self.show_status("Not connected")
+        self.show_status(self.tr("Not connected"))
 
     def show_starting(self, text: str) -> None:
         """The (empty) tree with a status line, while the key or the demo is being set up."""
@@ -419,7 +439,7 @@ class PanelWindow(QMainWindow):
             self.settings_requested.emit()
             return
         self.hide_notice()
-        self.show_status("Refreshing\u2026")
+        self.show_status(self.tr("Refreshing\u2026"))
         self.loader.refresh()
 
     def refresh_quietly(self, skip: frozenset[str] = frozenset()) -> None:
@@ -543,7 +563,12 @@ class PanelWindow(QMainWindow):
             return
         matches = self.model.match_count()
         pending = self.loader.busy
-        self.show_status(f"{matches:,} matches" + (" so far (still loading)" if pending else ""))
+        text = (
+            self.tr("{count} matches so far (still loading)")
+            if pending
+            else self.tr("{count} matches")
+        )
+        self.show_status(text.format(count=f"{matches:,}"))
 
     # -- tree ----------------------------------------------------------------------------
 
@@ -660,7 +685,7 @@ class PanelWindow(QMainWindow):
         alone and the status bar says so."""
         nodes = self.selected_nodes()
         if nodes and not any(node_emails(nodes)):
-            self.show_status(f"{_row_label(nodes)} no e-mail: nothing copied")
+            self.show_status(self._rows_lack(nodes, "e-mail"))
             return
         self._copy("e-mail", node_emails)
 
@@ -673,9 +698,9 @@ class PanelWindow(QMainWindow):
         clients = [n.record for n in nodes if isinstance(n, RecordNode) and n.kind is Kind.CLIENT]
         text = formats.bill_to_blocks([c for c in clients if isinstance(c, Client)])
         if not nodes:
-            self.show_status(clipboard.NOTHING_SELECTED)
+            self.show_status(clipboard.nothing_selected())
         elif not text:
-            self.show_status(f"{_row_label(nodes)} no bill-to block (only clients have one)")
+            self.show_status(self._rows_lack(nodes, "bill-to block"))
         else:
             QGuiApplication.clipboard().setText(text)
             client_nodes: list[RecordNode | WorkspaceNode] = [
@@ -687,17 +712,45 @@ class PanelWindow(QMainWindow):
         """Copy the selected rows as `render` writes them (a format of "Copy as")."""
         nodes = self.selected_nodes()
         if not nodes:
-            self.show_status(clipboard.NOTHING_SELECTED)
+            self.show_status(clipboard.nothing_selected())
             return
         text = render(self.model.items(nodes))
+        label = format_label(label)
+        if text:
+            QGuiApplication.clipboard().setText(text)
         if not text:
-            self.show_status(f"Nothing to copy as {label} for {_row_label(nodes, verb=False)}")
-            return
-        QGuiApplication.clipboard().setText(text)
-        if len(nodes) == 1:
-            self.show_status(f"Copied {clipboard.short(node_name(nodes[0]) or NO_NAME)} as {label}")
+            if len(nodes) == 1:
+                message = self.tr("Nothing to copy as {format} for {name}")
+            else:
+                message = self.tr("Nothing to copy as {format} for {count} rows")
+        elif len(nodes) == 1:
+            message = self.tr("Copied {name} as {format}")
         else:
-            self.show_status(f"Copied {len(nodes)} rows as {label}")
+            message = self.tr("Copied {count} rows as {format}")
+        self.show_status(
+            message.format(
+                format=label,
+                name=clipboard.short(node_name(nodes[0]) or NO_NAME),
+                count=len(nodes),
+            )
+        )
+
+    def _rows_lack(self, nodes: list[RecordNode | WorkspaceNode], what: str) -> str:
+        """ "Acme GmbH has no e-mail: ..." for one row, "The 3 rows have ..." for several."""
+        one = len(nodes) == 1
+        if what == "e-mail":
+            text = (
+                self.tr("{name} has no e-mail: nothing copied")
+                if one
+                else self.tr("The {count} rows have no e-mail: nothing copied")
+            )
+        else:
+            text = (
+                self.tr("{name} has no bill-to block (only clients have one)")
+                if one
+                else self.tr("The {count} rows have no bill-to block (only clients have one)")
+            )
+        return text.format(name=clipboard.short(node_name(nodes[0]) or NO_NAME), count=len(nodes))
 
     def user_templates(self) -> list[tuple[str, str]]:
         """The user's own "Copy as" templates (name, template), as saved."""
@@ -708,7 +761,7 @@ class PanelWindow(QMainWindow):
         menu = self.copy_as_menu
         menu.clear()
         for label, render in formats.BUILT_IN_FORMATS:
-            action = menu.addAction(label)
+            action = menu.addAction(format_label(label))
             action.triggered.connect(partial(self.copy_as, label, render))
         templates = self.user_templates()
         if templates:
@@ -736,7 +789,10 @@ class PanelWindow(QMainWindow):
 
     def _save_templates(self, templates: list[tuple[str, str]]) -> None:
         self.settings.setValue(formats.SETTINGS_KEY, formats.templates_to_json(templates))
-        self.show_status(f"{len(templates)} template{'s' if len(templates) != 1 else ''} saved")
+        if len(templates) == 1:
+            self.show_status(self.tr("1 template saved"))
+        else:
+            self.show_status(self.tr("{count} templates saved").format(count=len(templates)))
 
     # -- the request budget --------------------------------------------------------------
 
@@ -757,10 +813,14 @@ class PanelWindow(QMainWindow):
 
         def show(usages: list[Usage]) -> None:
             self._paid_marks = {u.workspace_id: u.marked_paid for u in usages}
+            line = self.tr("Clockify requests in the last hour: {used} of {limit} ({name}, {plan})")
             lines = [
-                f"Clockify requests in the last hour: {u.used} of {FREE_PLAN_LIMIT} "
-                f"({clipboard.short(names.get(u.workspace_id, u.workspace_id), 40)}, "
-                f"{_plan_text(u)})"
+                line.format(
+                    used=u.used,
+                    limit=FREE_PLAN_LIMIT,
+                    name=clipboard.short(names.get(u.workspace_id, u.workspace_id), 40),
+                    plan=_plan_text(u),
+                )
                 for u in usages
                 if u.limited
             ]
@@ -786,7 +846,11 @@ class PanelWindow(QMainWindow):
         self.runner.submit(
             mark,
             lambda _result: self.update_request_count(),
-            lambda error: self.show_status(f"The plan could not be saved: {describe_error(error)}"),
+            lambda error: self.show_status(
+                self.tr("The plan could not be saved: {problem}").format(
+                    problem=describe_error(error)
+                )
+            ),
         )
 
     # -- details and IDs -----------------------------------------------------------------
@@ -812,10 +876,14 @@ class PanelWindow(QMainWindow):
     @Slot(int)
     def _on_loader_workspaces_loaded(self, count: int) -> None:
         if count == 0:
-            self.show_status("This key sees no workspaces.")
+            self.show_status(self.tr("This key sees no workspaces."))
         else:
             stamp = time.strftime("%H:%M")
-            self.show_status(f"{count} workspace{'s' if count != 1 else ''} \u00b7 updated {stamp}")
+            if count == 1:
+                text = self.tr("1 workspace \u00b7 updated {time}")
+            else:
+                text = self.tr("{count} workspaces \u00b7 updated {time}")
+            self.show_status(text.format(count=count, time=stamp))
         self.restore_view(load=True)
         if self.model.query:
             self.loader.load_everything()
@@ -828,13 +896,13 @@ class PanelWindow(QMainWindow):
             # Nothing was sent; an automatic refresh may be asked for anyway, a refused F5
             # says when one fits again (the message).
             if error.automatic:
-                self.show_notice(message, "Refresh anyway", self.refresh)
+                self.show_notice(message, self.tr("Refresh anyway"), self.refresh)
             else:
                 self.show_notice(message)
             return
         if not isinstance(error, KeyRejectedError):
             # A rejected key has its own "Update key" bar; retrying would not help.
-            self.show_notice(message, "Retry", self.refresh)
+            self.show_notice(message, self.tr("Retry"), self.refresh)
 
     @Slot(object)
     def _on_loader_group_failed(self, error: BaseException) -> None:
@@ -848,8 +916,8 @@ class PanelWindow(QMainWindow):
     @Slot()
     def _on_loader_key_rejected(self) -> None:
         self.show_notice(
-            "Clockify rejected the API key. It may have been regenerated.",
-            "Update key",
+            self.tr("Clockify rejected the API key. It may have been regenerated."),
+            self.tr("Update key"),
             self.settings_requested.emit,
         )
 
@@ -1204,18 +1272,28 @@ class PanelWindow(QMainWindow):
 def _plan_text(usage: Usage) -> str:
     """Why a workspace is limited, for the request count's tooltip."""
     if usage.limited_until is not None and usage.limited_until > time.time():
-        return "limited after a 429 answer"
+        return QCoreApplication.translate("PanelWindow", "limited after a 429 answer")
     if usage.plan is None:
-        return "plan unknown, counted as Free"
-    return "Free plan"
+        return QCoreApplication.translate("PanelWindow", "plan unknown, counted as Free")
+    return QCoreApplication.translate("PanelWindow", "Free plan")
 
 
-def _row_label(nodes: list[RecordNode | WorkspaceNode], *, verb: bool = True) -> str:
-    """ "Acme GmbH has" for one row, "The 3 rows have" for several (status messages)."""
-    if len(nodes) == 1:
-        name = clipboard.short(node_name(nodes[0]) or NO_NAME)
-        return f"{name} has" if verb else name
-    return f"The {len(nodes)} rows have" if verb else f"{len(nodes)} rows"
+#: The built-in "Copy as" formats' labels (formats.BUILT_IN_FORMATS), for lupdate: the menu
+#: and the status messages show them translated.
+_FORMAT_LABELS = (
+    QT_TRANSLATE_NOOP("PanelWindow", "Name<TAB>ID"),
+    QT_TRANSLATE_NOOP("PanelWindow", "Name (ID)"),
+    QT_TRANSLATE_NOOP("PanelWindow", "Name <e-mail>"),
+    QT_TRANSLATE_NOOP("PanelWindow", "Bill-to block"),
+    QT_TRANSLATE_NOOP("PanelWindow", "JSON"),
+)
+
+
+def format_label(label: str) -> str:
+    """A built-in format's label in the interface's language (a user's template: as named)."""
+    if label in _FORMAT_LABELS:
+        return QCoreApplication.translate("PanelWindow", label)
+    return label
 
 
 __all__ = ["CachedRows", "PanelWindow", "ShownData"]

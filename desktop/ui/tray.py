@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
@@ -15,11 +15,13 @@ from desktop import resources
 if TYPE_CHECKING:
     from desktop.ui.main_window import PanelWindow
 
-TOOLTIP = "Clockify Panel"
-NOTICE_TITLE = "Clockify Panel"
-NOTICE_TEXT = (
+#: The icon's tooltip and the notice (English; shown translated with PanelTray.tr).
+TOOLTIP: str = QT_TRANSLATE_NOOP("PanelTray", "Clockify Panel")  # type: ignore[assignment]
+NOTICE_TITLE = TOOLTIP
+NOTICE_TEXT: str = QT_TRANSLATE_NOOP(  # type: ignore[assignment]
+    "PanelTray",
     "Clockify Panel is still running in the tray; click its icon to show it again. "
-    "Quit from its menu."
+    "Quit from its menu.",
 )
 
 
@@ -40,10 +42,10 @@ class PanelTray(QObject):
         super().__init__(window)
         self.window = window
         self.icon = QSystemTrayIcon(resources.icon("app"), self)
-        self.icon.setToolTip(TOOLTIP)
-        self.show_action = QAction("Show", self)
+        self.icon.setToolTip(self.tr(TOOLTIP))
+        self.show_action = QAction(self.tr("Show"), self)
         self.show_action.triggered.connect(self._on_show_triggered)
-        self.quit_action = QAction("Quit", self)
+        self.quit_action = QAction(self.tr("Quit"), self)
         self.quit_action.triggered.connect(self._on_quit_triggered)
         self.menu = QMenu(window)
         self.menu.addAction(self.show_action)
@@ -74,7 +76,10 @@ class PanelTray(QObject):
     def show_notice(self) -> None:
         """Say once where the window went (the window decides when: see `closeEvent`)."""
         self.icon.showMessage(
-            NOTICE_TITLE, NOTICE_TEXT, QSystemTrayIcon.MessageIcon.Information, 8000
+            self.tr(NOTICE_TITLE),
+            self.tr(NOTICE_TEXT),
+            QSystemTrayIcon.MessageIcon.Information,
+            8000,
         )
 
     def hide(self) -> None:

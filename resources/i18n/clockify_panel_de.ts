@@ -209,6 +209,279 @@
     </message>
 </context>
 <context>
+    <name>PanelTray</name>
+    <message>
+        <source>Clockify Panel</source>
+        <extracomment>The icon&apos;s tooltip and the notice (English; shown translated with PanelTray.tr).</extracomment>
+        <translation>Clockify Panel</translation>
+    </message>
+    <message>
+        <source>Clockify Panel is still running in the tray; click its icon to show it again. Quit from its menu.</source>
+        <translation>Clockify Panel läuft im Infobereich weiter; klicken Sie auf sein Symbol, um es wieder anzuzeigen. Beenden über sein Menü.</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Anzeigen</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Beenden</translation>
+    </message>
+</context>
+<context>
+    <name>PanelWindow</name>
+    <message>
+        <source>Clockify Panel</source>
+        <extracomment>Where the desktop has a tray: closing the window hides it there (on by default). Set once the tray&apos;s notice has said where the closed window went (it says so once). Off for people on rate-limited plans: the panel then starts on its cached data. The tree as the user left it (SavedView&apos;s JSON: kinds and IDs only, never a name). The tree&apos;s state is also saved this long after the user last opened, closed, selected or scrolled something (on a worker), so a panel that is killed keeps most of it. A workspace&apos;s cached users&apos; and clients&apos; rows (None: that list was not cached).</extracomment>
+        <translation>Clockify Panel</translation>
+    </message>
+    <message>
+        <source>{action} ({shortcut})</source>
+        <extracomment>Esc in an empty filter hides the window (see `hide_on_escape`). Set by `quit_panel`: closing the window then quits, tray or not. The tray icon, where the desktop has a tray (None: closing the window quits).</extracomment>
+        <translation>{action} ({shortcut})</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Always on top</source>
+        <translation>Immer im Vordergrund</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>Einstellungen…</translation>
+    </message>
+    <message>
+        <source>Filter</source>
+        <translation>Filter</translation>
+    </message>
+    <message>
+        <source>Copy name</source>
+        <translation>Name kopieren</translation>
+    </message>
+    <message>
+        <source>Copy ID</source>
+        <translation>ID kopieren</translation>
+    </message>
+    <message>
+        <source>Copy name&lt;TAB&gt;ID</source>
+        <translation>Name&lt;TAB&gt;ID kopieren</translation>
+    </message>
+    <message>
+        <source>Copy e-mail</source>
+        <translation>E-Mail kopieren</translation>
+    </message>
+    <message>
+        <source>Copy bill-to block</source>
+        <translation>Rechnungsblock kopieren</translation>
+    </message>
+    <message>
+        <source>Copy the client&apos;s name, address and e-mail, one per line (Ctrl+B)</source>
+        <translation>Name, Rechnungsadresse und E-Mail des Kunden kopieren, je eine Zeile (Strg+B)</translation>
+    </message>
+    <message>
+        <source>Show details</source>
+        <translation>Details anzeigen</translation>
+    </message>
+    <message>
+        <source>Show IDs</source>
+        <translation>IDs anzeigen</translation>
+    </message>
+    <message>
+        <source>This workspace has a paid plan</source>
+        <translation>Dieser Arbeitsbereich hat einen bezahlten Tarif</translation>
+    </message>
+    <message>
+        <source>Free workspaces allow 30 API requests an hour, shared with docs101 and other integrations, so the panel spends few of them. Check this if the workspace pays for a plan without that limit.</source>
+        <translation>Arbeitsbereiche im Free-Tarif erlauben 30 API-Anfragen pro Stunde, geteilt mit docs101 und anderen Integrationen; daher verbraucht das Panel nur wenige davon. Aktivieren Sie dies, wenn der Arbeitsbereich einen Tarif ohne diese Grenze bezahlt.</translation>
+    </message>
+    <message>
+        <source>Edit templates…</source>
+        <extracomment>What the ledger said at its last reading: workspace id -&gt; marked paid; the workspace the right-click menu&apos;s paid-plan action is about.</extracomment>
+        <translation>Vorlagen bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Copy as</source>
+        <extracomment>&quot;Copy as&quot;: the built-in formats and the user&apos;s templates, filled when it opens.</extracomment>
+        <translation>Kopieren als</translation>
+    </message>
+    <message>
+        <source>Show inactive users</source>
+        <translation>Inaktive Benutzer anzeigen</translation>
+    </message>
+    <message>
+        <source>Show archived clients</source>
+        <translation>Archivierte Kunden anzeigen</translation>
+    </message>
+    <message>
+        <source>Refresh at start</source>
+        <translation>Beim Start aktualisieren</translation>
+    </message>
+    <message>
+        <source>Load fresh data when the panel starts. Off: start on the saved data; F5 refreshes (saves API requests on rate-limited plans).</source>
+        <translation>Beim Start des Panels frische Daten laden. Aus: mit den gespeicherten Daten starten; F5 aktualisiert (spart API-Anfragen bei Tarifen mit Anfragegrenze).</translation>
+    </message>
+    <message>
+        <source>Keep running in the tray</source>
+        <extracomment>&quot;Keep running in the tray&quot;: only where the desktop has a tray.</extracomment>
+        <translation>Im Infobereich weiterlaufen</translation>
+    </message>
+    <message>
+        <source>Closing the window hides it in the tray; Quit from the tray icon&apos;s menu.</source>
+        <translation>Schließen des Fensters versteckt es im Infobereich; Beenden über das Menü des Symbols dort.</translation>
+    </message>
+    <message>
+        <source>Filter names, e-mails, IDs (Ctrl+F)</source>
+        <translation>Namen, E-Mails, IDs filtern (Strg+F)</translation>
+    </message>
+    <message>
+        <source>View options</source>
+        <translation>Ansichtsoptionen</translation>
+    </message>
+    <message>
+        <source>Connect to Clockify…</source>
+        <translation>Mit Clockify verbinden…</translation>
+    </message>
+    <message>
+        <source>Loading workspaces from {host}…</source>
+        <translation>Arbeitsbereiche werden von {host} geladen…</translation>
+    </message>
+    <message>
+        <source>Connect to Clockify to see your workspaces, users and clients here.
+
+You need your personal API key (Clockify: Profile &gt; Settings &gt; API).</source>
+        <translation>Verbinden Sie sich mit Clockify, um hier Ihre Arbeitsbereiche, Benutzer und Kunden zu sehen.
+
+Sie brauchen dazu Ihren persönlichen API-Schlüssel (Clockify: Profil &gt; Einstellungen &gt; API).</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Nicht verbunden</translation>
+    </message>
+    <message>
+        <source>Refreshing…</source>
+        <translation>Wird aktualisiert…</translation>
+    </message>
+    <message>
+        <source>{count} matches so far (still loading)</source>
+        <translation>{count} Treffer bisher (lädt noch)</translation>
+    </message>
+    <message>
+        <source>{count} matches</source>
+        <translation>{count} Treffer</translation>
+    </message>
+    <message>
+        <source>Nothing to copy as {format} for {name}</source>
+        <translation>Nichts als {format} zu kopieren für {name}</translation>
+    </message>
+    <message>
+        <source>Nothing to copy as {format} for {count} rows</source>
+        <translation>Nichts als {format} zu kopieren für {count} Zeilen</translation>
+    </message>
+    <message>
+        <source>Copied {name} as {format}</source>
+        <translation>{name} als {format} kopiert</translation>
+    </message>
+    <message>
+        <source>Copied {count} rows as {format}</source>
+        <translation>{count} Zeilen als {format} kopiert</translation>
+    </message>
+    <message>
+        <source>{name} has no e-mail: nothing copied</source>
+        <translation>{name} hat keine E-Mail: nichts kopiert</translation>
+    </message>
+    <message>
+        <source>The {count} rows have no e-mail: nothing copied</source>
+        <translation>Die {count} Zeilen haben keine E-Mail: nichts kopiert</translation>
+    </message>
+    <message>
+        <source>{name} has no bill-to block (only clients have one)</source>
+        <translation>{name} hat keinen Rechnungsblock (nur Kunden haben einen)</translation>
+    </message>
+    <message>
+        <source>The {count} rows have no bill-to block (only clients have one)</source>
+        <translation>Die {count} Zeilen haben keinen Rechnungsblock (nur Kunden haben einen)</translation>
+    </message>
+    <message>
+        <source>1 template saved</source>
+        <translation>1 Vorlage gespeichert</translation>
+    </message>
+    <message>
+        <source>{count} templates saved</source>
+        <translation>{count} Vorlagen gespeichert</translation>
+    </message>
+    <message>
+        <source>Clockify requests in the last hour: {used} of {limit} ({name}, {plan})</source>
+        <translation>Clockify-Anfragen in der letzten Stunde: {used} von {limit} ({name}, {plan})</translation>
+    </message>
+    <message>
+        <source>The plan could not be saved: {problem}</source>
+        <translation>Der Tarif konnte nicht gespeichert werden: {problem}</translation>
+    </message>
+    <message>
+        <source>This key sees no workspaces.</source>
+        <translation>Dieser Schlüssel sieht keine Arbeitsbereiche.</translation>
+    </message>
+    <message>
+        <source>1 workspace · updated {time}</source>
+        <translation>1 Arbeitsbereich · aktualisiert {time}</translation>
+    </message>
+    <message>
+        <source>{count} workspaces · updated {time}</source>
+        <translation>{count} Arbeitsbereiche · aktualisiert {time}</translation>
+    </message>
+    <message>
+        <source>Refresh anyway</source>
+        <translation>Trotzdem aktualisieren</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Erneut versuchen</translation>
+    </message>
+    <message>
+        <source>Clockify rejected the API key. It may have been regenerated.</source>
+        <translation>Clockify hat den API-Schlüssel abgelehnt. Vielleicht wurde er neu erzeugt.</translation>
+    </message>
+    <message>
+        <source>Update key</source>
+        <translation>Schlüssel erneuern</translation>
+    </message>
+    <message>
+        <source>limited after a 429 answer</source>
+        <translation>begrenzt nach einer 429-Antwort</translation>
+    </message>
+    <message>
+        <source>plan unknown, counted as Free</source>
+        <translation>Tarif unbekannt, als Free gezählt</translation>
+    </message>
+    <message>
+        <source>Free plan</source>
+        <translation>Free-Tarif</translation>
+    </message>
+    <message>
+        <source>Name&lt;TAB&gt;ID</source>
+        <extracomment>The built-in &quot;Copy as&quot; formats&apos; labels (formats.BUILT_IN_FORMATS), for lupdate: the menu and the status messages show them translated.</extracomment>
+        <translation>Name&lt;TAB&gt;ID</translation>
+    </message>
+    <message>
+        <source>Name (ID)</source>
+        <translation>Name (ID)</translation>
+    </message>
+    <message>
+        <source>Name &lt;e-mail&gt;</source>
+        <translation>Name &lt;E-Mail&gt;</translation>
+    </message>
+    <message>
+        <source>Bill-to block</source>
+        <translation>Rechnungsblock</translation>
+    </message>
+    <message>
+        <source>JSON</source>
+        <translation>JSON</translation>
+    </message>
+</context>
+<context>
     <name>PassphraseDialog</name>
     <message>
         <source>Clockify Panel</source>
