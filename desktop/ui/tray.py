@@ -4,16 +4,28 @@ has a system tray (`tray_available`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol, cast
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from desktop import resources
 
-if TYPE_CHECKING:
-    from desktop.ui.main_window import PanelWindow
+
+class PanelWindow(Protocol):
+    """What the tray needs of the panel's window (desktop.ui.main_window.PanelWindow, which
+    makes the tray: naming it here would make the two modules import each other)."""
+
+    refresh_action: QAction
+    pin_action: QAction
+
+    def toggle_visible(self, *, raise_if_inactive: bool = True) -> None: ...
+
+    def summon(self) -> None: ...
+
+    def quit_panel(self) -> None: ...
+
 
 #: The icon's tooltip and the notice (English; shown translated with PanelTray.tr).
 TOOLTIP: str = QT_TRANSLATE_NOOP("PanelTray", "Clockify Panel")  # type: ignore[assignment]
@@ -38,9 +50,10 @@ class PanelTray(QObject):
     screen readers read the texts as the entries' names.
     """
 
-    def __init__(self, window: PanelWindow) -> None:
+    def __init__(self, window: QWidget) -> None:
+        """`window`: the PanelWindow (typed by what the tray uses of it, see PanelWindow)."""
         super().__init__(window)
-        self.window = window
+        self.window = cast("PanelWindow", window)
         self.icon = QSystemTrayIcon(resources.icon("app"), self)
         self.icon.setToolTip(self.tr(TOOLTIP))
         self.show_action = QAction(self.tr("Show"), self)
@@ -49,8 +62,8 @@ class PanelTray(QObject):
         self.quit_action.triggered.connect(self._on_quit_triggered)
         self.menu = QMenu(window)
         self.menu.addAction(self.show_action)
-        self.menu.addAction(window.refresh_action)
-        self.menu.addAction(window.pin_action)
+        self.menu.addAction(self.window.refresh_action)
+        self.menu.addAction(self.window.pin_action)
         self.menu.addSeparator()
         self.menu.addAction(self.quit_action)
         self.icon.setContextMenu(self.menu)
