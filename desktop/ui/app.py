@@ -12,13 +12,14 @@ import traceback
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from desktop.clockify import ApiKey, ClockifyError, Connection
 from desktop.store import paths
 from desktop.ui.connection_settings import set_identity
+from desktop.ui.language import install_translators
 from desktop.ui.loader import describe_error
 from desktop.ui.main_window import PanelWindow
 from desktop.ui.session import PanelSession
@@ -165,12 +166,22 @@ def install_excepthook() -> None:
             return
         from PySide6.QtWidgets import QMessageBox  # its class and enums: ~7 ms at start-up
 
-        box = QMessageBox(QMessageBox.Icon.Critical, "Clockify Panel", "")
+        box = QMessageBox(
+            QMessageBox.Icon.Critical, QCoreApplication.translate("app", "Clockify Panel"), ""
+        )
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"Something went wrong: {type(error).__name__}. The panel keeps running.")
-        box.setInformativeText("The details are also in the log file.")
+        box.setText(
+            QCoreApplication.translate(
+                "app", "Something went wrong: {error}. The panel keeps running."
+            ).format(error=type(error).__name__)
+        )
+        box.setInformativeText(
+            QCoreApplication.translate("app", "The details are also in the log file.")
+        )
         box.setDetailedText(details)
-        copy = box.addButton("Copy details", QMessageBox.ButtonRole.ActionRole)
+        copy = box.addButton(
+            QCoreApplication.translate("app", "Copy details"), QMessageBox.ButtonRole.ActionRole
+        )
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(details))
         box.addButton(QMessageBox.StandardButton.Close)
         box.setModal(False)
@@ -190,6 +201,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     set_identity()
     app = QApplication(argv if argv is not None else [sys.argv[0]])
     app.setDesktopFileName("clockify-panel")
+    # The interface's language: the "Language" setting, else the system's (the .qm files
+    # are compiled by the build; without them the panel is English and logs why).
+    install_translators(app)
     return app
 
 
@@ -252,8 +266,8 @@ def run_panel(
         QTimer.singleShot(0, lambda: start_serving(window, claim, instance_servers))
     demo_servers: list[FakeClockify] = []
     if args.demo:
-        window.setWindowTitle("Clockify Panel (demo data)")
-        window.show_starting("Starting the demo\u2026")
+        window.setWindowTitle(QCoreApplication.translate("app", "Clockify Panel (demo data)"))
+        window.show_starting(QCoreApplication.translate("app", "Starting the demo\u2026"))
 
         def make_demo(_progress: object) -> FakeClockify:
             from desktop.demo import demo_server
@@ -268,7 +282,11 @@ def run_panel(
 
         # On a worker: building the demo data takes about 0.1 s, the window paints meanwhile.
         def on_demo_failed(error: BaseException) -> None:
-            window.show_connect_state(f"The demo could not start: {describe_error(error)}")
+            window.show_connect_state(
+                QCoreApplication.translate("app", "The demo could not start: {problem}").format(
+                    problem=describe_error(error)
+                )
+            )
 
         window.runner.submit(make_demo, on_demo_ready, on_demo_failed)
     elif early.problem is not None:

@@ -8,9 +8,9 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QGuiApplication
 
 from desktop.ui.tree_model import (
-    NO_NAME,
     RecordNode,
     WorkspaceNode,
+    no_name,
     node_ids,
     node_name,
     node_names,
@@ -47,7 +47,7 @@ def copied_message(what: str, nodes: list[RecordNode | WorkspaceNode]) -> str:
     """
     if len(nodes) == 1:
         return QCoreApplication.translate("clipboard", "Copied {what} of {name}").format(
-            what=copied_what(what), name=short(node_name(nodes[0]) or NO_NAME)
+            what=copied_what(what), name=short(node_name(nodes[0]) or no_name())
         )
     return QCoreApplication.translate("clipboard", "Copied {what} of {count} rows").format(
         what=copied_what(what, plural=True), count=len(nodes)

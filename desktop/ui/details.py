@@ -18,10 +18,10 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QToolBut
 from desktop.clockify.models import User
 from desktop.ui.clipboard import short
 from desktop.ui.tree_model import (
-    NO_NAME,
     GroupNode,
     RecordNode,
     WorkspaceNode,
+    no_name,
     plain_tooltip,
     visible_text,
 )
@@ -255,5 +255,7 @@ class DetailsCard(QFrame):
         QGuiApplication.clipboard().setText(value)
         what = self.tr(str(_WHAT[label])) if label in _WHAT else label.lower()
         self.copied.emit(
-            self.tr("Copied {what} of {name}").format(what=what, name=short(self._name or NO_NAME))
+            self.tr("Copied {what} of {name}").format(
+                what=what, name=short(self._name or no_name())
+            )
         )

@@ -49,7 +49,6 @@ from desktop.ui.details import DetailsCard
 from desktop.ui.loader import TreeLoader, describe_error, ledger_of
 from desktop.ui.tray import PanelTray, tray_available
 from desktop.ui.tree_model import (
-    NO_NAME,
     GroupNode,
     Kind,
     LoadState,
@@ -58,6 +57,7 @@ from desktop.ui.tree_model import (
     RowKey,
     WorkspaceNode,
     merge_spans,
+    no_name,
     node_emails,
     node_ids,
     node_name,
@@ -730,7 +730,7 @@ class PanelWindow(QMainWindow):
         self.show_status(
             message.format(
                 format=label,
-                name=clipboard.short(node_name(nodes[0]) or NO_NAME),
+                name=clipboard.short(node_name(nodes[0]) or no_name()),
                 count=len(nodes),
             )
         )
@@ -750,7 +750,7 @@ class PanelWindow(QMainWindow):
                 if one
                 else self.tr("The {count} rows have no bill-to block (only clients have one)")
             )
-        return text.format(name=clipboard.short(node_name(nodes[0]) or NO_NAME), count=len(nodes))
+        return text.format(name=clipboard.short(node_name(nodes[0]) or no_name()), count=len(nodes))
 
     def user_templates(self) -> list[tuple[str, str]]:
         """The user's own "Copy as" templates (name, template), as saved."""
@@ -806,7 +806,7 @@ class PanelWindow(QMainWindow):
             return
         from desktop.store.ledger import FREE_PLAN_LIMIT  # imported with the ledger already
 
-        names = {ws.workspace.id: ws.workspace.name or NO_NAME for ws in self.model.workspaces()}
+        names = {ws.workspace.id: ws.workspace.name or no_name() for ws in self.model.workspaces()}
 
         def read(_progress: object) -> list[Usage]:
             return [ledger.usage(workspace_id) for workspace_id in names]

@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, cast
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QByteArray,
+    QCoreApplication,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -44,8 +46,25 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 MIME_TEXT = "text/plain"
 MIME_JSON = "application/json"
 
-NO_NAME = "(no name)"
-NO_WORKSPACE_NAME = "(unnamed workspace)"
+#: Shown for a record or workspace without a name (English; `no_name()` and the model show
+#: them in the interface's language).
+NO_NAME: str = QT_TRANSLATE_NOOP("PanelModel", "(no name)")  # type: ignore[assignment]
+NO_WORKSPACE_NAME: str = QT_TRANSLATE_NOOP(  # type: ignore[assignment]
+    "PanelModel", "(unnamed workspace)"
+)
+#: The group rows' labels (GroupNode.label, English), for lupdate: the model shows them
+#: translated.
+_GROUP_LABELS = (
+    QT_TRANSLATE_NOOP("PanelModel", "Users"),
+    QT_TRANSLATE_NOOP("PanelModel", "Clients"),
+)
+
+
+def no_name() -> str:
+    """NO_NAME in the interface's language (for status messages)."""
+    return QCoreApplication.translate("PanelModel", NO_NAME)
+
+
 _TOOLTIP_MAX = 300
 
 #: The column of the Clockify ids, when `PanelModel.show_ids` is on.
@@ -275,6 +294,11 @@ class PanelModel(QAbstractTableModel):
         #: The dimmed and error colours, and the cacheKey() of the palette they were made for.
         self._theme: Theme | None = None
         self._theme_palette = 0
+        # Texts of every row kind, translated once (the language is chosen at start).
+        self._no_name = self.tr(NO_NAME)
+        self._no_workspace_name = self.tr(NO_WORKSPACE_NAME)
+        self._users_label = self.tr("Users")
+        self._clients_label = self.tr("Clients")
 
     # -- Qt model interface --------------------------------------------------------------
 
@@ -341,7 +365,7 @@ class PanelModel(QAbstractTableModel):
                 return self._id_font
             if role == Qt.ItemDataRole.AccessibleTextRole:
                 ident = node_id(node)
-                return f"ID {ident}" if ident else "No ID"
+                return self.tr("ID {id}").format(id=ident) if ident else self.tr("No ID")
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(node)
         if role == Role.NAME:
@@ -369,7 +393,7 @@ class PanelModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return self._accessible_text(node)
         if role == Qt.ItemDataRole.AccessibleDescriptionRole:
-            return f"Level {node.depth + 1}"
+            return self.tr("Level {level}").format(level=node.depth + 1)
         return None
 
     # -- reading -------------------------------------------------------------------------
@@ -763,10 +787,10 @@ class PanelModel(QAbstractTableModel):
 
     def _display(self, node: Node) -> str:
         if isinstance(node, RecordNode):
-            return visible_text(node.record.name[:500]) if node.record.name else NO_NAME
+            return visible_text(node.record.name[:500]) if node.record.name else self._no_name
         if isinstance(node, WorkspaceNode):
             name = node.workspace.name
-            text = visible_text(name[:500]) if name else NO_WORKSPACE_NAME
+            text = visible_text(name[:500]) if name else self._no_workspace_name
             if node.from_cache_age:
                 text += f"  \u00b7 {node.from_cache_age}"
             return text
@@ -776,64 +800,86 @@ class PanelModel(QAbstractTableModel):
         """What a screen reader says of the row: its kind, name or count, open or closed."""
         if isinstance(node, RecordNode):
             record = node.record
-            name = visible_text(record.name[:500]) if record.name else NO_NAME
+            name = visible_text(record.name[:500]) if record.name else self._no_name
             if isinstance(record, User):
-                return f"User, {name}"
-            return f"Client, {name}, archived" if record.archived else f"Client, {name}"
-        state = "expanded" if self.is_expanded(node) else "collapsed"
+                return self.tr("User, {name}").format(name=name)
+            if record.archived:
+                return self.tr("Client, {name}, archived").format(name=name)
+            return self.tr("Client, {name}").format(name=name)
+        state = self.tr("expanded") if self.is_expanded(node) else self.tr("collapsed")
         if isinstance(node, WorkspaceNode):
             ws_name = node.workspace.name
-            shown = visible_text(ws_name[:500]) if ws_name else NO_WORKSPACE_NAME
-            return f"Workspace, {shown}, {state}"
+            shown = visible_text(ws_name[:500]) if ws_name else self._no_workspace_name
+            return self.tr("Workspace, {name}, {state}").format(name=shown, state=state)
         if node.state is LoadState.LOADING:
-            count = "loading"
+            count = self.tr("loading")
         elif node.state is LoadState.FAILED:
-            count = "failed"
+            count = self.tr("failed")
         elif node.state is LoadState.IDLE:
-            count = "not loaded"
+            count = self.tr("not loaded")
         elif self._query:
-            count = f"{len(node.matches(self._query)):,} of {len(node.children):,}"
+            count = self.tr("{shown} of {total}").format(
+                shown=f"{len(node.matches(self._query)):,}", total=f"{len(node.children):,}"
+            )
         else:
             count = f"{len(node.children):,}"
-        return f"{node.label} group, {count}, {state}"
+        return self.tr("{group} group, {count}, {state}").format(
+            group=self._group_label(node), count=count, state=state
+        )
+
+    def _group_label(self, group: GroupNode) -> str:
+        return self._users_label if group.kind is Kind.USERS else self._clients_label
 
     def _group_text(self, group: GroupNode) -> str:
-        label = group.label
+        label = self._group_label(group)
         total = len(group.children)
         if group.state is LoadState.LOADING:
             if group.progress:
-                return f"{label} (loading\u2026 {group.progress:,})"
-            return f"{label} (loading\u2026)"
+                return self.tr("{group} (loading\u2026 {count})").format(
+                    group=label, count=f"{group.progress:,}"
+                )
+            return self.tr("{group} (loading\u2026)").format(group=label)
         if group.state is LoadState.FAILED:
-            return f"{label}: {group.error or 'failed'} [Enter to retry]"
+            return self.tr("{group}: {problem} [Enter to retry]").format(
+                group=label, problem=group.error or self.tr("failed")
+            )
         if group.state is LoadState.IDLE:
             return label
         if self._query:
             shown = len(group.matches(self._query))
-            return f"{label} ({shown:,} of {total:,})"
+            return self.tr("{group} ({shown} of {total})").format(
+                group=label, shown=f"{shown:,}", total=f"{total:,}"
+            )
         return f"{label} ({total:,})"
 
     def _tooltip(self, node: Node) -> str:
         if isinstance(node, RecordNode):
             record = node.record
-            lines = [f"Name: {record.name if record.name is not None else NO_NAME}"]
-            lines.append(f"ID: {record.id}")
+            name = record.name if record.name is not None else self._no_name
+            lines = [self.tr("Name: {name}").format(name=name)]
+            lines.append(self.tr("ID: {id}").format(id=record.id))
             if isinstance(record, User):
-                lines.append(f"E-mail: {record.email or '-'}")
-                lines.append(f"Status: {record.status or '-'}")
+                lines.append(self.tr("E-mail: {email}").format(email=record.email or "-"))
+                lines.append(self.tr("Status: {status}").format(status=record.status or "-"))
             else:
-                lines.append(f"Archived: {'yes' if record.archived else 'no'}")
+                archived = self.tr("yes") if record.archived else self.tr("no")
+                lines.append(self.tr("Archived: {archived}").format(archived=archived))
                 if record.email:
-                    lines.append(f"E-mail: {record.email}")
+                    lines.append(self.tr("E-mail: {email}").format(email=record.email))
             return plain_tooltip(lines)
         if isinstance(node, WorkspaceNode):
-            name = node.workspace.name or NO_WORKSPACE_NAME
-            lines = [f"Workspace: {name}", f"ID: {node.workspace.id}"]
+            name = node.workspace.name or self._no_workspace_name
+            lines = [
+                self.tr("Workspace: {name}").format(name=name),
+                self.tr("ID: {id}").format(id=node.workspace.id),
+            ]
             if node.from_cache_age:
-                lines.append(f"Shown from the cache: {node.from_cache_age}")
+                lines.append(self.tr("Shown from the cache: {age}").format(age=node.from_cache_age))
             return plain_tooltip(lines)
         if node.state is LoadState.FAILED:
-            return plain_tooltip([node.error or "failed", "Press Enter or double-click to retry."])
+            return plain_tooltip(
+                [node.error or self.tr("failed"), self.tr("Press Enter or double-click to retry.")]
+            )
         return plain_tooltip([self._group_text(node)])
 
     def _font(self, node: Node) -> QFont | None:

@@ -117,6 +117,141 @@
     </message>
 </context>
 <context>
+    <name>PanelModel</name>
+    <message>
+        <source>(no name)</source>
+        <extracomment>What a drag of rows carries: their names, and their records as JSON. Shown for a record or workspace without a name (English; `no_name()` and the model show them in the interface&apos;s language).</extracomment>
+        <translation>(kein Name)</translation>
+    </message>
+    <message>
+        <source>(unnamed workspace)</source>
+        <translation>(unbenannter Arbeitsbereich)</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <extracomment>The group rows&apos; labels (GroupNode.label, English), for lupdate: the model shows them translated.
+----------
+The column of the Clockify ids, when `PanelModel.show_ids` is on. Narrowing: the last query filtered here and its matches, valid while `version` holds. A row named by kind and IDs only: (kind, workspace id, user or client id, &quot;&quot; for the workspace and group rows). What the panel remembers of its view across restarts. Rows of the workspace and group rows (ascending), and the same by id() of the node; records sit right under their group&apos;s row, so these find any row&apos;s parent. id() of a record node -&gt; its row; built on first use after each relayout. The dimmed and error colours, and the cacheKey() of the palette they were made for.</extracomment>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>Clients</source>
+        <translation>Kunden</translation>
+    </message>
+    <message>
+        <source>ID {id}</source>
+        <translation>ID {id}</translation>
+    </message>
+    <message>
+        <source>No ID</source>
+        <translation>Keine ID</translation>
+    </message>
+    <message>
+        <source>Level {level}</source>
+        <translation>Ebene {level}</translation>
+    </message>
+    <message>
+        <source>User, {name}</source>
+        <translation>Benutzer, {name}</translation>
+    </message>
+    <message>
+        <source>Client, {name}, archived</source>
+        <translation>Kunde, {name}, archiviert</translation>
+    </message>
+    <message>
+        <source>Client, {name}</source>
+        <translation>Kunde, {name}</translation>
+    </message>
+    <message>
+        <source>expanded</source>
+        <translation>geöffnet</translation>
+    </message>
+    <message>
+        <source>collapsed</source>
+        <translation>geschlossen</translation>
+    </message>
+    <message>
+        <source>Workspace, {name}, {state}</source>
+        <translation>Arbeitsbereich, {name}, {state}</translation>
+    </message>
+    <message>
+        <source>loading</source>
+        <translation>lädt</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>not loaded</source>
+        <translation>nicht geladen</translation>
+    </message>
+    <message>
+        <source>{shown} of {total}</source>
+        <translation>{shown} von {total}</translation>
+    </message>
+    <message>
+        <source>{group} group, {count}, {state}</source>
+        <translation>Gruppe {group}, {count}, {state}</translation>
+    </message>
+    <message>
+        <source>{group} (loading… {count})</source>
+        <translation>{group} (lädt… {count})</translation>
+    </message>
+    <message>
+        <source>{group} (loading…)</source>
+        <translation>{group} (lädt…)</translation>
+    </message>
+    <message>
+        <source>{group}: {problem} [Enter to retry]</source>
+        <translation>{group}: {problem} [Eingabe: erneut versuchen]</translation>
+    </message>
+    <message>
+        <source>{group} ({shown} of {total})</source>
+        <translation>{group} ({shown} von {total})</translation>
+    </message>
+    <message>
+        <source>Name: {name}</source>
+        <translation>Name: {name}</translation>
+    </message>
+    <message>
+        <source>ID: {id}</source>
+        <translation>ID: {id}</translation>
+    </message>
+    <message>
+        <source>E-mail: {email}</source>
+        <translation>E-Mail: {email}</translation>
+    </message>
+    <message>
+        <source>Status: {status}</source>
+        <translation>Status: {status}</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <source>Archived: {archived}</source>
+        <translation>Archiviert: {archived}</translation>
+    </message>
+    <message>
+        <source>Workspace: {name}</source>
+        <translation>Arbeitsbereich: {name}</translation>
+    </message>
+    <message>
+        <source>Shown from the cache: {age}</source>
+        <translation>Aus dem Zwischenspeicher angezeigt: {age}</translation>
+    </message>
+    <message>
+        <source>Press Enter or double-click to retry.</source>
+        <translation>Eingabetaste oder Doppelklick versucht es erneut.</translation>
+    </message>
+</context>
+<context>
     <name>PanelSession</name>
     <message>
         <source>updated just now</source>
@@ -835,6 +970,38 @@ Sie brauchen dazu Ihren persönlichen API-Schlüssel (Clockify: Profil &gt; Eins
         <source>Workspaces, users and clients</source>
         <extracomment>At most this many selected rows are remembered across restarts (more: only the current).</extracomment>
         <translation>Arbeitsbereiche, Benutzer und Kunden</translation>
+    </message>
+</context>
+<context>
+    <name>app</name>
+    <message>
+        <source>Clockify Panel</source>
+        <translation>Clockify Panel</translation>
+    </message>
+    <message>
+        <source>Something went wrong: {error}. The panel keeps running.</source>
+        <translation>Etwas ist schiefgegangen: {error}. Das Panel läuft weiter.</translation>
+    </message>
+    <message>
+        <source>The details are also in the log file.</source>
+        <translation>Die Einzelheiten stehen auch in der Protokolldatei.</translation>
+    </message>
+    <message>
+        <source>Copy details</source>
+        <translation>Einzelheiten kopieren</translation>
+    </message>
+    <message>
+        <source>Clockify Panel (demo data)</source>
+        <extracomment>How long a thread holds the GIL before another may take it (Python&apos;s default: 5 ms).</extracomment>
+        <translation>Clockify Panel (Demodaten)</translation>
+    </message>
+    <message>
+        <source>Starting the demo…</source>
+        <translation>Demo wird gestartet…</translation>
+    </message>
+    <message>
+        <source>The demo could not start: {problem}</source>
+        <translation>Die Demo konnte nicht starten: {problem}</translation>
     </message>
 </context>
 <context>
