@@ -7,7 +7,10 @@ two-line address, an e-mail, a currency and a two-line note) and shows the detai
 (Ctrl+I) under the tree. `--workspace`, `--select`, `--filter`, `--no-details` and `--ids`
 change what it shows; `--select ''` picks the client by position (`--client`) instead.
 `--scheme dark` shows it in the dark scheme (docs/screenshot-dark.png), `--scheme light` in
-the light one; by default the platform's (light, offscreen).
+the light one; by default the platform's (light, offscreen). `--lang de` shows the German
+interface (docs/screenshot-de.png), as the "Language" setting does; by default the system's
+language (English under LANG=C). The German needs the compiled translations
+(scripts/compile_translations.py).
 
 Runs in-process like `clockify-panel --demo` (a fake Clockify on 127.0.0.1, no network),
 with settings in a temporary folder; needs no display (Qt's offscreen platform).
@@ -65,11 +68,16 @@ def main(argv: list[str] | None = None) -> int:
         choices=("dark", "light"),
         help="the colour scheme the system asks for (default: the platform's)",
     )
+    parser.add_argument(
+        "--lang",
+        choices=("en", "de"),
+        help="the interface's language, as the Language setting sets it (default: the system's)",
+    )
     args = parser.parse_args(argv)
     # "Partner Agency" forbids listing users on purpose; its warning is not news here.
     logging.getLogger().setLevel(logging.ERROR)
 
-    from PySide6.QtCore import QItemSelectionModel
+    from PySide6.QtCore import QCoreApplication, QItemSelectionModel
     from PySide6.QtWidgets import QAbstractItemView
 
     from desktop.clockify import ApiKey, ClockifyClient, Connection
@@ -86,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     deadline = time.monotonic() + 60
     with tempfile.TemporaryDirectory(prefix="clockify-panel-shot-") as settings_dir:
         isolate_settings(settings_dir)
+        if args.lang:
+            from desktop.ui.connection_settings import app_settings
+            from desktop.ui.language import LANGUAGE_KEY
+
+            app_settings().setValue(LANGUAGE_KEY, args.lang)
         quiet_offscreen_warnings()
         app = create_application()
         if args.scheme:
@@ -95,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
         try:
             window = PanelWindow()
-            window.setWindowTitle("Clockify Panel (demo data)")
+            window.setWindowTitle(QCoreApplication.translate("app", "Clockify Panel (demo data)"))
             window.resize(args.width, args.height)
             window.connect_client(
                 ClockifyClient(Connection.for_base_url(server.base_url), ApiKey(DEMO_API_KEY))
