@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -54,6 +54,16 @@ from desktop.ui.passphrase_dialog import ask_passphrase
 from desktop.workers import JobRunner
 
 log = logging.getLogger(__name__)
+
+#: The regions' labels (desktop.clockify's REGIONS, English), for lupdate: the dialog shows
+#: them translated.
+_REGION_LABELS = (
+    QT_TRANSLATE_NOOP("SettingsDialog", "Global"),
+    QT_TRANSLATE_NOOP("SettingsDialog", "EU (Germany)"),
+    QT_TRANSLATE_NOOP("SettingsDialog", "USA"),
+    QT_TRANSLATE_NOOP("SettingsDialog", "UK"),
+    QT_TRANSLATE_NOOP("SettingsDialog", "Australia"),
+)
 
 #: Removes a connection's key, cache file and cache key (runs on a worker).
 Forgetter = Callable[[CredentialStore, Connection], account.Forgotten]
@@ -168,7 +178,7 @@ class SettingsDialog(FittingDialog):
         form = QFormLayout()
         self.region_combo = QComboBox(self)
         for code, (label, _url) in REGIONS.items():
-            self.region_combo.addItem(label, code)
+            self.region_combo.addItem(self.tr(label), code)
         self.region_combo.addItem(self.tr("Custom URL"), CUSTOM)
         form.addRow(self.tr("&Region:"), self.region_combo)
         self.url_edit = QLineEdit(self)
@@ -318,7 +328,9 @@ class SettingsDialog(FittingDialog):
     def _set_region(self, code: str, why: str) -> None:
         self.region_combo.setCurrentIndex(self.region_combo.findData(code))
         self.region_note.setText(
-            self.tr("Region set to {region} {why}.").format(region=REGIONS[code][0], why=why)
+            self.tr("Region set to {region} {why}.").format(
+                region=self.tr(REGIONS[code][0]), why=why
+            )
         )
         self.region_note.show()
 
@@ -438,7 +450,7 @@ class SettingsDialog(FittingDialog):
                 text += self.tr(" Some regions could not be asked: ") + "; ".join(problems)
             self._show_result(text)
             return
-        label = REGIONS[code][0]
+        label = self.tr(REGIONS[code][0])
         self._show_result(
             self.tr("The key works in the {region} region, not in the one chosen.").format(
                 region=label

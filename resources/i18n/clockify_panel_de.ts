@@ -662,6 +662,27 @@ Sie brauchen dazu Ihren persönlichen API-Schlüssel (Clockify: Profil &gt; Eins
 <context>
     <name>SettingsDialog</name>
     <message>
+        <source>Global</source>
+        <extracomment>The regions&apos; labels (desktop.clockify&apos;s REGIONS, English), for lupdate: the dialog shows them translated.</extracomment>
+        <translation>Global</translation>
+    </message>
+    <message>
+        <source>EU (Germany)</source>
+        <translation>EU (Deutschland)</translation>
+    </message>
+    <message>
+        <source>USA</source>
+        <translation>USA</translation>
+    </message>
+    <message>
+        <source>UK</source>
+        <translation>Vereinigtes Königreich</translation>
+    </message>
+    <message>
+        <source>Australia</source>
+        <translation>Australien</translation>
+    </message>
+    <message>
         <source>The custom base URL is not valid: it should look like https://clockify.example.com/api/v1.</source>
         <extracomment>Removes a connection&apos;s key, cache file and cache key (runs on a worker).</extracomment>
         <translation>Die eigene Basis-URL ist ungültig: sie sollte wie https://clockify.example.com/api/v1 aussehen.</translation>
