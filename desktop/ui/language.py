@@ -12,6 +12,7 @@ else the system locale's; it applies at the next start. The command line stays E
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
@@ -84,7 +85,10 @@ def install_translators(
     installed = [own]
     qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     qt = QTranslator(app)
-    if qt.load(f"qtbase_{code}", qt_folder):
+    bundled = _bundled_qt_folder()
+    if qt.load(f"qtbase_{code}", qt_folder) or (
+        bool(bundled) and qt.load(f"qtbase_{code}", bundled)
+    ):
         installed.append(qt)
     else:
         log.info(
@@ -95,6 +99,12 @@ def install_translators(
         app.installTranslator(translator)
     log.info("interface language: %s", code)
     return installed
+
+
+def _bundled_qt_folder() -> str:
+    """Where the PyInstaller bundle (build.spec) keeps Qt's own catalogues ("" elsewhere)."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    return str(Path(bundle) / "PySide6" / "Qt" / "translations") if bundle else ""
 
 
 def remove_translators(app: QCoreApplication, translators: list[QTranslator]) -> None:
