@@ -46,6 +46,13 @@ def _tool(name: str) -> str:
 
 Message = tuple[str, str]  # (context, source)
 
+#: How to bring the .ts file up to date with the sources (then translate what is new, in
+#: Qt Linguist or by hand, and remove each translation's type="unfinished").
+LUPDATE = (
+    "pyside6-lupdate -locations none -no-obsolete -target-language de_DE desktop/ui/*.py "
+    "-ts resources/i18n/clockify_panel_de.ts"
+)
+
 
 def _messages(ts: Path) -> dict[Message, tuple[str, str]]:
     """(context, source) -> (translation, its type attribute) of a .ts file."""
@@ -83,7 +90,7 @@ def test_every_message_of_the_sources_has_a_german_translation(
 ) -> None:
     assert len(scanned) > 100  # lupdate did find the panel's texts
     missing = sorted(key for key in scanned if key not in german)
-    assert not missing, f"not in {TS_FILE.name} (run pyside6-lupdate, then translate): {missing}"
+    assert not missing, f"not in {TS_FILE.name} (run {LUPDATE}, then translate): {missing}"
     unfinished = sorted(
         key for key in scanned if german[key][1] in ("unfinished", "vanished", "obsolete")
     )
@@ -96,7 +103,7 @@ def test_the_ts_file_has_no_stale_messages(
     scanned: dict[Message, tuple[str, str]], german: dict[Message, tuple[str, str]]
 ) -> None:
     stale = sorted(key for key in german if key not in scanned)
-    assert not stale, f"messages no source has any more (lupdate -no-obsolete): {stale}"
+    assert not stale, f"messages no source has any more (run {LUPDATE}): {stale}"
 
 
 _PLACEHOLDER = re.compile(r"\{\w+\}|%\d")
