@@ -8,14 +8,21 @@ client that sends more, or nothing within `instance.TIMEOUT` seconds, is dropped
 from __future__ import annotations
 
 import logging
+import time
 
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from desktop import instance
 from desktop.ui.main_window import PanelWindow
 
 log = logging.getLogger(__name__)
+
+
+#: How long a show waits at most for the platform to let go of a window just hidden (ms).
+FOCUS_SETTLE_MS = 300
+FOCUS_POLL_MS = 10
 
 
 def show_window(window: PanelWindow) -> None:
@@ -26,6 +33,19 @@ def show_window(window: PanelWindow) -> None:
     window.raise_()
     window.activateWindow()
     window.focus_filter()
+
+
+def focus_is_leaving(window: PanelWindow) -> bool:
+    """Whether `window` is hidden but still the application's focus window.
+
+    Under X (xcb), a window that had the focus stays Qt's focus window for 100 ms after it
+    is hidden (Qt waits that long for a FocusIn that would make the change moot). A window
+    shown again within that time gets the X focus, but Qt, finding its focus window
+    unchanged, never activates it again: no active window, no focused filter. A show then
+    waits until the focus has left (`InstanceServer`).
+    """
+    handle = window.windowHandle()
+    return not window.isVisible() and handle is not None and QGuiApplication.focusWindow() is handle
 
 
 def is_in_front(window: PanelWindow) -> bool:
@@ -94,6 +114,10 @@ class InstanceServer(QObject):
         self._server = QLocalServer(self)
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._accept)
+        self._show_after = 0.0  # a show waiting for the focus to leave: give up then
+        self._settling = QTimer(self)
+        self._settling.setInterval(FOCUS_POLL_MS)
+        self._settling.timeout.connect(self._show_once_settled)
 
     def listen(self) -> bool:
         """Listen, replacing a socket file a crashed panel left (the caller holds the lock);
@@ -119,19 +143,36 @@ class InstanceServer(QObject):
         """Carry out `command` on the window; the answer line (without its newline)."""
         window = self._window
         if command == "show":
-            show_window(window)
+            self._show()
         elif command == "hide":
-            window.hide()
+            self._hide()
         elif command == "toggle":
-            if is_in_front(window):
-                window.hide()
+            if is_in_front(window) or self._settling.isActive():
+                self._hide()
             else:
-                show_window(window)
+                self._show()
         elif command == "state":
             return window_state(window)
         else:
             return "error"
         return "ok"
+
+    def _show(self) -> None:
+        if focus_is_leaving(self._window):
+            self._show_after = time.monotonic() + FOCUS_SETTLE_MS / 1000
+            self._settling.start()
+        elif not self._settling.isActive():
+            show_window(self._window)
+
+    def _hide(self) -> None:
+        self._settling.stop()
+        self._window.hide()
+
+    @Slot()
+    def _show_once_settled(self) -> None:
+        if not focus_is_leaving(self._window) or time.monotonic() >= self._show_after:
+            self._settling.stop()
+            show_window(self._window)
 
 
 def start_instance_server(window: PanelWindow, claim: instance.Claim) -> InstanceServer | None:
