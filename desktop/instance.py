@@ -256,10 +256,6 @@ class Claim:
         self.problem = problem
         self._lock = lock
 
-    @property
-    def held(self) -> bool:
-        return self._lock is not None
-
     def release(self) -> None:
         """Let go of the lock (after the server is closed: closing removes the socket file,
         which by then could be a new panel's). Once is enough; more calls do nothing."""
