@@ -24,6 +24,7 @@ from desktop.ui.loader import describe_error
 from desktop.ui.main_window import PanelWindow
 from desktop.ui.session import PanelSession
 from desktop.ui.stored import EarlyStart, early_start
+from desktop.ui.theme import follow_scheme
 
 if TYPE_CHECKING:
     from io import TextIOWrapper
@@ -257,6 +258,8 @@ def run_panel(
     hold_early_logs()
     install_excepthook()
     window = PanelWindow()
+    # The system's light or dark scheme, now and when it changes while the panel runs.
+    follow_scheme(app, window.model.refresh_colours, window)
     session = PanelSession(window)
     tune_process()
     window.show()  # before any connection work: the panel appears at once

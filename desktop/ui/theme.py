@@ -221,8 +221,10 @@ def light_palette() -> QPalette:
 class SchemeFollower(QObject):
     """Keeps the application's palette on the system's scheme; see `follow_scheme`."""
 
-    def __init__(self, app: QGuiApplication, on_change: Callable[[], None]) -> None:
-        super().__init__(app)
+    def __init__(
+        self, app: QGuiApplication, on_change: Callable[[], None], owner: QObject | None = None
+    ) -> None:
+        super().__init__(owner or app)
         self._app = app
         self._on_change = on_change
         self._overriding = False
@@ -261,12 +263,16 @@ class SchemeFollower(QObject):
         self._on_change()
 
 
-def follow_scheme(app: QGuiApplication, on_change: Callable[[], None]) -> SchemeFollower:
+def follow_scheme(
+    app: QGuiApplication, on_change: Callable[[], None], owner: QObject | None = None
+) -> SchemeFollower:
     """Follow the system's light or dark scheme from now on; `on_change` is called after
     every change of scheme (with the palette already changed), to drop cached colours.
 
-    The palette is put right at once, so call it before the window is shown. Owned by `app`.
+    The palette is put right at once, so call it before the window is shown. Owned by
+    `owner` (the window whose colours `on_change` drops: following stops when it goes), or
+    by `app`.
     """
-    follower = SchemeFollower(app, on_change)
+    follower = SchemeFollower(app, on_change, owner)
     follower.sync()
     return follower
