@@ -509,3 +509,34 @@ def test_the_server_bounds_what_it_reads(qtbot: QtBot) -> None:
     finally:
         server.close()
     assert not Path(where.server_name).exists()  # closing removes the socket file
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # offscreen
+def test_a_toggle_makes_esc_in_the_empty_filter_hide_and_hide_saves_the_state(
+    qtbot: QtBot,
+) -> None:
+    """In this process: once a --toggle has reached the panel, Esc in its empty filter sends it
+    away as the shortcut does; a hide by the socket saves the window's state as a close does."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from desktop.ui.instance_server import InstanceServer
+    from desktop.ui.main_window import PanelWindow
+
+    window = PanelWindow()
+    qtbot.addWidget(window)
+    server = InstanceServer(window, instance.address("demo").server_name)
+    saved: list[bool] = []
+    window._save_window_state = lambda: saved.append(True)  # type: ignore[method-assign]
+    assert not window.hide_on_escape  # no tray offscreen, no toggle yet
+    window.show()
+    assert server.act("toggle") == "ok"
+    assert window.hide_on_escape
+    window.show()
+    window.filter_edit.setFocus()
+    QTest.keyClick(window.filter_edit, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+    window.show()
+    assert server.act("hide") == "ok"
+    assert not window.isVisible()
+    assert saved

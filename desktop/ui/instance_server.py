@@ -147,6 +147,8 @@ class InstanceServer(QObject):
         elif command == "hide":
             self._hide()
         elif command == "toggle":
+            # Summoned and sent away by a shortcut: Esc in the empty filter sends it away too.
+            window.hide_on_escape = True
             if is_in_front(window) or self._settling.isActive():
                 self._hide()
             else:
@@ -166,7 +168,7 @@ class InstanceServer(QObject):
 
     def _hide(self) -> None:
         self._settling.stop()
-        self._window.hide()
+        self._window.dismiss()  # hidden, its state saved as at a close
 
     @Slot()
     def _show_once_settled(self) -> None:
