@@ -1,0 +1,1 @@
+"""A read-only client of docs101's customers API (GET only, bounded, as the Clockify client)."""

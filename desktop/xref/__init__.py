@@ -1,0 +1,1 @@
+"""Clockify clients cross-referenced with docs101 customers: matching names, reading a CSV."""
