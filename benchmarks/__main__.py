@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import list_process, load, peers
+from benchmarks import list_process, load, peers, summon
 from benchmarks.common import (
     ROOT,
     ChildFailed,
@@ -48,6 +48,7 @@ class Sizes:
     copy_rows: int
     copy_runs: int
     list_runs: int
+    summon_rounds: int
 
 
 FULL = Sizes(
@@ -64,6 +65,7 @@ FULL = Sizes(
     copy_rows=50_000,
     copy_runs=7,
     list_runs=5,
+    summon_rounds=9,
 )
 QUICK = Sizes(
     startup_runs=1,
@@ -79,6 +81,7 @@ QUICK = Sizes(
     copy_rows=2_000,
     copy_runs=2,
     list_runs=1,
+    summon_rounds=2,  # and the warm-up: about 6 s
 )
 
 
@@ -487,6 +490,49 @@ class Bench:
         for missing in result["missing"]:
             self.add(Row("8 list", f"peer {missing['peer']}", f"n/a: {missing['error']}"))
 
+    # -- 9. under X: cold start and summons ----------------------------------------------------
+
+    def summoning(self) -> None:
+        rounds = self.sizes.summon_rounds
+        self.say(f"summon: under Xvfb, {rounds} rounds and a warm-up")
+        try:
+            result = summon.run(rounds, log=self.say)
+        except summon.NoX as exc:
+            print(f"9 summon: skipped: {exc}", file=sys.stderr)
+            self.add(Row("9 summon", "cold start and summons under X", f"n/a (skipped: {exc})"))
+            return
+        except (RuntimeError, TimeoutError, OSError) as exc:
+            self.add(Row("9 summon", "cold start and summons under X", f"n/a: {exc}"))
+            return
+        where = f"Xvfb, {result['window_manager']}, median of {rounds}"
+        seen = "first paint" if result["visible"].startswith("first paint") else "window mapped"
+        base = f"bare QWidget under X {fmt_s(result['bare_s'])}"
+        panel_ratio, summon_ratio = result["panel_ratio"], result["summon_ratio"]
+        self.add(
+            Row(
+                "9 summon",
+                f"cold start under X: `--demo`, spawn to its {seen} ({where})",
+                fmt_s(result["panel_s"]),
+                base,
+                panel_ratio,
+                "<= 1.5x",
+                panel_ratio <= 1.5,
+                result,
+            )
+        )
+        self.add(
+            Row(
+                "9 summon",
+                f"summon: `--demo --toggle`, spawn to the hidden panel's {seen} again "
+                f"(the client exited after {fmt_s(result['summon_client_exit_s'])})",
+                fmt_s(result["summon_s"]),
+                base,
+                summon_ratio,
+                "<= 0.5x",
+                summon_ratio <= 0.5,
+            )
+        )
+
     def close(self) -> None:
         self.workdir.close()
 
@@ -503,6 +549,7 @@ def run_all(sizes: Sizes, log: bool) -> list[Row]:
             bench.listing(server)
         bench.filtering()
         bench.copying()
+        bench.summoning()
     finally:
         bench.close()
     return bench.rows
