@@ -260,6 +260,8 @@ def run_panel(
     window = PanelWindow()
     # The system's light or dark scheme, now and when it changes while the panel runs.
     follow_scheme(app, window.model.refresh_colours, window)
+    # Started by the shortcut's `--toggle`: Esc in the empty filter sends it away again.
+    window.hide_on_escape = getattr(args, "summon", None) == "toggle"
     session = PanelSession(window)
     tune_process()
     window.show()  # before any connection work: the panel appears at once
