@@ -369,6 +369,137 @@ def _adapter_class() -> type[HTTPAdapter]:
     return DeadlineAdapter
 
 
+@contextlib.contextmanager
+def request_deadline(at: float) -> Iterator[None]:
+    """Inside: the connections of this thread never wait past `at` (time.monotonic()).
+
+    Covers connecting, the TLS handshake, the status line, the headers and every read
+    of the body through sessions made by new_session().
+    """
+    _deadline.at = at
+    try:
+        yield
+    finally:
+        _deadline.at = None
+
+
+def new_session() -> requests.Session:
+    """A requests session as the clients use it: the deadline adapter for http and https,
+    TLS verified, nothing taken from the environment (no .netrc; proxies are chosen per
+    request by proxies_for), JSON and gzip asked for."""
+    import requests  # here, not at import: it costs 0.2 s of the panel's start-up
+
+    session = requests.Session()
+    adapter = _adapter_class()()
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.verify = True
+    # Not the environment's .netrc: a second auth header makes Clockify answer 401.
+    # Proxies from the environment are chosen per request (see proxies_for).
+    session.trust_env = False
+    session.headers.update(
+        {
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip",  # the only encoding read_body inflates
+            "User-Agent": f"clockify-panel/{__version__}",
+        }
+    )
+    return session
+
+
+def proxies_for(url: str) -> dict[str, str]:
+    """The proxies a request to `url` goes through.
+
+    None for plain http: it is allowed only to loopback, and a proxy there would read
+    the key in clear text. For https, the environment's HTTPS_PROXY (or ALL_PROXY) as
+    users behind a company proxy expect, NO_PROXY honoured; the key stays inside TLS.
+    """
+    if not url.lower().startswith("https://"):
+        return {}
+    from requests.utils import get_environ_proxies
+
+    found = get_environ_proxies(url)
+    return {scheme: proxy for scheme, proxy in found.items() if scheme in ("https", "all")}
+
+
+def connection_failure(host: str, exc: BaseException) -> str:
+    """One sentence for a connection that failed (not a timeout): `host` unresolved,
+    refused, broken off, or otherwise unreachable."""
+    text = repr(exc)
+    if "NameResolution" in text or "Name or service not known" in text or "getaddrinfo" in text:
+        return (
+            f"No connection: the host name {host} could not be resolved. "
+            "Check your network or the URL."
+        )
+    if "Connection refused" in text or "ConnectionRefused" in text:
+        return f"No connection: {host} refused the connection."
+    if (
+        "Connection reset" in text
+        or "RemoteDisconnected" in text
+        or "ConnectionReset" in text
+        or "ProtocolError" in text
+    ):
+        return f"The connection to {host} broke off before the answer was complete."
+    return f"No connection to {host}. Check your network, then retry."
+
+
+class BodyError(Exception):
+    """Why read_body could not read a body whole; `kind` is one of BODY_ERRORS."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+#: too-large: past the limit (announced or not); encoding: compressed another way than
+#: gzip; gzip: broken gzip; timeout: the deadline passed; broke-off: the connection ended
+#: before the body did.
+BODY_ERRORS = ("too-large", "encoding", "gzip", "timeout", "broke-off")
+
+
+def read_body(response: requests.Response, limit: int, deadline: float) -> bytearray:
+    """The whole body of a streamed response, decompressed, at most `limit` bytes, read
+    before `deadline` (time.monotonic()); BodyError saying why not."""
+    from http.client import HTTPException
+
+    from urllib3.exceptions import HTTPError, ReadTimeoutError
+
+    length = _content_length(response.headers.get("Content-Length"))
+    if length is not None and length > limit:
+        raise BodyError("too-large")
+    encoding = (response.headers.get("Content-Encoding") or "").strip().lower()
+    gunzip: _Gunzip | None = None
+    if encoding in ("gzip", "x-gzip"):
+        gunzip = _Gunzip()
+    elif encoding not in ("", "identity"):
+        raise BodyError("encoding")
+    body = bytearray()
+    try:
+        while True:
+            if time.monotonic() >= deadline:
+                raise TimeoutError
+            chunk: bytes = response.raw.read(_CHUNK, decode_content=False)
+            if not chunk:
+                break
+            if gunzip is None:
+                body += chunk
+                if len(body) > limit:
+                    raise BodyError("too-large")
+            else:
+                gunzip.feed(chunk, body, limit)
+    except _TooLarge:
+        raise BodyError("too-large") from None
+    except zlib.error:
+        raise BodyError("gzip") from None
+    except (HTTPError, HTTPException, OSError) as exc:
+        if isinstance(exc, ReadTimeoutError | TimeoutError) or time.monotonic() >= deadline:
+            raise BodyError("timeout") from None
+        raise BodyError("broke-off") from None
+    if gunzip is not None and not gunzip.complete:
+        raise BodyError("broke-off")
+    return body
+
+
 class RequestGate(Protocol):
     """Counts the requests a client sends, and may refuse one before it is sent.
 
@@ -634,23 +765,7 @@ class ClockifyClient:
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
-            import requests  # here, not at import: it costs 0.2 s of the panel's start-up
-
-            session = requests.Session()
-            adapter = _adapter_class()()
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
-            session.verify = True
-            # Not the environment's .netrc: a second auth header makes Clockify answer 401.
-            # Proxies from the environment are chosen per request (see _proxies).
-            session.trust_env = False
-            session.headers.update(
-                {
-                    "Accept": "application/json",
-                    "Accept-Encoding": "gzip",  # the only encoding _read_body inflates
-                    "User-Agent": f"clockify-panel/{__version__}",
-                }
-            )
+            session = new_session()
             self._local.session = session
             with self._sessions_lock:
                 self._sessions.append(session)
@@ -712,20 +827,7 @@ class ClockifyClient:
             waited += delay
             attempt += 1
 
-    @staticmethod
-    def _proxies(url: str) -> dict[str, str]:
-        """The proxies a request to `url` goes through.
-
-        None for plain http: it is allowed only to loopback, and a proxy there would read
-        the key in clear text. For https, the environment's HTTPS_PROXY (or ALL_PROXY) as
-        users behind a company proxy expect, NO_PROXY honoured; the key stays inside TLS.
-        """
-        if not url.lower().startswith("https://"):
-            return {}
-        from requests.utils import get_environ_proxies
-
-        found = get_environ_proxies(url)
-        return {scheme: proxy for scheme, proxy in found.items() if scheme in ("https", "all")}
+    _proxies = staticmethod(proxies_for)
 
     def _send(
         self,
@@ -783,24 +885,7 @@ class ClockifyClient:
         connect, total = self.timeout
         return f"{max(connect, total):g} s"
 
-    @staticmethod
-    def _connection_failure(host: str, exc: BaseException) -> str:
-        text = repr(exc)
-        if "NameResolution" in text or "Name or service not known" in text or "getaddrinfo" in text:
-            return (
-                f"No connection: the host name {host} could not be resolved. "
-                "Check your network or the URL."
-            )
-        if "Connection refused" in text or "ConnectionRefused" in text:
-            return f"No connection: {host} refused the connection."
-        if (
-            "Connection reset" in text
-            or "RemoteDisconnected" in text
-            or "ConnectionReset" in text
-            or "ProtocolError" in text
-        ):
-            return f"The connection to {host} broke off before the answer was complete."
-        return f"No connection to {host}. Check your network, then retry."
+    _connection_failure = staticmethod(connection_failure)
 
     def _read_body(
         self, response: requests.Response, path: str, limit: int, deadline: float
@@ -811,60 +896,32 @@ class ClockifyClient:
         compressed in a way not asked for, NetworkError for the deadline or a broken
         connection.
         """
-        from http.client import HTTPException
-
-        from urllib3.exceptions import HTTPError, ReadTimeoutError
-
+        try:
+            return read_body(response, limit, deadline)
+        except BodyError as problem:
+            kind = problem.kind
         host = self.connection.host
-        too_large = UnexpectedResponseError(
-            f"Unexpected answer from {host} for {path}: larger than {limit // 1024 // 1024} MB, "
-            "far more than a page of Clockify records. Is this a Clockify server?"
-            if limit >= 1024 * 1024
-            else f"Unexpected answer from {host} for {path}: larger than {limit // 1024} KB."
-        )
-        length = _content_length(response.headers.get("Content-Length"))
-        if length is not None and length > limit:
-            raise too_large
-        encoding = (response.headers.get("Content-Encoding") or "").strip().lower()
-        gunzip: _Gunzip | None = None
-        if encoding in ("gzip", "x-gzip"):
-            gunzip = _Gunzip()
-        elif encoding not in ("", "identity"):
+        if kind == "too-large":
+            raise UnexpectedResponseError(
+                f"Unexpected answer from {host} for {path}: larger than "
+                f"{limit // 1024 // 1024} MB, far more than a page of Clockify records. "
+                "Is this a Clockify server?"
+                if limit >= 1024 * 1024
+                else f"Unexpected answer from {host} for {path}: larger than {limit // 1024} KB."
+            )
+        if kind == "encoding":
             raise UnexpectedResponseError(
                 f"Unexpected answer from {host} for {path}: compressed in a way that was not "
                 "asked for. Is this a Clockify server?"
             )
-        broke_off = NetworkError(
-            f"The connection to {host} broke off before the answer was complete."
-        )
-        body = bytearray()
-        try:
-            while True:
-                if time.monotonic() >= deadline:
-                    raise TimeoutError
-                chunk: bytes = response.raw.read(_CHUNK, decode_content=False)
-                if not chunk:
-                    break
-                if gunzip is None:
-                    body += chunk
-                    if len(body) > limit:
-                        raise too_large
-                else:
-                    gunzip.feed(chunk, body, limit)
-        except _TooLarge:
-            raise too_large from None
-        except zlib.error:
+        if kind == "gzip":
             raise UnexpectedResponseError(
                 f"Unexpected answer from {host} for {path}: its gzip compression is broken. "
                 "Is this a Clockify server?"
-            ) from None
-        except (HTTPError, HTTPException, OSError) as exc:
-            if isinstance(exc, ReadTimeoutError | TimeoutError) or time.monotonic() >= deadline:
-                raise self._timeout_error() from None
-            raise broke_off from None
-        if gunzip is not None and not gunzip.complete:
-            raise broke_off
-        return body
+            )
+        if kind == "timeout":
+            raise self._timeout_error()
+        raise NetworkError(f"The connection to {host} broke off before the answer was complete.")
 
     def _decode(self, body: bytearray, path: str) -> Any:
         return decode_json(body, f"{self.connection.host} for {path}", self._loads)
@@ -1052,4 +1109,15 @@ class _AccessDenied(ClockifyError):
     """Code 501: its meaning depends on the call (no permission or no such workspace)."""
 
 
-__all__ = ["ClockifyClient", "ClockifyError", "RetryPolicy"]
+__all__ = [
+    "BODY_ERRORS",
+    "BodyError",
+    "ClockifyClient",
+    "ClockifyError",
+    "RetryPolicy",
+    "connection_failure",
+    "new_session",
+    "proxies_for",
+    "read_body",
+    "request_deadline",
+]

@@ -1,0 +1,395 @@
+"""A fake docs101 on 127.0.0.1: the customer list, its errors, and switches for faults.
+
+It answers GET /api/v1/customer/ with the `X-API-Key` it was given (401 otherwise), as a
+plain JSON list or in one of the shapes the client must also read (`paging`), and can
+instead answer a fixed error status, a malformed body, a redirect or an endless body.
+Every request is logged (never its key). Methods other than GET are answered 405.
+
+`demo_customers()` is the demo's customer list: it overlaps the demo Clockify's clients
+(desktop/demo/data.py) with exact, near and missing names. It lives here for now; demo
+mode can import it from here until it moves next to desktop/demo/data.py.
+
+Run it alone to try the client by hand:
+    python tests/fake_docs101.py      # prints the base URL and the key, serves until Ctrl-C
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import sys
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+API_PREFIX = "/api/v1"
+CUSTOMERS = API_PREFIX + "/customer/"
+#: A made-up key in docs101's format.
+DOCS101_TEST_KEY = "ak_live_9fQ2xWm7Lr4Tz8Kp1Vb6Hn3Yc5Gd0JsE"
+#: "list": a plain list (what docs101 sends); "results", "data", "items", "customers": that
+#: list inside an object, all at once; "next": pages of `page_size` with a `next` link
+#: (count, next, previous, results); "next-relative": the same with a link without host;
+#: "page": pages by `?page=N` with page and total (data); "next-elsewhere": a `next` link
+#: to `next_host`; "ignores-paging": says there is more, but always sends page 1;
+#: "next-loop": the `next` link points at the page itself.
+PAGING_MODES = frozenset(
+    {
+        "list",
+        "results",
+        "data",
+        "items",
+        "customers",
+        "next",
+        "next-relative",
+        "page",
+        "next-elsewhere",
+        "ignores-paging",
+        "next-loop",
+    }
+)
+#: "bad-json": not JSON; "html": a web page; "object": an object with no list in it.
+MALFORMED_MODES = frozenset({"bad-json", "html", "object"})
+#: Each default error body, as docs101 words them.
+ERROR_BODIES: dict[int, dict[str, Any]] = {
+    400: {"message": "Validation failed: unknown filter"},
+    401: {"message": "Invalid API key"},
+    402: {
+        "error": "Plan limit exceeded",
+        "used": 1000,
+        "limit": 1000,
+        "reset_date": "2026-12-01",
+    },
+    404: {"error": "Not found"},
+    422: {"message": "Unprocessable entity: page must be a number"},
+    500: {"error": "Internal server error"},
+}
+
+
+def _company(ident: int, name: str, email: str | None, vat_id: str | None) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "organization_name": name,
+        "first_name": None,
+        "last_name": None,
+        "salutation": None,
+        "email": email,
+        "contact_type": "B2B",
+        "vat_id": vat_id,
+        "language": "de",
+        "is_active": True,
+    }
+
+
+def _person(ident: int, salutation: str, first: str, last: str, email: str) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "organization_name": None,
+        "first_name": first,
+        "last_name": last,
+        "salutation": salutation,
+        "email": email,
+        "contact_type": "B2C",
+        "vat_id": None,
+        "language": "de",
+        "is_active": True,
+    }
+
+
+def demo_customers() -> list[dict[str, Any]]:
+    """The demo's docs101 customers, as docs101 sends them (fresh dicts on every call).
+
+    Against the demo Clockify (desktop/demo/data.py), by design:
+    - exact: studio clients "Café Müller", "Søstrene Design", "Göteborg Glas", "Naïve
+      Fonts", "Hôtel Étoile", "Straße & Söhne", and Northwind's "Horizon Logistics GmbH",
+      "Atlas Media GmbH" and "Keystone Legal Group";
+    - near: "Cafe Mueller GmbH"-style spellings of others ("Creme Brulee Bistro GmbH",
+      "Strasse und Soehne KG" next to the exact one, "Ubermass Gym", "Jalapeno Foods
+      GmbH", "Vertex Robotics", "Falcon Robotics BV", "Cobalt Dental SA");
+    - missing: most demo clients have no customer here;
+    - docs101 only: "Bäckerei Schmidt e.K.", "Müller Bau GmbH" and two persons (no
+      organisation name, matched by first and last name), one of them inactive.
+    """
+    rows = [
+        ("Café Müller", "info@cafe-mueller.example", "DE811234567"),
+        ("Søstrene Design", "hej@sostrene-design.example", None),
+        ("Göteborg Glas", None, "SE556677889901"),
+        ("Naïve Fonts", "hello@naive-fonts.example", None),
+        ("Hôtel Étoile", "reception@hotel-etoile.example", "FR40303265045"),
+        ("Straße & Söhne", "buero@strasse-soehne.example", "DE298765432"),
+        ("Horizon Logistics GmbH", "ap@horizon-logistics.example", "DE123456789"),
+        ("Atlas Media GmbH", "rechnung@atlas-media.example", "DE234567891"),
+        ("Keystone Legal Group", "billing@keystone-legal.example", None),
+        ("Creme Brulee Bistro GmbH", None, "DE345678912"),
+        ("Strasse und Soehne KG", "kg@strasse-soehne.example", "DE456789123"),
+        ("Ubermass Gym", "team@uebermass.example", None),
+        ("Jalapeno Foods GmbH", "orders@jalapeno.example", "DE567891234"),
+        ("Vertex Robotics", "finance@vertex-robotics.example", None),
+        ("Falcon Robotics BV", "ap@falcon-robotics.example", "NL123456789B01"),
+        ("Cobalt Dental SA", None, "ESA12345678"),
+        ("Bäckerei Schmidt e.K.", "backstube@schmidt.example", "DE678912345"),
+        ("Müller Bau GmbH", "bau@mueller-bau.example", "DE789123456"),
+    ]
+    customers = [
+        _company(1001 + index, name, email, vat) for index, (name, email, vat) in enumerate(rows)
+    ]
+    customers.append(_person(2001, "Frau", "Zoë", "Müller", "zoe.mueller@example.com"))
+    former = _person(2002, "Herr", "Jonas", "Weber", "j.weber@example.com")
+    former["is_active"] = False
+    customers.append(former)
+    return customers
+
+
+@dataclass(frozen=True, slots=True)
+class Docs101Request:
+    """One request as the fake saw it; the key itself is never kept."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    key_present: bool
+    key_headers: int
+    other_headers: dict[str, str] = field(default_factory=dict)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    fake: FakeDocs101
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hung up on an endless body
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "FakeDocs101/1.0"
+    server: _Server
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def setup(self) -> None:
+        super().setup()
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def finish(self) -> None:
+        with contextlib.suppress(OSError):
+            super().finish()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.server.fake._serve(self)
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+
+    def answer(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+        except OSError:
+            self.close_connection = True
+
+    def endless(self) -> None:
+        """A list of customers with no end and no length: the client must stop reading."""
+        self.close_connection = True
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            record = json.dumps(_company(1, "x" * 1000, None, None)).encode() + b","
+            piece = b"[" + record * 1024
+            while not self.server.fake.stopping.is_set():
+                self.wfile.write(piece)
+                piece = record * 1024
+        except OSError:
+            pass
+
+
+def _json(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False).encode()
+
+
+class FakeDocs101:
+    """The fake on a daemon thread once started; `stop()` (or leaving `with`) ends it.
+
+    Attributes (switches a test may change while it runs):
+        customers: the records served, as docs101 shapes them.
+        paging: one of PAGING_MODES; page_size: the customers of one page when paged.
+        status: answer every request with this status and `error_body` (or its default
+            from ERROR_BODIES); echo_key: put the key it was sent into that body.
+        malformed: one of MALFORMED_MODES, answered with 200.
+        redirect_to: answer 302 to this address.
+        endless: answer 200 with a body that never ends.
+        next_host: where "next-elsewhere" links to.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str = DOCS101_TEST_KEY,
+        customers: list[dict[str, Any]] | None = None,
+        paging: str = "list",
+        page_size: int = 5,
+    ) -> None:
+        if paging not in PAGING_MODES:
+            raise ValueError(f"unknown paging {paging!r}")
+        self.api_key = api_key
+        self.customers = demo_customers() if customers is None else customers
+        self.paging = paging
+        self.page_size = page_size
+        self.status: int | None = None
+        self.error_body: Any = None
+        self.echo_key = False
+        self.malformed: str | None = None
+        self.redirect_to: str | None = None
+        self.endless = False
+        self.next_host = "https://elsewhere.example"
+        self.requests: list[Docs101Request] = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.fake = self
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return self.origin + API_PREFIX
+
+    def start(self) -> FakeDocs101:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeDocs101:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- answering ---------------------------------------------------------------------------
+
+    def _serve(self, handler: _Handler) -> None:
+        split = urlsplit(handler.path)
+        query = dict(parse_qsl(split.query, keep_blank_values=True))
+        keys = handler.headers.get_all("X-API-Key") or []
+        others = {
+            name.lower(): value
+            for name, value in handler.headers.items()
+            if name.lower() in ("accept-encoding", "authorization", "proxy-authorization")
+        }
+        with self.lock:
+            self.requests.append(
+                Docs101Request(handler.command, split.path, query, bool(keys), len(keys), others)
+            )
+        if handler.command != "GET":
+            handler.answer(405, _json({"error": "Method not allowed"}))
+            return
+        if self.redirect_to is not None:
+            handler.answer(302, b"", {"Location": self.redirect_to})
+            return
+        if self.status is not None:
+            body = self.error_body
+            if body is None:
+                body = dict(ERROR_BODIES.get(self.status, {"error": "Error"}))
+                if self.echo_key and keys:
+                    body["message"] = f"the key {keys[0]} is not valid here"
+            handler.answer(self.status, body if isinstance(body, bytes) else _json(body))
+            return
+        if keys != [self.api_key]:
+            handler.answer(401, _json(ERROR_BODIES[401]))
+            return
+        if split.path != CUSTOMERS:
+            handler.answer(404, _json(ERROR_BODIES[404]))
+            return
+        if self.endless:
+            handler.endless()
+            return
+        if self.malformed is not None:
+            body = {
+                "bad-json": b'[{"id": 1, "organization_name": "Acme"',
+                "html": b"<!DOCTYPE html><html><body>Welcome</body></html>",
+                "object": _json({"status": "ok", "count": 3}),
+            }[self.malformed]
+            handler.answer(200, body)
+            return
+        handler.answer(200, _json(self._page(query)))
+
+    def _page(self, query: dict[str, str]) -> Any:
+        customers = self.customers
+        mode = self.paging
+        if mode == "list":
+            return customers
+        if mode in ("results", "data", "items", "customers"):
+            return {mode: customers}
+        size = self.page_size
+        try:
+            page = max(int(query.get("page", "1")), 1)
+        except ValueError:
+            page = 1
+        if mode == "ignores-paging":
+            page = 1
+        chunk = customers[(page - 1) * size : page * size]
+        more = page * size < len(customers)
+        if mode == "page" or mode == "ignores-paging":
+            return {"page": page, "total": len(customers), "data": chunk}
+        link: str | None = None
+        if mode == "next-loop":
+            link = f"{self.origin}{CUSTOMERS}?page={page}"
+        elif more:
+            link = {
+                "next": f"{self.origin}{CUSTOMERS}?page={page + 1}",
+                "next-relative": f"{CUSTOMERS}?page={page + 1}",
+                "next-elsewhere": f"{self.next_host}{CUSTOMERS}?page={page + 1}",
+            }[mode]
+        return {
+            "count": len(customers),
+            "next": link,
+            "previous": None if page == 1 else f"{self.origin}{CUSTOMERS}?page={page - 1}",
+            "results": chunk,
+        }
+
+
+__all__ = ["DOCS101_TEST_KEY", "FakeDocs101", "demo_customers"]
+
+
+if __name__ == "__main__":
+    fake = FakeDocs101(paging=sys.argv[1] if len(sys.argv) > 1 else "list").start()
+    print(fake.base_url, fake.api_key, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        fake.stop()
