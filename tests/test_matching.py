@@ -22,7 +22,7 @@ PAIRS = Path(__file__).parent / "data" / "company_pairs.csv"
 
 #: The figures docs/xref-matching.md states for THRESHOLD on tests/data/company_pairs.csv.
 DOCUMENTED_PRECISION = 0.97
-DOCUMENTED_RECALL = 0.98
+DOCUMENTED_RECALL = 0.97
 
 
 def one(clockify_name: str | None, docs101_name: str) -> Entry:

@@ -27,8 +27,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
 from typing import Final, Literal
 
 from cleanco.clean import get_unique_terms
@@ -98,6 +101,8 @@ _NOT_LEGAL_FORMS: Final = frozenset({"private", "vat", "uk", "ok", "ae", "oe", "
 def _fold(text: str) -> str:
     """Steps 1-3: case, German letters, other accents."""
     text = unicodedata.normalize("NFC", text).casefold().translate(_GERMAN)
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(
         NON_NFKD_MAP.get(char, char) for char in decomposed if unicodedata.category(char) != "Mn"
@@ -112,13 +117,16 @@ def _words(text: str) -> list[str]:
     return ["und" if word in _AND else word for word in _NOT_WORD.split(text) if word]
 
 
-def _legal_forms() -> tuple[tuple[str, ...], ...]:
+def _legal_forms() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The legal forms as words, by their last word, the longest first for each."""
     terms: set[str] = {str(term) for term in get_unique_terms()}
     terms.update(_EXTRA_LEGAL_FORMS)
     forms = {tuple(_words(term)) for term in terms}
-    forms = {form for form in forms if form and " ".join(form) not in _NOT_LEGAL_FORMS}
-    # The longest first, so "gmbh und co kg" goes before "kg".
-    return tuple(sorted(forms, key=lambda form: (-len(form), form)))
+    by_last: dict[str, list[tuple[str, ...]]] = {}
+    for form in sorted(forms, key=lambda form: (-len(form), form)):
+        if form and " ".join(form) not in _NOT_LEGAL_FORMS:
+            by_last.setdefault(form[-1], []).append(form)
+    return {last: tuple(forms) for last, forms in by_last.items()}
 
 
 _LEGAL_FORMS: Final = _legal_forms()
@@ -126,16 +134,14 @@ _LEGAL_FORMS: Final = _legal_forms()
 
 def _strip_legal_forms(words: list[str]) -> list[str]:
     """Step 8: trailing legal forms removed while at least one other word remains."""
-    changed = True
-    while changed:
-        changed = False
-        for form in _LEGAL_FORMS:
+    while True:
+        for form in _LEGAL_FORMS.get(words[-1] if words else "", ()):
             size = len(form)
             if len(words) > size and tuple(words[-size:]) == form:
                 del words[-size:]
-                changed = True
                 break
-    return words
+        else:
+            return words
 
 
 def normalise(name: str) -> str:
@@ -146,6 +152,7 @@ def normalise(name: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=65_536)
 def _stem(word: str) -> str:
     """A light stem for scoring only: "traders" and "trading" both "trad"."""
     for ending in ("ings", "ing", "ers", "er", "es", "s"):
@@ -261,6 +268,21 @@ def _keys(normalised: str) -> set[str]:
     return keys
 
 
+_NO_POSTINGS: Final[tuple[list[int], list[int]]] = ([], [])
+
+
+def _length_window(length: int, cutoff: float) -> tuple[float, float]:
+    """The lengths a string may have to reach `fuzz.ratio` >= `cutoff` with one this long.
+
+    The ratio is 100 * (1 - indel / (a + b)) and the indel distance is at least |a - b|,
+    so with f = 1 - cutoff / 100: a * (1 - f) / (1 + f) <= b <= a * (1 + f) / (1 - f).
+    """
+    slack = 1 - cutoff / 100
+    if slack >= 1:
+        return 0, float("inf")
+    return length * (1 - slack) / (1 + slack) - 1e-6, length * (1 + slack) / (1 - slack) + 1e-6
+
+
 def cross_reference(
     clients: Sequence[tuple[str, str | None]],
     customers: Sequence[Candidate],
@@ -302,8 +324,8 @@ class _Index:
         self.normalised = [normalise(customer.name) for customer in customers]
         self.exact: dict[str, int] = {}
         self.compact: dict[str, int] = {}
-        self.forms: dict[int, str] = {}
-        self.keys: dict[str, list[int]] = {}
+        self.forms: list[str] = [""] * len(customers)
+        postings: dict[str, list[tuple[int, int]]] = {}
         for position, name in enumerate(self.normalised):
             if not name:
                 continue
@@ -311,9 +333,14 @@ class _Index:
             compact = _compact(name)
             if compact:
                 self.compact.setdefault(compact, position)
-            self.forms[position] = _scoring_form(name)
+            form = self.forms[position] = _scoring_form(name)
             for key in _keys(name):
-                self.keys.setdefault(key, []).append(position)
+                postings.setdefault(key, []).append((len(form), position))
+        # Each key's customers by the length of their scoring form, for a length window.
+        self.keys: dict[str, tuple[list[int], list[int]]] = {}
+        for key, entries in postings.items():
+            entries.sort()
+            self.keys[key] = ([length for length, _ in entries], [p for _, p in entries])
 
     def best(self, name: str, threshold: float) -> tuple[int, Status, float] | None:
         """The best customer for a client's name: its position, status and score."""
@@ -326,24 +353,33 @@ class _Index:
         position = self.compact.get(_compact(query))
         if position is not None and threshold <= COMPACT_SCORE:
             return position, "similar", COMPACT_SCORE
-        candidates: set[int] = set()
-        for key in _keys(query):
-            candidates.update(self.keys.get(key, ()))
-        if not candidates:
-            return None
         # A fuzzy score is at most the mean of the stemmed ratio and one at most 100, so
         # a stemmed ratio below 2 * threshold - 100 cannot reach the threshold (and
         # names equal after stemming have a stemmed ratio of 100).
+        cutoff = max(0.0, 2 * threshold - 100)
+        form = _scoring_form(query)
+        shortest, longest = _length_window(len(form), cutoff)
+        candidates: set[int] = set()
+        for key in _keys(query):
+            lengths, positions = self.keys.get(key, _NO_POSTINGS)
+            start = bisect_left(lengths, shortest)
+            candidates.update(positions[start : bisect_right(lengths, longest, start)])
+        if not candidates:
+            return None
+        ordered = sorted(candidates)  # ties go to the first customer
+        # itemgetter of several positions gives their forms as a tuple, in C.
+        choices = itemgetter(*ordered)(self.forms) if len(ordered) > 1 else [self.forms[ordered[0]]]
         shortlist = process.extract(
-            _scoring_form(query),
-            {position: self.forms[position] for position in sorted(candidates)},
+            form,
+            choices,
             scorer=fuzz.ratio,
             processor=None,
-            score_cutoff=max(0.0, 2 * threshold - 100),
+            score_cutoff=cutoff,
             limit=_SHORTLIST,
         )
         best: tuple[int, Status, float] | None = None
-        for _choice, stemmed, position in shortlist:
+        for _choice, stemmed, at in shortlist:
+            position = ordered[at]
             value = _fuzzy(query, self.normalised[position], stemmed)
             if value < threshold:
                 continue
