@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import list_process, load, peers, summon
+from benchmarks import list_process, load, peers, summon, xref
 from benchmarks.common import (
     ROOT,
     ChildFailed,
@@ -49,6 +49,8 @@ class Sizes:
     copy_runs: int
     list_runs: int
     summon_rounds: int
+    xref_size: int
+    xref_runs: int
 
 
 FULL = Sizes(
@@ -66,6 +68,8 @@ FULL = Sizes(
     copy_runs=7,
     list_runs=5,
     summon_rounds=9,
+    xref_size=5_000,
+    xref_runs=5,
 )
 QUICK = Sizes(
     startup_runs=1,
@@ -82,6 +86,8 @@ QUICK = Sizes(
     copy_runs=2,
     list_runs=1,
     summon_rounds=2,  # and the warm-up: about 6 s
+    xref_size=1_000,
+    xref_runs=1,
 )
 
 
@@ -533,6 +539,14 @@ class Bench:
             )
         )
 
+    # -- 10. the docs101 cross-reference --------------------------------------------------------
+
+    def cross_referencing(self) -> None:
+        size, runs = self.sizes.xref_size, self.sizes.xref_runs
+        self.say(f"xref: {size:,} clients x {size:,} customers, and the labelled pairs")
+        for row in xref.rows(size, runs):
+            self.add(row)
+
     def close(self) -> None:
         self.workdir.close()
 
@@ -550,6 +564,7 @@ def run_all(sizes: Sizes, log: bool) -> list[Row]:
         bench.filtering()
         bench.copying()
         bench.summoning()
+        bench.cross_referencing()
     finally:
         bench.close()
     return bench.rows
