@@ -5,9 +5,9 @@ plain JSON list or in one of the shapes the client must also read (`paging`), an
 instead answer a fixed error status, a malformed body, a redirect or an endless body.
 Every request is logged (never its key). Methods other than GET are answered 405.
 
-`demo_customers()` is the demo's customer list: it overlaps the demo Clockify's clients
-(desktop/demo/data.py) with exact, near and missing names. It lives here for now; demo
-mode can import it from here until it moves next to desktop/demo/data.py.
+`demo_customers()` is the demo's customer list (desktop/demo/docs101.py, imported from
+there): it overlaps the demo Clockify's clients (desktop/demo/data.py) with exact, near and
+missing names.
 
 Run it alone to try the client by hand:
     python tests/fake_docs101.py      # prints the base URL and the key, serves until Ctrl-C
@@ -25,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from desktop.demo.docs101 import _company, demo_customers
 
 API_PREFIX = "/api/v1"
 CUSTOMERS = API_PREFIX + "/customer/"
@@ -67,80 +69,6 @@ ERROR_BODIES: dict[int, dict[str, Any]] = {
     422: {"message": "Unprocessable entity: page must be a number"},
     500: {"error": "Internal server error"},
 }
-
-
-def _company(ident: int, name: str, email: str | None, vat_id: str | None) -> dict[str, Any]:
-    return {
-        "id": ident,
-        "organization_name": name,
-        "first_name": None,
-        "last_name": None,
-        "salutation": None,
-        "email": email,
-        "contact_type": "B2B",
-        "vat_id": vat_id,
-        "language": "de",
-        "is_active": True,
-    }
-
-
-def _person(ident: int, salutation: str, first: str, last: str, email: str) -> dict[str, Any]:
-    return {
-        "id": ident,
-        "organization_name": None,
-        "first_name": first,
-        "last_name": last,
-        "salutation": salutation,
-        "email": email,
-        "contact_type": "B2C",
-        "vat_id": None,
-        "language": "de",
-        "is_active": True,
-    }
-
-
-def demo_customers() -> list[dict[str, Any]]:
-    """The demo's docs101 customers, as docs101 sends them (fresh dicts on every call).
-
-    Against the demo Clockify (desktop/demo/data.py), by design:
-    - exact: studio clients "Café Müller", "Søstrene Design", "Göteborg Glas", "Naïve
-      Fonts", "Hôtel Étoile", "Straße & Söhne", and Northwind's "Horizon Logistics GmbH",
-      "Atlas Media GmbH" and "Keystone Legal Group";
-    - near: "Cafe Mueller GmbH"-style spellings of others ("Creme Brulee Bistro GmbH",
-      "Strasse und Soehne KG" next to the exact one, "Ubermass Gym", "Jalapeno Foods
-      GmbH", "Vertex Robotics", "Falcon Robotics BV", "Cobalt Dental SA");
-    - missing: most demo clients have no customer here;
-    - docs101 only: "Bäckerei Schmidt e.K.", "Müller Bau GmbH" and two persons (no
-      organisation name, matched by first and last name), one of them inactive.
-    """
-    rows = [
-        ("Café Müller", "info@cafe-mueller.example", "DE811234567"),
-        ("Søstrene Design", "hej@sostrene-design.example", None),
-        ("Göteborg Glas", None, "SE556677889901"),
-        ("Naïve Fonts", "hello@naive-fonts.example", None),
-        ("Hôtel Étoile", "reception@hotel-etoile.example", "FR40303265045"),
-        ("Straße & Söhne", "buero@strasse-soehne.example", "DE298765432"),
-        ("Horizon Logistics GmbH", "ap@horizon-logistics.example", "DE123456789"),
-        ("Atlas Media GmbH", "rechnung@atlas-media.example", "DE234567891"),
-        ("Keystone Legal Group", "billing@keystone-legal.example", None),
-        ("Creme Brulee Bistro GmbH", None, "DE345678912"),
-        ("Strasse und Soehne KG", "kg@strasse-soehne.example", "DE456789123"),
-        ("Ubermass Gym", "team@uebermass.example", None),
-        ("Jalapeno Foods GmbH", "orders@jalapeno.example", "DE567891234"),
-        ("Vertex Robotics", "finance@vertex-robotics.example", None),
-        ("Falcon Robotics BV", "ap@falcon-robotics.example", "NL123456789B01"),
-        ("Cobalt Dental SA", None, "ESA12345678"),
-        ("Bäckerei Schmidt e.K.", "backstube@schmidt.example", "DE678912345"),
-        ("Müller Bau GmbH", "bau@mueller-bau.example", "DE789123456"),
-    ]
-    customers = [
-        _company(1001 + index, name, email, vat) for index, (name, email, vat) in enumerate(rows)
-    ]
-    customers.append(_person(2001, "Frau", "Zoë", "Müller", "zoe.mueller@example.com"))
-    former = _person(2002, "Herr", "Jonas", "Weber", "j.weber@example.com")
-    former["is_active"] = False
-    customers.append(former)
-    return customers
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,12 @@
-"""The command line: `list` for scripts and `key` for the stored key; no Qt and no UI here.
+"""The command line: `list` for scripts, `xref` for the docs101 cross-reference and `key`
+for the stored key; no Qt and no UI here.
 
 Modules:
 
 * `common`: exit codes, `CliError`, terminal-safe text, the --workspace parser, the key a
   command uses and the client it talks through.
 * `listing`: `list workspaces|users|clients` in every format.
+* `xref`: `xref`, each Clockify client matched to its docs101 customer.
 * `keys`: `key set|status|clear`.
 
 The program's entry (`desktop.__main__`) builds the parser, adds these commands to it with
@@ -16,11 +18,13 @@ from typing import Any
 from desktop.cli.common import CliError
 from desktop.cli.keys import add_key_command
 from desktop.cli.listing import add_list_command
+from desktop.cli.xref import add_xref_command
 
 
 def add_commands(commands: Any) -> None:
-    """Add `list` and `key` to the program's subparsers (argparse's add_subparsers())."""
+    """Add `list`, `xref` and `key` to the program's subparsers (argparse's add_subparsers())."""
     add_list_command(commands)
+    add_xref_command(commands)
     add_key_command(commands)
 
 
