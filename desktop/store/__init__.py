@@ -18,6 +18,7 @@ the panel's start reads the key on a thread before PySide6 is imported.
 
 from desktop.store.account import Forgotten, forget, forget_connection
 from desktop.store.base import (
+    DOCS101_KEY_ENTRY,
     MAX_ENTRY_CHARS,
     MAX_VALUE_CHARS,
     CredentialStore,
@@ -48,6 +49,7 @@ from desktop.store.file_store import (
 from desktop.store.keyring_store import SERVICE, KeyringStore
 
 __all__ = [
+    "DOCS101_KEY_ENTRY",
     "ENV_BACKEND",
     "ENV_PASSPHRASE",
     "FILE_NAME",

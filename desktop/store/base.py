@@ -23,6 +23,11 @@ def api_key_entry(connection: Connection) -> str:
     return f"api-key:{connection.id}"
 
 
+#: The entry holding the docs101 API key: one for the panel, whichever Clockify connection
+#: it uses (docs101 is an optional second connection, with its own Disconnect).
+DOCS101_KEY_ENTRY = "docs101-api-key"
+
+
 def cache_key_entry(connection: Connection) -> str:
     """The entry holding the key of the encrypted cache of `connection` (see store.cache)."""
     return f"cache-key:{connection.id}"
@@ -87,11 +92,32 @@ class CredentialStore(ABC):
     def delete_api_key(self, connection: Connection) -> bool:
         return self.delete(api_key_entry(connection))
 
+    def get_docs101_key(self) -> ApiKey | None:
+        """The stored docs101 API key, or None; CredentialError when it is not usable."""
+        value = self.get(DOCS101_KEY_ENTRY)
+        if value is None:
+            return None
+        try:
+            return ApiKey(value)
+        except ValueError as exc:  # its text never repeats the key
+            raise CredentialError(
+                f"The docs101 API key stored in {self.description} is not usable ({exc}); "
+                "store it again in the panel's settings or disconnect docs101 there."
+            ) from None
+
+    def set_docs101_key(self, key: ApiKey) -> None:
+        self.set(DOCS101_KEY_ENTRY, key.reveal())
+
+    def delete_docs101_key(self) -> bool:
+        """Remove the docs101 key only (the Clockify keys and caches stay); False if none."""
+        return self.delete(DOCS101_KEY_ENTRY)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.description})"
 
 
 __all__ = [
+    "DOCS101_KEY_ENTRY",
     "MAX_ENTRY_CHARS",
     "MAX_VALUE_CHARS",
     "CredentialStore",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from desktop.clockify import ApiKey, ClockifyClient, Connection, InvalidConnecti
 from desktop.store import paths
 
 if TYPE_CHECKING:
+    from desktop.docs101.client import Docs101Client
     from desktop.store import CredentialStore
 
 log = logging.getLogger(__name__)
@@ -77,3 +79,17 @@ def default_client(connection: Connection, key: ApiKey) -> ClockifyClient:
     return ClockifyClient(
         connection, key, timeout=(5.0, 15.0), gate=RequestLedger().gate(connection.id)
     )
+
+
+#: Points the panel's docs101 client elsewhere (tests, the demo); unset: docs101 itself.
+ENV_DOCS101_BASE_URL = "DOCS101_BASE_URL"
+
+Docs101Factory = Callable[[ApiKey], "Docs101Client"]
+
+
+def default_docs101_client(key: ApiKey) -> Docs101Client:
+    """The panel's docs101 client: docs101.com, or DOCS101_BASE_URL when set."""
+    from desktop.docs101.client import DEFAULT_BASE_URL, Docs101Client
+
+    base_url = os.environ.get(ENV_DOCS101_BASE_URL, "").strip() or DEFAULT_BASE_URL
+    return Docs101Client(base_url, key, timeout=(5.0, 20.0))

@@ -45,6 +45,10 @@ def describe_error(error: BaseException) -> str:
     """A user-facing sentence for any failure; never a traceback, never the key."""
     if isinstance(error, ClockifyError):
         return error.message
+    from desktop.docs101.errors import Docs101Error  # no Qt, no HTTP stack
+
+    if isinstance(error, Docs101Error):
+        return error.message
     from desktop.store import CredentialError  # imported already when one is raised
 
     if isinstance(error, CredentialError):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -43,9 +44,11 @@ from desktop.store import (
 from desktop.ui.connection_settings import (
     CUSTOM,
     ClientFactory,
+    Docs101Factory,
     StoreFactory,
     app_settings,
     default_client,
+    default_docs101_client,
 )
 from desktop.ui.fitting import FittingDialog, MessageArea, wrapped_label
 from desktop.ui.language import LANGUAGE_KEY, saved_setting
@@ -105,6 +108,12 @@ class SettingsDialog(FittingDialog):
     Signals:
         saved(Connection, ApiKey): the key was stored; the panel should (re)connect.
         disconnected(Connection, Forgotten): `forget` removed the connection's key and cache.
+        docs101_saved(ApiKey): the docs101 key was stored (the dialog stays open).
+        docs101_disconnected(bool): the docs101 key was removed (False: none was stored).
+
+    The docs101 section is a second, optional connection with its own key entry
+    (CredentialStore.set_docs101_key): its Disconnect removes only that key, and the
+    Clockify Disconnect leaves it alone (it is not tied to one Clockify account).
 
     Every text that can be long or change (the help, the region note, the result line)
     wraps, and the dialog's height follows them (see FittingDialog); the result line is a
@@ -118,6 +127,8 @@ class SettingsDialog(FittingDialog):
 
     saved = Signal(object, object)
     disconnected = Signal(object, object)
+    docs101_saved = Signal(object)
+    docs101_disconnected = Signal(bool)
 
     def __init__(
         self,
@@ -129,6 +140,8 @@ class SettingsDialog(FittingDialog):
         store_factory: StoreFactory = open_credential_store,
         client_factory: ClientFactory = default_client,
         region_urls: dict[str, str] | None = None,
+        docs101_factory: Docs101Factory = default_docs101_client,
+        docs101_stored: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -145,13 +158,23 @@ class SettingsDialog(FittingDialog):
         self._tested: tuple[Connection, ApiKey] | None = None
         self._passphrase: str | None = None
         self._pending_save: tuple[Connection, ApiKey] | None = None
+        self.docs101_factory = docs101_factory
+        self.docs101_stored = docs101_stored
+        #: A docs101 store job to run again once the key file's passphrase is known.
+        self._docs101_retry: Callable[[], None] | None = None
 
         self._build(connection)
 
     # -- building ------------------------------------------------------------------------
 
     def _build(self, connection: Connection) -> None:
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        outer.addWidget(self.tabs)
+        page = QWidget(self.tabs)
+        layout = QVBoxLayout(page)
         form = QFormLayout()
         key_row = QHBoxLayout()
         self.key_edit = QLineEdit(self)
@@ -243,6 +266,8 @@ class SettingsDialog(FittingDialog):
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.close_button)
         layout.addLayout(buttons)
+        self.tabs.addTab(page, "Clockify")
+        self.tabs.addTab(self._build_docs101(), "docs101")
 
         self._select_connection(connection)
         self.region_combo.currentIndexChanged.connect(self._on_region_changed)
@@ -255,6 +280,55 @@ class SettingsDialog(FittingDialog):
         self.close_button.clicked.connect(self.reject)
         self.try_regions_button.clicked.connect(self._on_try_regions_clicked)
         self.use_region_button.clicked.connect(self._on_use_region_clicked)
+
+    def _build_docs101(self) -> QWidget:
+        """The optional docs101 connection, on its own tab: its key, Test, Save, Disconnect."""
+        group = QWidget(self.tabs)
+        box = QVBoxLayout(group)
+        form = QFormLayout()
+        self.docs101_key_edit = QLineEdit(group)
+        self.docs101_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.docs101_key_edit.setPlaceholderText(
+            self.tr("Stored; paste a new key to replace it")
+            if self.docs101_stored
+            else self.tr("Paste your docs101 API key")
+        )
+        self.docs101_key_edit.setAccessibleName(self.tr("docs101 API key"))
+        label = QLabel(self.tr("docs&101 key:"), group)
+        label.setBuddy(self.docs101_key_edit)
+        form.addRow(label, self.docs101_key_edit)
+        box.addLayout(form)
+        self.docs101_help = wrapped_label(
+            self.tr(
+                "Optional. With a docs101 API key (Pro plan), each client shows whether "
+                "docs101 has it as a customer."
+            ),
+            group,
+        )
+        box.addWidget(self.docs101_help)
+        self.docs101_result = MessageArea(group)
+        box.addWidget(self.docs101_result)
+        box.addStretch(1)
+        row = QHBoxLayout()
+        self.docs101_test_button = QPushButton(self.tr("&Test connection"), group)
+        self.docs101_save_button = QPushButton(self.tr("&Save"), group)
+        self.docs101_disconnect_button = QPushButton(self.tr("&Disconnect"), group)
+        self.docs101_disconnect_button.setEnabled(self.docs101_stored)
+        self.docs101_disconnect_button.setToolTip(
+            self.tr("Remove the stored docs101 key; the Clockify connection stays.")
+        )
+        row.addWidget(self.docs101_test_button)
+        row.addStretch(1)
+        row.addWidget(self.docs101_disconnect_button)
+        row.addWidget(self.docs101_save_button)
+        close = QPushButton(self.tr("Close"), group)
+        close.clicked.connect(self.reject)
+        row.addWidget(close)
+        box.addLayout(row)
+        self.docs101_test_button.clicked.connect(self._on_docs101_test_clicked)
+        self.docs101_save_button.clicked.connect(self._on_docs101_save_clicked)
+        self.docs101_disconnect_button.clicked.connect(self._on_docs101_disconnect_clicked)
+        return group
 
     def _select_connection(self, connection: Connection) -> None:
         code = connection.region or CUSTOM
@@ -514,6 +588,7 @@ class SettingsDialog(FittingDialog):
 
     def _save(self, connection: Connection, key: ApiKey) -> None:
         self._pending_save = (connection, key)
+        self._docs101_retry = None
 
         def work(store: CredentialStore) -> str:
             store.set_api_key(connection, key)
@@ -539,14 +614,24 @@ class SettingsDialog(FittingDialog):
             if reason:
                 self._show_result(reason)
             passphrase = self.ask_passphrase(creating, reason)
+            retry, self._docs101_retry = self._docs101_retry, None
             if passphrase:
                 self._passphrase = passphrase
-                if self._pending_save is not None:
+                if retry is not None:
+                    retry()
+                elif self._pending_save is not None:
                     self._save(*self._pending_save)
                 else:
                     self._disconnect()
                 return
-            if self._pending_save is not None:
+            if retry is not None:
+                self.docs101_result.setText(
+                    self.tr(
+                        "The key file's passphrase is needed to change the stored keys. "
+                        "Nothing was changed."
+                    )
+                )
+            elif self._pending_save is not None:
                 self._show_result(
                     self.tr(
                         "No system keyring works here, so the key needs a passphrase to be "
@@ -561,10 +646,14 @@ class SettingsDialog(FittingDialog):
                     )
                 )
             return
+        show = self._show_result
+        if self._docs101_retry is not None:
+            self._docs101_retry = None
+            show = self.docs101_result.setText
         if isinstance(error, CredentialError):
-            self._show_result(str(error))
+            show(str(error))
         else:
-            self._show_result(describe_error(error))
+            show(describe_error(error))
 
     @Slot()
     def _on_disconnect_clicked(self) -> None:
@@ -584,6 +673,7 @@ class SettingsDialog(FittingDialog):
         if not self.confirm(question):
             return
         self._pending_save = None
+        self._docs101_retry = None
         self._disconnect()
 
     def _disconnect(self) -> None:
@@ -613,6 +703,126 @@ class SettingsDialog(FittingDialog):
         """The key file's passphrase, if one was asked here (the panel reuses it)."""
         return self._passphrase
 
+    # -- docs101 -------------------------------------------------------------------------
+
+    def docs101_key(self) -> ApiKey | None:
+        """The docs101 key in the form, or None after saying what is wrong with it."""
+        text = self.docs101_key_edit.text()
+        if not text.strip():
+            self.docs101_result.setText(self.tr("Enter your docs101 API key first."))
+            return None
+        try:
+            return ApiKey(text)
+        except ValueError as exc:  # the message says what is wrong, never the key itself
+            self.docs101_result.setText(
+                self.tr("This API key cannot be used: {problem}.").format(problem=exc)
+            )
+            return None
+
+    @Slot()
+    def _on_docs101_test_clicked(self) -> None:
+        if self.busy:
+            self.cancel_work()
+            self.docs101_result.setText(self.tr("Cancelled."))
+            return
+        key = self.docs101_key()
+        if key is None:
+            return
+        try:
+            client = self.docs101_factory(key)
+        except Exception as exc:  # an unusable base URL or key: its message says which
+            self.docs101_result.setText(describe_error(exc))
+            return
+
+        def work(_progress: Any) -> int:
+            try:
+                return len(client.customers())
+            finally:
+                client.close()
+
+        self.docs101_result.setText(
+            self.tr("Testing the connection to {host}\u2026").format(host=client.host)
+        )
+        self._start(work, self._on_docs101_test_done, self._on_docs101_test_failed)
+        self.docs101_test_button.setText(self.tr("&Cancel test"))
+
+    def _on_docs101_test_done(self, count: int) -> None:
+        self._finish()
+        self.docs101_result.setText(
+            self.tr("Connected: 1 customer.")
+            if count == 1
+            else self.tr("Connected: {count} customers.").format(count=f"{count:,}")
+        )
+
+    def _on_docs101_test_failed(self, error: BaseException) -> None:
+        self._finish()
+        self.docs101_result.setText(describe_error(error))
+
+    @Slot()
+    def _on_docs101_save_clicked(self) -> None:
+        if self.busy:
+            return
+        key = self.docs101_key()
+        if key is not None:
+            self._docs101_save(key)
+
+    def _docs101_save(self, key: ApiKey) -> None:
+        self._pending_save = None
+        self._docs101_retry = lambda: self._docs101_save(key)
+
+        def work(store: CredentialStore) -> str:
+            store.set_docs101_key(key)
+            return store.description
+
+        def done(description: str) -> None:
+            self._finish()
+            self._docs101_retry = None
+            log.info("stored the docs101 API key in %s", description)
+            self.docs101_stored = True
+            self.docs101_key_edit.clear()
+            self.docs101_key_edit.setPlaceholderText(
+                self.tr("Stored; paste a new key to replace it")
+            )
+            self.docs101_result.setText(self.tr("The docs101 key is stored."))
+            self.docs101_disconnect_button.setEnabled(True)
+            self.docs101_saved.emit(key)
+
+        self.docs101_result.setText(self.tr("Storing the key\u2026"))
+        self._start_store_job(work, done)
+
+    @Slot()
+    def _on_docs101_disconnect_clicked(self) -> None:
+        if self.busy or not self.docs101_stored:
+            return
+        if not self.confirm(
+            self.tr(
+                "Remove the stored docs101 API key from this computer? The Clockify "
+                "connection stays as it is."
+            )
+        ):
+            return
+        self._docs101_disconnect()
+
+    def _docs101_disconnect(self) -> None:
+        self._pending_save = None
+        self._docs101_retry = self._docs101_disconnect
+
+        def done(removed: bool) -> None:
+            self._finish()
+            self._docs101_retry = None
+            self.docs101_stored = False
+            self.docs101_key_edit.setPlaceholderText(self.tr("Paste your docs101 API key"))
+            self.docs101_result.setText(
+                self.tr("The docs101 key was removed from this computer.")
+                if removed
+                else self.tr("No docs101 key was stored.")
+            )
+            self.docs101_disconnect_button.setEnabled(False)
+            self.docs101_disconnected.emit(removed)
+
+        self.docs101_result.setText(self.tr("Removing the docs101 key\u2026"))
+        self._start_store_job(lambda store: store.delete_docs101_key(), done)
+
     # -- plumbing ------------------------------------------------------------------------
 
     def _start(
@@ -624,12 +834,17 @@ class SettingsDialog(FittingDialog):
         self._job = self.runner.submit(work, done, failed)
         self.save_button.setEnabled(False)
         self.disconnect_button.setEnabled(False)
+        self.docs101_save_button.setEnabled(False)
+        self.docs101_disconnect_button.setEnabled(False)
 
     def _finish(self) -> None:
         self._job = None
         self.test_button.setText(self.tr("&Test connection"))
         self.save_button.setEnabled(True)
         self.disconnect_button.setEnabled(self.in_use is not None)
+        self.docs101_test_button.setText(self.tr("&Test connection"))
+        self.docs101_save_button.setEnabled(True)
+        self.docs101_disconnect_button.setEnabled(self.docs101_stored)
 
     def cancel_work(self, message: str | None = None) -> None:
         """Forget the running job: its result, when it comes, is dropped."""

@@ -693,6 +693,7 @@ Sie brauchen dazu Ihren persönlichen API-Schlüssel (Clockify: Profil &gt; Eins
     </message>
     <message>
         <source>Paste your Clockify API key</source>
+        <extracomment>A docs101 store job to run again once the key file&apos;s passphrase is known.</extracomment>
         <translation>Fügen Sie Ihren Clockify-API-Schlüssel ein</translation>
     </message>
     <message>
@@ -770,6 +771,30 @@ Sie brauchen dazu Ihren persönlichen API-Schlüssel (Clockify: Profil &gt; Eins
     <message>
         <source>Close</source>
         <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Stored; paste a new key to replace it</source>
+        <translation>Gespeichert; einen neuen Schlüssel einfügen, um ihn zu ersetzen</translation>
+    </message>
+    <message>
+        <source>Paste your docs101 API key</source>
+        <translation>Ihren docs101-API-Schlüssel einfügen</translation>
+    </message>
+    <message>
+        <source>docs101 API key</source>
+        <translation>docs101-API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>docs&amp;101 key:</source>
+        <translation>docs&amp;101-Schlüssel:</translation>
+    </message>
+    <message>
+        <source>Optional. With a docs101 API key (Pro plan), each client shows whether docs101 has it as a customer.</source>
+        <translation>Optional. Mit einem docs101-API-Schlüssel (Pro-Tarif) zeigt jede Kundenzeile, ob es den Kunden in docs101 gibt.</translation>
+    </message>
+    <message>
+        <source>Remove the stored docs101 key; the Clockify connection stays.</source>
+        <translation>Den gespeicherten docs101-Schlüssel entfernen; die Clockify-Verbindung bleibt.</translation>
     </message>
     <message>
         <source>Enter your API key first.</source>
@@ -868,6 +893,10 @@ Sie brauchen dazu Ihren persönlichen API-Schlüssel (Clockify: Profil &gt; Eins
         <translation>Schlüssel wird gespeichert…</translation>
     </message>
     <message>
+        <source>The key file&apos;s passphrase is needed to change the stored keys. Nothing was changed.</source>
+        <translation>Die Passphrase der Schlüsseldatei wird benötigt, um die gespeicherten Schlüssel zu ändern. Nichts wurde geändert.</translation>
+    </message>
+    <message>
         <source>No system keyring works here, so the key needs a passphrase to be stored encrypted. Nothing was stored.</source>
         <translation>Hier funktioniert kein Schlüsselbund des Systems, daher braucht der Schlüssel eine Passphrase, um verschlüsselt gespeichert zu werden. Es wurde nichts gespeichert.</translation>
     </message>
@@ -886,6 +915,38 @@ Sie brauchen dazu Ihren persönlichen API-Schlüssel (Clockify: Profil &gt; Eins
     <message>
         <source>Removing the key and the cached data of {connection}…</source>
         <translation>Schlüssel und zwischengespeicherte Daten von {connection} werden entfernt…</translation>
+    </message>
+    <message>
+        <source>Enter your docs101 API key first.</source>
+        <translation>Geben Sie zuerst Ihren docs101-API-Schlüssel ein.</translation>
+    </message>
+    <message>
+        <source>Connected: 1 customer.</source>
+        <translation>Verbunden: 1 Kunde.</translation>
+    </message>
+    <message>
+        <source>Connected: {count} customers.</source>
+        <translation>Verbunden: {count} Kunden.</translation>
+    </message>
+    <message>
+        <source>The docs101 key is stored.</source>
+        <translation>Der docs101-Schlüssel ist gespeichert.</translation>
+    </message>
+    <message>
+        <source>Remove the stored docs101 API key from this computer? The Clockify connection stays as it is.</source>
+        <translation>Den gespeicherten docs101-API-Schlüssel von diesem Computer entfernen? Die Clockify-Verbindung bleibt, wie sie ist.</translation>
+    </message>
+    <message>
+        <source>The docs101 key was removed from this computer.</source>
+        <translation>Der docs101-Schlüssel wurde von diesem Computer entfernt.</translation>
+    </message>
+    <message>
+        <source>No docs101 key was stored.</source>
+        <translation>Es war kein docs101-Schlüssel gespeichert.</translation>
+    </message>
+    <message>
+        <source>Removing the docs101 key…</source>
+        <translation>Der docs101-Schlüssel wird entfernt…</translation>
     </message>
     <message>
         <source>Clockify Panel</source>
