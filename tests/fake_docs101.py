@@ -3,7 +3,9 @@
 It answers GET /api/v1/customer/ with the `X-API-Key` it was given (401 otherwise), as a
 plain JSON list or in one of the shapes the client must also read (`paging`), and can
 instead answer a fixed error status, a malformed body, a redirect or an endless body.
-Every request is logged (never its key). Methods other than GET are answered 405.
+Every request is logged (never its key). Methods other than GET are answered 405. The
+serving (server, handler, threads, start and stop) is the demo's docs101 server's
+(desktop.demo.docs101.DemoDocs101, on desktop.demo.server's handler); this layer answers.
 
 `demo_customers()` is the demo's customer list (desktop/demo/docs101.py, imported from
 there): it overlaps the demo Clockify's clients (desktop/demo/data.py) with exact, near and
@@ -15,20 +17,15 @@ Run it alone to try the client by hand:
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
 import sys
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from typing import Any, ClassVar
 
-from desktop.demo.docs101 import _company, demo_customers
+from desktop.demo.docs101 import DemoDocs101, _company, demo_customers
+from desktop.demo.server import API_PREFIX, Answer, DemoHandler, Request
 
-API_PREFIX = "/api/v1"
 CUSTOMERS = API_PREFIX + "/customer/"
 #: A made-up key in docs101's format.
 DOCS101_TEST_KEY = "ak_live_9fQ2xWm7Lr4Tz8Kp1Vb6Hn3Yc5Gd0JsE"
@@ -83,54 +80,39 @@ class Docs101Request:
     other_headers: dict[str, str] = field(default_factory=dict)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    fake: FakeDocs101
+@dataclass(frozen=True, slots=True)
+class _Seen(Request):
+    """The demo server's request, with the headers the log keeps besides the key."""
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that hung up on an endless body
+    others: dict[str, str] = field(default_factory=dict)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+_ENDLESS = Answer(status=0)  # stream a list of customers that never ends instead
+
+
+class _Handler(DemoHandler):
+    """The demo server's handler: every method reaches the fake, which answers non-GET 405."""
+
     server_version = "FakeDocs101/1.0"
-    server: _Server
 
-    def version_string(self) -> str:
-        return self.server_version
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = DemoHandler.do_GET
 
-    def setup(self) -> None:
-        super().setup()
-        with contextlib.suppress(OSError):
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    def _as_request(self) -> Request:
+        request = super()._as_request()
+        others = {
+            name.lower(): value
+            for name, value in self.headers.items()
+            if name.lower() in ("accept-encoding", "authorization", "proxy-authorization")
+        }
+        return _Seen(request.method, request.path, request.query, request.keys, others)
 
-    def finish(self) -> None:
-        with contextlib.suppress(OSError):
-            super().finish()
+    def _send(self, answer: Answer) -> None:
+        if answer is _ENDLESS:
+            self._endless()
+        else:
+            super()._send(answer)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.server.fake._serve(self)
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
-
-    def answer(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-        except OSError:
-            self.close_connection = True
-
-    def endless(self) -> None:
+    def _endless(self) -> None:
         """A list of customers with no end and no length: the client must stop reading."""
         self.close_connection = True
         try:
@@ -140,19 +122,24 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             record = json.dumps(_company(1, "x" * 1000, None, None)).encode() + b","
             piece = b"[" + record * 1024
-            while not self.server.fake.stopping.is_set():
+            while not self.server.clockify._stopping.is_set():
                 self.wfile.write(piece)
                 piece = record * 1024
         except OSError:
             pass
 
 
+def _answer(status: int, body: bytes, headers: dict[str, str] | None = None) -> Answer:
+    return Answer(status, body, headers=tuple((headers or {}).items()))
+
+
 def _json(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False).encode()
 
 
-class FakeDocs101:
-    """The fake on a daemon thread once started; `stop()` (or leaving `with`) ends it.
+class FakeDocs101(DemoDocs101):
+    """The demo's docs101 server with switches, on a daemon thread once started (`start()`,
+    `stop()`, `with`); every request is logged in `requests`.
 
     Attributes (switches a test may change while it runs):
         customers: the records served, as docs101 shapes them.
@@ -165,6 +152,8 @@ class FakeDocs101:
         next_host: where "next-elsewhere" links to.
     """
 
+    handler_class: ClassVar[type[DemoHandler]] = _Handler
+
     def __init__(
         self,
         *,
@@ -175,8 +164,7 @@ class FakeDocs101:
     ) -> None:
         if paging not in PAGING_MODES:
             raise ValueError(f"unknown paging {paging!r}")
-        self.api_key = api_key
-        self.customers = demo_customers() if customers is None else customers
+        super().__init__(api_key=api_key, customers=customers)
         self.paging = paging
         self.page_size = page_size
         self.status: int | None = None
@@ -188,95 +176,53 @@ class FakeDocs101:
         self.next_host = "https://elsewhere.example"
         self.requests: list[Docs101Request] = []
         self.lock = threading.Lock()
-        self.stopping = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.fake = self
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
 
     @property
     def origin(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.base_url.removesuffix(API_PREFIX)
 
     @property
-    def base_url(self) -> str:
-        return self.origin + API_PREFIX
-
-    def start(self) -> FakeDocs101:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeDocs101:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def port(self) -> int:
+        return int(self.origin.rsplit(":", 1)[1])
 
     # -- answering ---------------------------------------------------------------------------
 
-    def _serve(self, handler: _Handler) -> None:
-        split = urlsplit(handler.path)
-        query = dict(parse_qsl(split.query, keep_blank_values=True))
-        keys = handler.headers.get_all("X-API-Key") or []
-        others = {
-            name.lower(): value
-            for name, value in handler.headers.items()
-            if name.lower() in ("accept-encoding", "authorization", "proxy-authorization")
-        }
+    def _answer(self, request: Request) -> Answer:
+        keys = list(request.keys)
+        others = request.others if isinstance(request, _Seen) else {}
         with self.lock:
             self.requests.append(
-                Docs101Request(handler.command, split.path, query, bool(keys), len(keys), others)
+                Docs101Request(
+                    request.method, request.path, request.query, bool(keys), len(keys), others
+                )
             )
-        if handler.command != "GET":
-            handler.answer(405, _json({"error": "Method not allowed"}))
-            return
+        if request.method != "GET":
+            return _answer(405, _json({"error": "Method not allowed"}))
         if self.redirect_to is not None:
-            handler.answer(302, b"", {"Location": self.redirect_to})
-            return
+            return _answer(302, b"", {"Location": self.redirect_to})
         if self.status is not None:
             body = self.error_body
             if body is None:
                 body = dict(ERROR_BODIES.get(self.status, {"error": "Error"}))
                 if self.echo_key and keys:
                     body["message"] = f"the key {keys[0]} is not valid here"
-            handler.answer(self.status, body if isinstance(body, bytes) else _json(body))
-            return
+            return _answer(self.status, body if isinstance(body, bytes) else _json(body))
         if keys != [self.api_key]:
-            handler.answer(401, _json(ERROR_BODIES[401]))
-            return
-        if split.path != CUSTOMERS:
-            handler.answer(404, _json(ERROR_BODIES[404]))
-            return
+            return _answer(401, _json(ERROR_BODIES[401]))
+        if request.path != CUSTOMERS:
+            return _answer(404, _json(ERROR_BODIES[404]))
         if self.endless:
-            handler.endless()
-            return
+            return _ENDLESS
         if self.malformed is not None:
             body = {
                 "bad-json": b'[{"id": 1, "organization_name": "Acme"',
                 "html": b"<!DOCTYPE html><html><body>Welcome</body></html>",
                 "object": _json({"status": "ok", "count": 3}),
             }[self.malformed]
-            handler.answer(200, body)
-            return
-        handler.answer(200, _json(self._page(query)))
+            return _answer(200, body)
+        return _answer(200, _json(self._paged(request.query)))
 
-    def _page(self, query: dict[str, str]) -> Any:
+    def _paged(self, query: dict[str, str]) -> Any:
         customers = self.customers
         mode = self.paging
         if mode == "list":

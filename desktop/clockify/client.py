@@ -443,6 +443,58 @@ def connection_failure(host: str, exc: BaseException) -> str:
     return f"No connection to {host}. Check your network, then retry."
 
 
+def bounded_get(
+    session: requests.Session,
+    url: str,
+    *,
+    host: str,
+    headers: dict[str, str],
+    deadline: float,
+    connect_timeout: float,
+    network_error: Callable[[str], Exception],
+    timeout_error: Callable[[], Exception],
+    params: dict[str, str] | None = None,
+) -> requests.Response:
+    """GET `url` as the clients send it: no redirect followed, the body left for read_body
+    (streamed), proxies by proxies_for, connecting within `connect_timeout` seconds and the
+    whole before `deadline` (time.monotonic()).
+
+    A failure raises timeout_error() for a timeout (or a connection failing past the
+    deadline), else network_error(a sentence naming `host`): the certificate, the proxy,
+    the connection (see connection_failure) or any other; never requests' exception.
+    """
+    from requests import exceptions
+
+    left = max(deadline - time.monotonic(), 0.001)
+    try:
+        return session.get(
+            url,
+            params=params,
+            headers=headers,
+            timeout=(min(connect_timeout, left), left),
+            allow_redirects=False,
+            stream=True,  # the body is read by read_body, bounded
+            proxies=proxies_for(url),
+        )
+    except exceptions.SSLError:
+        raise network_error(
+            f"The secure connection to {host} failed: its certificate could not be verified."
+        ) from None
+    except exceptions.Timeout:
+        raise timeout_error() from None
+    except exceptions.ProxyError:
+        raise network_error(
+            f"The proxy set by HTTPS_PROXY (or ALL_PROXY) failed or refused the "
+            f"connection to {host}. Check the proxy, or exclude {host} with NO_PROXY."
+        ) from None
+    except exceptions.ConnectionError as exc:
+        if time.monotonic() >= deadline:
+            raise timeout_error() from None
+        raise network_error(connection_failure(host, exc)) from None
+    except exceptions.RequestException as exc:
+        raise network_error(f"The request to {host} failed ({type(exc).__name__}).") from None
+
+
 class BodyError(Exception):
     """Why read_body could not read a body whole; `kind` is one of BODY_ERRORS."""
 
@@ -836,44 +888,24 @@ class ClockifyClient:
         deadline: float,
         session: requests.Session | None = None,
     ) -> requests.Response:
-        from requests import exceptions
-
         url = self.connection.base_url + path
-        host = self.connection.host
         key = self._api_key.reveal()
         if not key.isascii():
             raise UnusableKeyError(
                 "The API key contains characters other than ASCII letters, digits and "
                 "punctuation, so it cannot be sent; Clockify keys never do. Check the key."
             )
-        left = max(deadline - time.monotonic(), 0.001)
-        try:
-            return (session or self._session()).get(
-                url,
-                params=params,
-                headers={"X-Api-Key": key},
-                timeout=(min(self.timeout[0], left), left),
-                allow_redirects=False,
-                stream=True,  # the body is read by _read_body, bounded
-                proxies=self._proxies(url),
-            )
-        except exceptions.SSLError:
-            raise NetworkError(
-                f"The secure connection to {host} failed: its certificate could not be verified."
-            ) from None
-        except exceptions.Timeout:
-            raise self._timeout_error() from None
-        except exceptions.ProxyError:
-            raise NetworkError(
-                f"The proxy set by HTTPS_PROXY (or ALL_PROXY) failed or refused the "
-                f"connection to {host}. Check the proxy, or exclude {host} with NO_PROXY."
-            ) from None
-        except exceptions.ConnectionError as exc:
-            if time.monotonic() >= deadline:
-                raise self._timeout_error() from None
-            raise NetworkError(self._connection_failure(host, exc)) from None
-        except exceptions.RequestException as exc:
-            raise NetworkError(f"The request to {host} failed ({type(exc).__name__}).") from None
+        return bounded_get(
+            session or self._session(),
+            url,
+            host=self.connection.host,
+            params=params,
+            headers={"X-Api-Key": key},
+            deadline=deadline,
+            connect_timeout=self.timeout[0],
+            network_error=NetworkError,
+            timeout_error=self._timeout_error,
+        )
 
     def _timeout_error(self) -> NetworkError:
         return NetworkError(
@@ -1115,6 +1147,7 @@ __all__ = [
     "ClockifyClient",
     "ClockifyError",
     "RetryPolicy",
+    "bounded_get",
     "connection_failure",
     "new_session",
     "proxies_for",

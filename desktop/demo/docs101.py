@@ -5,7 +5,8 @@ near and missing names, so that the cross-reference shows every status. `DemoDoc
 serves them as docs101 does: GET /api/v1/customer/ with the key in `X-API-Key` answers
 the whole list (401 `{"message": "Invalid API key"}` for any other key, 404 for any other
 path), on the demo Clockify's server and handler (desktop.demo.server). Nothing is
-recorded. The tests' fake docs101 (tests/fake_docs101.py) serves the same customers.
+recorded. The tests' fake docs101 (tests/fake_docs101.py) is a DemoDocs101 with fault
+switches and a request log, serving the same customers.
 """
 
 from __future__ import annotations

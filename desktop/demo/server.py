@@ -162,10 +162,14 @@ class DemoHandler(BaseHTTPRequestHandler):
         self._serve()
 
     def _serve(self) -> None:
+        self.server.clockify._handle(self._as_request(), self._send)
+
+    def _as_request(self) -> Request:
+        """The request being served, as the server's `_handle` takes it."""
         split = urlsplit(self.path)
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         keys = tuple(self.headers.get_all("X-Api-Key") or ())
-        self.server.clockify._handle(Request(self.command, split.path, query, keys), self._send)
+        return Request(self.command, split.path, query, keys)
 
     def _send(self, answer: Answer) -> None:
         try:

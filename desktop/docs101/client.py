@@ -45,11 +45,10 @@ from desktop.clockify.client import (
     MAX_ERROR_BODY_BYTES,
     MAX_PAGES,
     BodyError,
-    connection_failure,
+    bounded_get,
     loads_whole,
     loads_yielding,
     new_session,
-    proxies_for,
     read_body,
     request_deadline,
 )
@@ -339,38 +338,16 @@ class Docs101Client:
             ) from None
 
     def _send(self, url: str, deadline: float) -> requests.Response:
-        from requests import exceptions
-
-        host = self.host
-        left = max(deadline - time.monotonic(), 0.001)
-        try:
-            return self._session().get(
-                url,
-                headers={"X-API-Key": self._api_key.reveal()},
-                timeout=(min(self.timeout[0], left), left),
-                allow_redirects=False,
-                stream=True,  # the body is read by read_body, bounded
-                proxies=proxies_for(url),
-            )
-        except exceptions.SSLError:
-            raise Docs101NetworkError(
-                f"The secure connection to {host} failed: its certificate could not be verified."
-            ) from None
-        except exceptions.Timeout:
-            raise self._timeout_error() from None
-        except exceptions.ProxyError:
-            raise Docs101NetworkError(
-                f"The proxy set by HTTPS_PROXY (or ALL_PROXY) failed or refused the "
-                f"connection to {host}. Check the proxy, or exclude {host} with NO_PROXY."
-            ) from None
-        except exceptions.ConnectionError as exc:
-            if time.monotonic() >= deadline:
-                raise self._timeout_error() from None
-            raise Docs101NetworkError(connection_failure(host, exc)) from None
-        except exceptions.RequestException as exc:
-            raise Docs101NetworkError(
-                f"The request to {host} failed ({type(exc).__name__})."
-            ) from None
+        return bounded_get(
+            self._session(),
+            url,
+            host=self.host,
+            headers={"X-API-Key": self._api_key.reveal()},
+            deadline=deadline,
+            connect_timeout=self.timeout[0],
+            network_error=Docs101NetworkError,
+            timeout_error=self._timeout_error,
+        )
 
     def _timeout_error(self) -> Docs101NetworkError:
         seconds = max(self.timeout)
