@@ -7,6 +7,7 @@ entry.
 
 from __future__ import annotations
 
+import csv
 import gc
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,17 +16,23 @@ from typing import Any
 import pytest
 import shiboken6
 from conftest import TEST_KEY
+from fake_clockify import SAMPLE_WORKSPACE_ID, FakeClockify
 from fake_docs101 import DOCS101_TEST_KEY, FakeDocs101
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from desktop.clockify import ApiKey, Connection
+from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
 from desktop.docs101.client import Docs101Client
 from desktop.store import DOCS101_KEY_ENTRY, EncryptedFileStore, paths
+from desktop.ui.main_window import PanelWindow
+from desktop.ui.session import PanelSession
 from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.tree_model import LoadState, RecordNode, Role
 from desktop.workers import JobRunner
 
 PASSPHRASE = "correct horse battery staple"
+FAST_RETRY = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02, max_total=0.1)
 _KEEP: list[Any] = []
 
 
@@ -198,3 +205,270 @@ def test_docs101_save_without_a_passphrase_changes_nothing(
     dialog.docs101_save_button.click()
     qtbot.waitUntil(lambda: "Nothing was changed" in dialog.docs101_result.text(), timeout=8000)
     assert not key_file.exists()
+
+
+# -- the panel: markers, the card, the toggle, the export ------------------------------------
+
+GLOBEX_ID = "64b0c11e0000000000000001"
+INITECH_ID = "64b0c11e0000000000000002"
+MARKUP_ID = "64b0c11e0000000000000004"
+
+
+def _customer(ident: int, name: str, email: str | None, vat_id: str | None) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "organization_name": name,
+        "first_name": None,
+        "last_name": None,
+        "email": email,
+        "vat_id": vat_id,
+        "is_active": True,
+    }
+
+
+CUSTOMERS = [
+    _customer(10, "GLOBEX Corporation.", "ap@globex.example", "DE123456789"),
+    _customer(11, "Initechs", None, None),
+    _customer(12, "Umbrella", "info@umbrella.example", None),
+]
+
+
+def fast_client(connection: Connection, key: ApiKey) -> ClockifyClient:
+    return ClockifyClient(connection, key, timeout=(3.0, 5.0), retry=FAST_RETRY)
+
+
+class Panel:
+    """One window + session against a FakeClockify and a FakeDocs101."""
+
+    def __init__(self, qtbot: Any, docs101: FakeDocs101) -> None:
+        self.window = PanelWindow()
+        qtbot.addWidget(self.window)
+        self.session = PanelSession(
+            self.window,
+            client_factory=fast_client,
+            docs101_factory=lambda key: Docs101Client(docs101.base_url, key, timeout=(2.0, 3.0)),
+        )
+        self.session.ask_passphrase = lambda _creating: pytest.fail("unexpected passphrase box")
+        self.runner = self.window.runner
+        self.model = self.window.model
+
+    def close(self) -> None:
+        self.session._save_timer.stop()
+        self.window.loader.cancel_all()
+        assert self.runner.wait_idle(10)
+        QCoreApplication.processEvents()
+        if self.session.dialog is not None:
+            self.session.dialog.close()
+        self.window.close()
+        self.runner.shutdown()
+
+
+@pytest.fixture
+def panel_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    QSettings().clear()
+    monkeypatch.setenv("CLOCKIFY_PANEL_CREDENTIALS", "file")
+    monkeypatch.setenv("CLOCKIFY_PANEL_PASSPHRASE", PASSPHRASE)
+    monkeypatch.delenv("DOCS101_API_KEY", raising=False)
+
+
+@pytest.fixture
+def panels(qtbot: Any, panel_env: None) -> Iterator[list[Panel]]:
+    made: list[Panel] = []
+    yield made
+    for panel in made:
+        panel.close()
+    for panel in made:
+        if shiboken6.isValid(panel.window):
+            shiboken6.delete(panel.window)
+    made.clear()
+    gc.collect()
+
+
+def started(
+    qtbot: Any,
+    panels: list[Panel],
+    server: FakeClockify,
+    docs101: FakeDocs101,
+    *,
+    docs101_key: str | None = DOCS101_TEST_KEY,
+) -> Panel:
+    """A panel on the stored keys, Acme's clients loaded."""
+    connection = Connection.for_base_url(server.base_url)
+    store = _file_store()
+    store.set_api_key(connection, ApiKey(TEST_KEY))
+    if docs101_key is not None:
+        store.set_docs101_key(ApiKey(docs101_key))
+    panel = Panel(qtbot, docs101)
+    panels.append(panel)
+    panel.session.start(connection, None)
+    qtbot.waitUntil(lambda: panel.model.workspace(SAMPLE_WORKSPACE_ID) is not None, timeout=10000)
+    acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
+    assert acme is not None
+    panel.model.set_expanded(acme, True)
+    panel.model.set_expanded(acme.clients, True)
+    panel.window.loader.load_workspace(SAMPLE_WORKSPACE_ID)
+    qtbot.waitUntil(lambda: acme.clients.state is LoadState.LOADED, timeout=10000)
+    return panel
+
+
+def client_node(panel: Panel, client_id: str) -> RecordNode:
+    acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
+    assert acme is not None
+    return next(n for n in acme.clients.children if n.record.id == client_id)
+
+
+def wait_xref(qtbot: Any, panel: Panel) -> None:
+    qtbot.waitUntil(lambda: client_node(panel, GLOBEX_ID).xref is not None, timeout=10000)
+    assert panel.runner.wait_idle(5)
+    QCoreApplication.processEvents()
+
+
+def statuses(panel: Panel) -> dict[str, Any]:
+    acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
+    assert acme is not None
+    return {
+        node.record.id: panel.model.index_of(node).data(Role.XREF)
+        for node in acme.clients.children
+        if panel.model.row_of(node) >= 0
+    }
+
+
+@pytest.fixture
+def customers_docs101() -> Iterator[FakeDocs101]:
+    with FakeDocs101(customers=CUSTOMERS) as server:
+        yield server
+
+
+def test_client_rows_are_marked_match_similar_missing(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, customers_docs101: FakeDocs101
+) -> None:
+    panel = started(qtbot, panels, fake_server, customers_docs101)
+    wait_xref(qtbot, panel)
+    assert statuses(panel) == {GLOBEX_ID: "match", INITECH_ID: "similar", MARKUP_ID: "missing"}
+    tooltip = panel.model.index_of(client_node(panel, GLOBEX_ID)).data(Qt.ItemDataRole.ToolTipRole)
+    assert "In docs101: GLOBEX Corporation. (10)" in tooltip
+    tooltip = panel.model.index_of(client_node(panel, INITECH_ID)).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Similar in docs101: Initechs (11), score 98" in tooltip
+    tooltip = panel.model.index_of(client_node(panel, MARKUP_ID)).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Not in docs101" in tooltip
+    # Users are never marked; docs101 was asked once.
+    acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
+    assert acme is not None
+    assert all(panel.model.index_of(u).data(Role.XREF) is None for u in acme.users.children)
+    assert [r.path for r in customers_docs101.requests] == ["/api/v1/customer/"]
+    panel.window.tree.viewport().repaint()  # the delegate draws the markers without error
+
+
+def test_the_card_shows_the_docs101_customer(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, customers_docs101: FakeDocs101
+) -> None:
+    panel = started(qtbot, panels, fake_server, customers_docs101)
+    wait_xref(qtbot, panel)
+    panel.window.details_action.setChecked(True)
+    panel.window.tree.setCurrentIndex(panel.model.index_of(client_node(panel, GLOBEX_ID)))
+    fields = dict(panel.window.details.fields())
+    assert fields["docs101"] == "In docs101"
+    assert fields["docs101 customer ID"] == "10"
+    assert fields["docs101 customer"] == "GLOBEX Corporation."
+    assert fields["docs101 e-mail"] == "ap@globex.example"
+    assert fields["docs101 VAT ID"] == "DE123456789"
+    labels = [label for label, _ in panel.window.details.fields()]
+    index = labels.index("docs101 VAT ID")
+    with qtbot.waitSignal(panel.window.details.copied, timeout=2000) as signal:
+        panel.window.details._rows[index].button.click()
+    assert QGuiApplication.clipboard().text() == "DE123456789"
+    assert signal.args == ["Copied docs101 VAT ID of Globex Corporation"]
+
+    panel.window.tree.setCurrentIndex(panel.model.index_of(client_node(panel, INITECH_ID)))
+    fields = dict(panel.window.details.fields())
+    assert fields["docs101"] == "Similar, score 98"
+    assert fields["docs101 customer"] == "Initechs"
+    assert "docs101 e-mail" not in fields
+
+    panel.window.tree.setCurrentIndex(panel.model.index_of(client_node(panel, MARKUP_ID)))
+    assert dict(panel.window.details.fields())["docs101"] == "Not in docs101"
+
+
+def test_only_clients_not_in_docs101(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, customers_docs101: FakeDocs101
+) -> None:
+    panel = started(qtbot, panels, fake_server, customers_docs101)
+    wait_xref(qtbot, panel)
+    panel.window.only_missing_action.setChecked(True)
+    assert statuses(panel) == {MARKUP_ID: "missing"}
+    acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
+    assert acme is not None
+    assert panel.model.index_of(acme.clients).data() == "Clients (1 of 3)"
+    assert QSettings().value("view/only_clients_not_in_docs101") in (True, "true")
+    panel.window.only_missing_action.setChecked(False)
+    assert len(statuses(panel)) == 3
+    assert panel.model.index_of(acme.clients).data() == "Clients (3)"
+
+
+def test_export_writes_the_xref_columns(
+    qtbot: Any,
+    panels: list[Panel],
+    fake_server: FakeClockify,
+    customers_docs101: FakeDocs101,
+    tmp_path: Path,
+) -> None:
+    panel = started(qtbot, panels, fake_server, customers_docs101)
+    wait_xref(qtbot, panel)
+    assert panel.window.export_xref_action.isEnabled()
+    target = tmp_path / "xref.csv"
+    panel.window.ask_export_path = lambda: str(target)
+    panel.window.export_xref_action.trigger()
+    qtbot.waitUntil(lambda: "Exported" in panel.window.status_label.text(), timeout=5000)
+    assert panel.window.status_label.text() == f"Exported 3 clients to {target}."
+    with target.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    assert rows == [
+        ["clockify_id", "clockify_name", "status", "docs101_id", "docs101_name", "score"],
+        [MARKUP_ID, "<b>x</b><img src=x>", "missing", "", "", ""],  # the tree's order
+        [GLOBEX_ID, "Globex Corporation", "match", "10", "GLOBEX Corporation.", "100"],
+        [INITECH_ID, "Initech", "similar", "11", "Initechs", "98"],
+    ]
+
+
+def test_docs101_failing_leaves_the_tree_and_says_so(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, customers_docs101: FakeDocs101
+) -> None:
+    customers_docs101.status = 401
+    panel = started(qtbot, panels, fake_server, customers_docs101)
+    qtbot.waitUntil(lambda: panel.session.docs101.state == "failed", timeout=10000)
+    assert "docs101 could not be loaded" in panel.window.status_label.text()
+    assert "Invalid API key" in panel.window.status_label.text()
+    assert DOCS101_TEST_KEY not in panel.window.status_label.text()
+    acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
+    assert acme is not None
+    assert acme.clients.state is LoadState.LOADED
+    assert set(statuses(panel)) == {GLOBEX_ID, INITECH_ID, MARKUP_ID}
+    assert set(statuses(panel).values()) == {None}
+    assert not panel.window.export_xref_action.isEnabled()
+
+
+def test_without_a_docs101_key_docs101_is_never_asked(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, customers_docs101: FakeDocs101
+) -> None:
+    panel = started(qtbot, panels, fake_server, customers_docs101, docs101_key=None)
+    qtbot.waitUntil(lambda: panel.session.docs101.state == "none", timeout=10000)
+    assert panel.runner.wait_idle(5)
+    assert customers_docs101.requests == []
+    assert set(statuses(panel).values()) == {None}
+
+
+def test_docs101_disconnect_clears_the_markers(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, customers_docs101: FakeDocs101
+) -> None:
+    panel = started(qtbot, panels, fake_server, customers_docs101)
+    wait_xref(qtbot, panel)
+    panel.session.open_settings()
+    dialog = panel.session.dialog
+    assert dialog is not None
+    assert dialog.docs101_disconnect_button.isEnabled()
+    dialog.confirm = lambda _question: True
+    with qtbot.waitSignal(dialog.docs101_disconnected, timeout=8000):
+        dialog.docs101_disconnect_button.click()
+    assert set(statuses(panel).values()) == {None}
+    assert _file_store().get_docs101_key() is None
+    assert panel.window.status_label.text() == "docs101 disconnected: its key was removed."

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QToolBut
 from desktop.clockify.models import User
 from desktop.ui.clipboard import short
 from desktop.ui.tree_model import (
+    ClientXref,
     GroupNode,
     RecordNode,
     WorkspaceNode,
@@ -54,6 +55,11 @@ _WHAT: dict[str, object] = {
     "CC e-mails": QT_TRANSLATE_NOOP("DetailsCard", "CC e-mails"),
     "Note": QT_TRANSLATE_NOOP("DetailsCard", "note"),
     "Archived": QT_TRANSLATE_NOOP("DetailsCard", "archived state"),
+    "docs101": QT_TRANSLATE_NOOP("DetailsCard", "docs101 status"),
+    "docs101 customer ID": QT_TRANSLATE_NOOP("DetailsCard", "docs101 customer ID"),
+    "docs101 customer": QT_TRANSLATE_NOOP("DetailsCard", "docs101 customer name"),
+    "docs101 e-mail": QT_TRANSLATE_NOOP("DetailsCard", "docs101 e-mail"),
+    "docs101 VAT ID": QT_TRANSLATE_NOOP("DetailsCard", "docs101 VAT ID"),
 }
 
 #: The labels of `record_fields` (English, as `fields()` gives them), for lupdate: the card
@@ -70,6 +76,11 @@ _LABELS = (
     QT_TRANSLATE_NOOP("DetailsCard", "CC e-mails"),
     QT_TRANSLATE_NOOP("DetailsCard", "Note"),
     QT_TRANSLATE_NOOP("DetailsCard", "Archived"),
+    QT_TRANSLATE_NOOP("DetailsCard", "docs101"),
+    QT_TRANSLATE_NOOP("DetailsCard", "docs101 customer ID"),
+    QT_TRANSLATE_NOOP("DetailsCard", "docs101 customer"),
+    QT_TRANSLATE_NOOP("DetailsCard", "docs101 e-mail"),
+    QT_TRANSLATE_NOOP("DetailsCard", "docs101 VAT ID"),
 )
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -114,9 +125,32 @@ def record_fields(node: WorkspaceNode | GroupNode | RecordNode | None) -> list[t
                     QCoreApplication.translate("DetailsCard", "Yes") if record.archived else None,
                 ),
             ]
+            if node.xref is not None:
+                pairs.extend(xref_fields(node.xref))
     else:
         pairs = []
     return [(label, value) for label, value in pairs if value]
+
+
+def xref_fields(xref: ClientXref) -> list[tuple[str, str | None]]:
+    """A client's docs101 fields: its status, then the customer's id, name, e-mail, VAT id."""
+    entry = xref.entry
+    if entry.status == "match":
+        status = QCoreApplication.translate("DetailsCard", "In docs101")
+    elif entry.status == "similar":
+        status = QCoreApplication.translate("DetailsCard", "Similar, score {score}").format(
+            score=f"{entry.score or 0:.0f}"
+        )
+    else:
+        return [("docs101", QCoreApplication.translate("DetailsCard", "Not in docs101"))]
+    customer = xref.customer
+    return [
+        ("docs101", status),
+        ("docs101 customer ID", entry.docs101_id),
+        ("docs101 customer", customer.name if customer is not None else entry.docs101_name),
+        ("docs101 e-mail", customer.email if customer is not None else None),
+        ("docs101 VAT ID", customer.vat_id if customer is not None else None),
+    ]
 
 
 def display_text(value: str, multi_line: bool = False) -> str:

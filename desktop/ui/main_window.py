@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -69,6 +70,7 @@ from desktop.workers import JobRunner
 
 if TYPE_CHECKING:
     from desktop.store.ledger import Usage
+    from desktop.xref.matching import Entry
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,8 @@ SETTING_INACTIVE = "view/show_inactive_users"
 SETTING_ARCHIVED = "view/show_archived_clients"
 SETTING_DETAILS = "view/show_details"
 SETTING_IDS = "view/show_ids"
+#: "Only clients not in docs101" (the docs101 cross-reference's filter).
+SETTING_ONLY_MISSING = "view/only_clients_not_in_docs101"
 #: Off for people on rate-limited plans: the panel then starts on its cached data.
 SETTING_AUTO_REFRESH = "connection/refresh_at_start"
 #: The tree as the user left it (SavedView's JSON: kinds and IDs only, never a name).
@@ -249,6 +253,18 @@ class PanelWindow(QMainWindow):
             )
         )
         self.auto_refresh_action.setChecked(self._bool_setting(SETTING_AUTO_REFRESH, True))
+        self.only_missing_action = self._action(
+            self.tr("Only clients not in docs101"), self._on_only_missing_toggled, checkable=True
+        )
+        self.only_missing_action.setToolTip(
+            self.tr("Hide the clients docs101 has as customers (exactly or by a similar name).")
+        )
+        self.export_xref_action = self._action(
+            self.tr("Export cross-reference\u2026"), self.export_xref
+        )
+        self.export_xref_action.setEnabled(False)  # until clients are cross-referenced
+        #: Asks where to write the export ("" or None: cancelled); tests replace it.
+        self.ask_export_path: Callable[[], str | None] = self._ask_export_path_with_box
         self.inactive_action.setChecked(self.loader.include_inactive_users)
         self.archived_action.setChecked(self.loader.include_archived_clients)
         #: "Keep running in the tray": only where the desktop has a tray.
@@ -295,6 +311,9 @@ class PanelWindow(QMainWindow):
         options.addAction(self.archived_action)
         options.addSeparator()
         options.addMenu(self.copy_as_menu)
+        options.addSeparator()
+        options.addAction(self.only_missing_action)
+        options.addAction(self.export_xref_action)
         options.addSeparator()
         options.addAction(self.auto_refresh_action)
         if self.keep_in_tray_action is not None:
@@ -356,6 +375,9 @@ class PanelWindow(QMainWindow):
         show_ids = self._bool_setting(SETTING_IDS)
         self.model.set_show_ids(show_ids)
         self.show_ids_action.setChecked(show_ids)
+        only_missing = self._bool_setting(SETTING_ONLY_MISSING)
+        self.model.set_only_missing(only_missing)
+        self.only_missing_action.setChecked(only_missing)
 
         self.status_label = QLabel(self)
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -369,6 +391,8 @@ class PanelWindow(QMainWindow):
         # The card follows the current row, and rows replaced by a refresh or a filter.
         self.model.layoutChanged.connect(self._update_details)
         self.model.modelReset.connect(self._update_details)
+        self.model.xref_changed.connect(self._update_details)
+        self.model.xref_changed.connect(self._on_model_xref_changed)
         self.tree.activated_row.connect(self._on_tree_activated_row)
         self.tree.customContextMenuRequested.connect(self._on_tree_context_menu)
         self.tree.selectionModel().currentRowChanged.connect(self._on_tree_current_changed)
@@ -1135,6 +1159,60 @@ class PanelWindow(QMainWindow):
     def auto_refresh(self) -> bool:
         return self._bool_setting(SETTING_AUTO_REFRESH, True)
 
+    # -- docs101 cross-reference ---------------------------------------------------------
+
+    @Slot(bool)
+    def _on_only_missing_toggled(self, on: bool) -> None:
+        self.settings.setValue(SETTING_ONLY_MISSING, on)
+        self.model.set_only_missing(on)
+
+    @Slot()
+    def _on_model_xref_changed(self) -> None:
+        self.export_xref_action.setEnabled(self.model.has_xref())
+
+    @Slot()
+    def export_xref(self) -> None:
+        """Write every cross-referenced client to a CSV file (the `xref` command's columns)."""
+        entries = self.model.xref_entries()
+        if not entries:
+            self.show_status(self.tr("No client is cross-referenced with docs101 yet."))
+            return
+        path = self.ask_export_path()
+        if not path:
+            return
+
+        def work(_progress: object) -> int:
+            write_xref_csv(path, entries)
+            return len(entries)
+
+        def done(count: int) -> None:
+            self.show_status(
+                self.tr("Exported {count} clients to {path}.").format(count=f"{count:,}", path=path)
+            )
+
+        def failed(error: BaseException) -> None:
+            reason = (
+                error.strerror
+                if isinstance(error, OSError) and error.strerror
+                else describe_error(error)
+            )
+            self.show_status(
+                self.tr("The cross-reference could not be written to {path}: {reason}").format(
+                    path=path, reason=reason
+                )
+            )
+
+        self.runner.submit(work, done, failed)
+
+    def _ask_export_path_with_box(self) -> str | None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Export cross-reference"),
+            "clockify-docs101.csv",
+            self.tr("CSV files (*.csv)"),
+        )
+        return path or None
+
     @Slot(bool)
     def _on_inactive_toggled(self, on: bool) -> None:
         self.settings.setValue(SETTING_INACTIVE, on)
@@ -1287,6 +1365,30 @@ _FORMAT_LABELS = (
     QT_TRANSLATE_NOOP("PanelWindow", "Bill-to block"),
     QT_TRANSLATE_NOOP("PanelWindow", "JSON"),
 )
+
+
+#: The export's columns: those of the `xref` command's csv and json output.
+XREF_COLUMNS = ("clockify_id", "clockify_name", "status", "docs101_id", "docs101_name", "score")
+
+
+def write_xref_csv(path: str, entries: Sequence[Entry]) -> None:
+    """`entries` as a CSV file (UTF-8, a header of XREF_COLUMNS); an OSError if not written."""
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(XREF_COLUMNS)
+        for entry in entries:
+            writer.writerow(
+                [
+                    entry.clockify_id,
+                    entry.clockify_name or "",
+                    entry.status,
+                    entry.docs101_id or "",
+                    entry.docs101_name or "",
+                    "" if entry.score is None else f"{entry.score:g}",
+                ]
+            )
 
 
 def format_label(label: str) -> str:

@@ -16,9 +16,11 @@ from desktop.clockify.models import Workspace
 from desktop.store import connection_file
 from desktop.ui.connection_settings import (
     ClientFactory,
+    Docs101Factory,
     StoreFactory,
     app_settings,
     default_client,
+    default_docs101_client,
 )
 from desktop.ui.loader import describe_error, ledger_of
 from desktop.ui.main_window import PanelWindow
@@ -30,6 +32,7 @@ from desktop.ui.stored import (
     saved_connection,
     store_factory_or_default,
 )
+from desktop.ui.xref_link import Docs101Link
 
 # The key store and the cache import cryptography and keyring (about 0.1 s): they are
 # imported where they are used, on workers, so the window shows first.
@@ -114,6 +117,7 @@ class PanelSession(QObject):
         client_factory: ClientFactory = default_client,
         region_urls: dict[str, str] | None = None,
         cache_dir: Path | None = None,
+        docs101_factory: Docs101Factory = default_docs101_client,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -142,6 +146,9 @@ class PanelSession(QObject):
         window.data_loaded.connect(self._on_window_data_loaded)
         window.workspaces_failed.connect(self._on_window_workspaces_failed)
         window.workspaces_loaded.connect(self._on_window_workspaces_loaded)
+        self.docs101_factory = docs101_factory
+        #: The docs101 cross-reference: customers loaded after the clients, on workers.
+        self.docs101 = Docs101Link(window, self._read_docs101_key, docs101_factory)
 
     # -- start ---------------------------------------------------------------------------
 
@@ -186,6 +193,16 @@ class PanelSession(QObject):
 
     def _store(self, passphrase: str | None) -> CredentialStore:
         return open_store(self.store_factory, passphrase)
+
+    def _read_docs101_key(self) -> ApiKey | None:
+        """The stored docs101 key (on a worker); None when none is, or it cannot be read."""
+        from desktop.store import CredentialError
+
+        try:
+            return self._store(self._passphrase).get_docs101_key()
+        except CredentialError as exc:  # a locked store: the panel works without docs101
+            log.warning("the docs101 key could not be read: %s", exc)
+            return None
 
     def _ask_passphrase_with_box(self, creating: bool) -> str | None:
         from desktop.ui.passphrase_dialog import ask_passphrase
@@ -413,9 +430,13 @@ class PanelSession(QObject):
             store_factory=self._dialog_store_factory,
             client_factory=self.client_factory,
             region_urls=self.region_urls,
+            docs101_factory=self.docs101_factory,
+            docs101_stored=bool(self.docs101.has_key),
             parent=self.window,
         )
         dialog.saved.connect(self._on_dialog_saved)
+        dialog.docs101_saved.connect(self._on_dialog_docs101_saved)
+        dialog.docs101_disconnected.connect(self._on_dialog_docs101_disconnected)
         dialog.disconnected.connect(self._on_dialog_disconnected)
         dialog.finished.connect(self._on_dialog_finished)
         self.dialog = dialog
@@ -457,6 +478,15 @@ class PanelSession(QObject):
 
         # An fsync'ed file write: on a worker, like every other file the session writes.
         self.runner.submit(lambda _p: connection_file.save(connection), lambda _r: None, not_saved)
+
+    @Slot(object)
+    def _on_dialog_docs101_saved(self, _key: ApiKey) -> None:
+        self.docs101.reload()  # read from the store on a worker, like at start
+
+    @Slot(bool)
+    def _on_dialog_docs101_disconnected(self, _removed: bool) -> None:
+        self.docs101.forget()
+        self.window.show_status(self.tr("docs101 disconnected: its key was removed."))
 
     @Slot(object, object)
     def _on_dialog_disconnected(self, connection: Connection, forgotten: Forgotten) -> None:

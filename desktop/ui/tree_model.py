@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import enum
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -32,6 +32,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QBrush, QFont, QFontDatabase, QGuiApplication
 
@@ -39,6 +40,10 @@ from desktop.clockify.models import Client, User, Workspace
 from desktop.search import normalise, search_text
 from desktop.ui.formats import Item, records_json_text
 from desktop.ui.theme import Theme, colours
+
+if TYPE_CHECKING:  # desktop.xref imports rapidfuzz: only on workers, never at start
+    from desktop.xref.customers import Customer
+    from desktop.xref.matching import Entry
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -87,6 +92,8 @@ class Role(enum.IntEnum):
     EXPANDABLE = Qt.ItemDataRole.UserRole + 6
     EXPANDED = Qt.ItemDataRole.UserRole + 7
     STATE = Qt.ItemDataRole.UserRole + 8
+    #: A client's docs101 status: "match", "similar" or "missing"; None without docs101 data.
+    XREF = Qt.ItemDataRole.UserRole + 9
 
 
 class Kind(enum.IntEnum):
@@ -169,10 +176,22 @@ def node_emails(nodes: Iterable[Node]) -> list[str]:
     return [n.record.email or "" if type(n) is RecordNode else "" for n in nodes]
 
 
-class RecordNode:
-    """A user or a client row. Built off the GUI thread (search text is precomputed)."""
+@dataclass(frozen=True, slots=True)
+class ClientXref:
+    """A client's docs101 cross-reference: its entry and, unless missing, the customer."""
 
-    __slots__ = ("kind", "record", "search")
+    entry: Entry
+    customer: Customer | None = None
+
+
+class RecordNode:
+    """A user or a client row. Built off the GUI thread (search text is precomputed).
+
+    `xref` is a client's docs101 cross-reference, None until there is one (see
+    PanelModel.set_xref).
+    """
+
+    __slots__ = ("kind", "record", "search", "xref")
 
     depth: ClassVar[int] = 2
     expandable: ClassVar[bool] = False
@@ -181,6 +200,7 @@ class RecordNode:
         self.kind = kind
         self.record = record
         self.search = search_text(record.name, record.email, record.id)
+        self.xref: ClientXref | None = None
 
     @property
     def name(self) -> str:
@@ -274,7 +294,15 @@ class PanelModel(QAbstractTableModel):
 
     Structural changes go through `_relayout`, which emits one layoutChanged and moves
     persistent indexes (selection, current row) to where their nodes went.
+
+    Signals:
+        clients_loaded(str): a workspace's client rows were set (its id): from Clockify or
+            from the cache.
+        xref_changed(): the docs101 cross-reference of some clients changed.
     """
+
+    clients_loaded = Signal(str)
+    xref_changed = Signal()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -299,6 +327,10 @@ class PanelModel(QAbstractTableModel):
         self._no_workspace_name = self.tr(NO_WORKSPACE_NAME)
         self._users_label = self.tr("Users")
         self._clients_label = self.tr("Clients")
+        #: docs101 cross-reference: workspace id -> client id -> its ClientXref.
+        self._xref: dict[str, dict[str, ClientXref]] = {}
+        #: "Only clients not in docs101": clients docs101 has (match, similar) are hidden.
+        self._only_missing = False
 
     # -- Qt model interface --------------------------------------------------------------
 
@@ -384,6 +416,10 @@ class PanelModel(QAbstractTableModel):
             return self.is_expanded(node)
         if role == Role.STATE:
             return node.state.value if isinstance(node, GroupNode) else ""
+        if role == Role.XREF:
+            if isinstance(node, RecordNode) and node.xref is not None:
+                return node.xref.entry.status
+            return None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(node)
         if role == Qt.ItemDataRole.FontRole:
@@ -613,7 +649,74 @@ class PanelModel(QAbstractTableModel):
         group.state = LoadState.LOADED
         group.error = None
         group.version += 1
+        if group.kind is Kind.CLIENTS:
+            self._apply_xref(group)
         self._relayout()
+        if group.kind is Kind.CLIENTS:
+            self.clients_loaded.emit(group.workspace.workspace.id)
+
+    # -- docs101 cross-reference ---------------------------------------------------------
+
+    def set_xref(self, workspace_id: str, found: Mapping[str, ClientXref]) -> None:
+        """The cross-reference of a workspace's clients, by client id (kept for reloads)."""
+        self._xref[workspace_id] = dict(found)
+        ws = self._by_id.get(workspace_id)
+        if ws is not None:
+            self._apply_xref(ws.clients)
+        self._xref_updated()
+
+    def clear_xref(self) -> None:
+        """Forget every client's docs101 cross-reference (docs101 disconnected)."""
+        if not self._xref and not any(
+            node.xref is not None for ws in self._workspaces for node in ws.clients.children
+        ):
+            return
+        self._xref.clear()
+        for ws in self._workspaces:
+            for node in ws.clients.children:
+                node.xref = None
+        self._xref_updated()
+
+    def has_xref(self) -> bool:
+        return bool(self._xref)
+
+    def xref_entries(self) -> list[Entry]:
+        """Every client's cross-reference entry, in the tree's order (filters ignored)."""
+        return [
+            node.xref.entry
+            for ws in self._workspaces
+            for node in ws.clients.children
+            if node.xref is not None
+        ]
+
+    @property
+    def only_missing(self) -> bool:
+        return self._only_missing
+
+    def set_only_missing(self, on: bool) -> None:
+        """Show only the clients docs101 lacks (and those not cross-referenced yet)."""
+        if on != self._only_missing:
+            self._only_missing = on
+            self._relayout()
+
+    def _apply_xref(self, group: GroupNode) -> None:
+        found = self._xref.get(group.workspace.workspace.id, {})
+        for node in group.children:
+            node.xref = found.get(node.record.id)
+
+    def _xref_updated(self) -> None:
+        if self._only_missing:
+            self._relayout()
+        elif self._rows:
+            last = self.index(len(self._rows) - 1, self.columnCount() - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+        self.xref_changed.emit()
+
+    def _shown(self, group: GroupNode, nodes: list[RecordNode]) -> list[RecordNode]:
+        """`nodes` of `group` without the clients the docs101 toggle hides."""
+        if not self._only_missing or group.kind is not Kind.CLIENTS:
+            return nodes
+        return [n for n in nodes if n.xref is None or n.xref.entry.status == "missing"]
 
     def set_group_error(self, group: GroupNode, message: str) -> None:
         """Keep the rows the group had; the group row shows the failure."""
@@ -732,10 +835,10 @@ class PanelModel(QAbstractTableModel):
                         branch_rows.append(len(rows))
                         rows.append(group)
                         if group.expanded:
-                            rows.extend(group.children)
+                            rows.extend(self._shown(group, group.children))
                 continue
             ws_match = query in ws.search
-            found = [(g, g.matches(query)) for g in ws.groups]
+            found = [(g, self._shown(g, g.matches(query))) for g in ws.groups]
             # Not loaded yet, or failed: matches may be there, and the group row says so.
             pending = any(g.state is not LoadState.LOADED for g in ws.groups)
             if not (ws_match or pending or any(m for _, m in found)):
@@ -845,11 +948,13 @@ class PanelModel(QAbstractTableModel):
             )
         if group.state is LoadState.IDLE:
             return label
-        if self._query:
-            shown = len(group.matches(self._query))
-            return self.tr("{group} ({shown} of {total})").format(
-                group=label, shown=f"{shown:,}", total=f"{total:,}"
-            )
+        if self._query or (self._only_missing and group.kind is Kind.CLIENTS):
+            pool = group.matches(self._query) if self._query else group.children
+            shown = len(self._shown(group, pool))
+            if self._query or shown != total:
+                return self.tr("{group} ({shown} of {total})").format(
+                    group=label, shown=f"{shown:,}", total=f"{total:,}"
+                )
         return f"{label} ({total:,})"
 
     def _tooltip(self, node: Node) -> str:
@@ -866,6 +971,8 @@ class PanelModel(QAbstractTableModel):
                 lines.append(self.tr("Archived: {archived}").format(archived=archived))
                 if record.email:
                     lines.append(self.tr("E-mail: {email}").format(email=record.email))
+                if node.xref is not None:
+                    lines.append(self._xref_line(node.xref.entry))
             return plain_tooltip(lines)
         if isinstance(node, WorkspaceNode):
             name = node.workspace.name or self._no_workspace_name
@@ -881,6 +988,17 @@ class PanelModel(QAbstractTableModel):
                 [node.error or self.tr("failed"), self.tr("Press Enter or double-click to retry.")]
             )
         return plain_tooltip([self._group_text(node)])
+
+    def _xref_line(self, entry: Entry) -> str:
+        if entry.status == "match":
+            return self.tr("In docs101: {name} ({id})").format(
+                name=entry.docs101_name, id=entry.docs101_id
+            )
+        if entry.status == "similar":
+            return self.tr("Similar in docs101: {name} ({id}), score {score}").format(
+                name=entry.docs101_name, id=entry.docs101_id, score=f"{entry.score or 0:.0f}"
+            )
+        return self.tr("Not in docs101")
 
     def _font(self, node: Node) -> QFont | None:
         if isinstance(node, WorkspaceNode):

@@ -24,7 +24,15 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -162,9 +170,18 @@ def _pixels_from_json(value: Any) -> int:
     return min(max(value, 0), _MAX_PIXELS)
 
 
+#: A client row's docs101 marker (Role.XREF): its glyph and colour, drawn at the row's end.
+XREF_MARKERS: dict[str, tuple[str, QColor]] = {
+    "match": ("\u2713", QColor(46, 125, 50)),
+    "similar": ("\u2248", QColor(230, 120, 0)),
+    "missing": ("\u2717", QColor(198, 40, 40)),
+}
+
+
 class TreeRowDelegate(QStyledItemDelegate):
     """Paints one row: indentation, a branch arrow for expandable rows, then the text.
 
+    A client row with docs101 data ends in a marker (XREF_MARKERS): one glyph, no lookup.
     Only column 0 is drawn as the tree; other columns (the IDs) as plain cells.
     """
 
@@ -194,13 +211,27 @@ class TreeRowDelegate(QStyledItemDelegate):
                 state |= QStyle.StateFlag.State_Open
             branch.state = state
             style.drawPrimitive(QStyle.PrimitiveElement.PE_IndicatorBranch, branch, painter, widget)
+        marker = XREF_MARKERS.get(index.data(Role.XREF) or "")
+        width = 0
+        if marker is not None:
+            width = opt.fontMetrics.height() + 4
         opt.rect = QRect(
             rect.left() + (depth + 1) * INDENT,
             rect.top(),
-            rect.width() - (depth + 1) * INDENT,
+            rect.width() - (depth + 1) * INDENT - width,
             rect.height(),
         )
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        if marker is not None:
+            glyph, colour = marker
+            if opt.state & QStyle.StateFlag.State_Selected:
+                colour = opt.palette.color(QPalette.ColorRole.HighlightedText)
+            painter.save()
+            painter.setPen(colour)
+            painter.setFont(opt.font)
+            box = QRect(rect.right() - width + 1, rect.top(), width, rect.height())
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, glyph)
+            painter.restore()
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex

@@ -54,6 +54,26 @@
         <translation>Archivstatus</translation>
     </message>
     <message>
+        <source>docs101 status</source>
+        <translation>docs101-Status</translation>
+    </message>
+    <message>
+        <source>docs101 customer ID</source>
+        <translation>docs101-Kundennummer</translation>
+    </message>
+    <message>
+        <source>docs101 customer name</source>
+        <translation>docs101-Kundenname</translation>
+    </message>
+    <message>
+        <source>docs101 e-mail</source>
+        <translation>docs101-E-Mail</translation>
+    </message>
+    <message>
+        <source>docs101 VAT ID</source>
+        <translation>docs101-USt-IdNr.</translation>
+    </message>
+    <message>
         <source>Name</source>
         <extracomment>The labels of `record_fields` (English, as `fields()` gives them), for lupdate: the card shows them translated.</extracomment>
         <translation>Name</translation>
@@ -91,8 +111,28 @@
         <translation>Archiviert</translation>
     </message>
     <message>
+        <source>docs101</source>
+        <translation>docs101</translation>
+    </message>
+    <message>
+        <source>docs101 customer</source>
+        <translation>docs101-Kunde</translation>
+    </message>
+    <message>
         <source>Yes</source>
         <translation>Ja</translation>
+    </message>
+    <message>
+        <source>In docs101</source>
+        <translation>In docs101</translation>
+    </message>
+    <message>
+        <source>Similar, score {score}</source>
+        <translation>Ähnlich, Wert {score}</translation>
+    </message>
+    <message>
+        <source>Not in docs101</source>
+        <translation>Nicht in docs101</translation>
     </message>
     <message>
         <source>Details</source>
@@ -117,6 +157,14 @@
     </message>
 </context>
 <context>
+    <name>Docs101Link</name>
+    <message>
+        <source>docs101 could not be loaded, so no client is marked: {problem}</source>
+        <extracomment>Overrides the stored docs101 key (as CLOCKIFY_API_KEY does the Clockify key). Whether a docs101 key is known to be there (None: not looked yet).</extracomment>
+        <translation>docs101 konnte nicht geladen werden, daher ist kein Kunde markiert: {problem}</translation>
+    </message>
+</context>
+<context>
     <name>PanelModel</name>
     <message>
         <source>(no name)</source>
@@ -131,7 +179,7 @@
         <source>Users</source>
         <extracomment>The group rows&apos; labels (GroupNode.label, English), for lupdate: the model shows them translated.
 ----------
-The column of the Clockify ids, when `PanelModel.show_ids` is on. Narrowing: the last query filtered here and its matches, valid while `version` holds. A row named by kind and IDs only: (kind, workspace id, user or client id, &quot;&quot; for the workspace and group rows). What the panel remembers of its view across restarts. Rows of the workspace and group rows (ascending), and the same by id() of the node; records sit right under their group&apos;s row, so these find any row&apos;s parent. id() of a record node -&gt; its row; built on first use after each relayout. The dimmed and error colours, and the cacheKey() of the palette they were made for.</extracomment>
+The column of the Clockify ids, when `PanelModel.show_ids` is on. A client&apos;s docs101 status: &quot;match&quot;, &quot;similar&quot; or &quot;missing&quot;; None without docs101 data. Narrowing: the last query filtered here and its matches, valid while `version` holds. A row named by kind and IDs only: (kind, workspace id, user or client id, &quot;&quot; for the workspace and group rows). What the panel remembers of its view across restarts. Rows of the workspace and group rows (ascending), and the same by id() of the node; records sit right under their group&apos;s row, so these find any row&apos;s parent. id() of a record node -&gt; its row; built on first use after each relayout. The dimmed and error colours, and the cacheKey() of the palette they were made for.</extracomment>
         <translation>Benutzer</translation>
     </message>
     <message>
@@ -140,6 +188,7 @@ The column of the Clockify ids, when `PanelModel.show_ids` is on. Narrowing: the
     </message>
     <message>
         <source>ID {id}</source>
+        <extracomment>docs101 cross-reference: workspace id -&gt; client id -&gt; its ClientXref. &quot;Only clients not in docs101&quot;: clients docs101 has (match, similar) are hidden.</extracomment>
         <translation>ID {id}</translation>
     </message>
     <message>
@@ -250,6 +299,18 @@ The column of the Clockify ids, when `PanelModel.show_ids` is on. Narrowing: the
         <source>Press Enter or double-click to retry.</source>
         <translation>Eingabetaste oder Doppelklick versucht es erneut.</translation>
     </message>
+    <message>
+        <source>In docs101: {name} ({id})</source>
+        <translation>In docs101: {name} ({id})</translation>
+    </message>
+    <message>
+        <source>Similar in docs101: {name} ({id}), score {score}</source>
+        <translation>Ähnlich in docs101: {name} ({id}), Wert {score}</translation>
+    </message>
+    <message>
+        <source>Not in docs101</source>
+        <translation>Nicht in docs101</translation>
+    </message>
 </context>
 <context>
     <name>PanelSession</name>
@@ -288,6 +349,7 @@ The column of the Clockify ids, when `PanelModel.show_ids` is on. Narrowing: the
     </message>
     <message>
         <source>Reading the stored key…</source>
+        <extracomment>The docs101 cross-reference: customers loaded after the clients, on workers.</extracomment>
         <translation>Gespeicherter Schlüssel wird gelesen…</translation>
     </message>
     <message>
@@ -342,6 +404,10 @@ The column of the Clockify ids, when `PanelModel.show_ids` is on. Narrowing: the
         <source>OK</source>
         <translation>OK</translation>
     </message>
+    <message>
+        <source>docs101 disconnected: its key was removed.</source>
+        <translation>docs101 getrennt: sein Schlüssel wurde entfernt.</translation>
+    </message>
 </context>
 <context>
     <name>PanelTray</name>
@@ -367,7 +433,7 @@ The column of the Clockify ids, when `PanelModel.show_ids` is on. Narrowing: the
     <name>PanelWindow</name>
     <message>
         <source>Clockify Panel</source>
-        <extracomment>Where the desktop has a tray: closing the window hides it there (on by default). Set once the tray&apos;s notice has said where the closed window went (it says so once). Off for people on rate-limited plans: the panel then starts on its cached data. The tree as the user left it (SavedView&apos;s JSON: kinds and IDs only, never a name). The tree&apos;s state is also saved this long after the user last opened, closed, selected or scrolled something (on a worker), so a panel that is killed keeps most of it. A workspace&apos;s cached users&apos; and clients&apos; rows (None: that list was not cached).</extracomment>
+        <extracomment>Where the desktop has a tray: closing the window hides it there (on by default). Set once the tray&apos;s notice has said where the closed window went (it says so once). &quot;Only clients not in docs101&quot; (the docs101 cross-reference&apos;s filter). Off for people on rate-limited plans: the panel then starts on its cached data. The tree as the user left it (SavedView&apos;s JSON: kinds and IDs only, never a name). The tree&apos;s state is also saved this long after the user last opened, closed, selected or scrolled something (on a worker), so a panel that is killed keeps most of it. A workspace&apos;s cached users&apos; and clients&apos; rows (None: that list was not cached).</extracomment>
         <translation>Clockify Panel</translation>
     </message>
     <message>
@@ -458,8 +524,20 @@ The column of the Clockify ids, when `PanelModel.show_ids` is on. Narrowing: the
         <translation>Beim Start des Panels frische Daten laden. Aus: mit den gespeicherten Daten starten; F5 aktualisiert (spart API-Anfragen bei Tarifen mit Anfragegrenze).</translation>
     </message>
     <message>
+        <source>Only clients not in docs101</source>
+        <translation>Nur Kunden, die nicht in docs101 sind</translation>
+    </message>
+    <message>
+        <source>Hide the clients docs101 has as customers (exactly or by a similar name).</source>
+        <translation>Die Kunden ausblenden, die docs101 als Kunden führt (genau oder unter einem ähnlichen Namen).</translation>
+    </message>
+    <message>
+        <source>Export cross-reference…</source>
+        <translation>Abgleich exportieren…</translation>
+    </message>
+    <message>
         <source>Keep running in the tray</source>
-        <extracomment>&quot;Keep running in the tray&quot;: only where the desktop has a tray.</extracomment>
+        <extracomment>Asks where to write the export (&quot;&quot; or None: cancelled); tests replace it. &quot;Keep running in the tray&quot;: only where the desktop has a tray.</extracomment>
         <translation>Im Infobereich weiterlaufen</translation>
     </message>
     <message>
@@ -581,6 +659,26 @@ Sie brauchen dazu Ihren persönlichen API-Schlüssel (Clockify: Profil &gt; Eins
     <message>
         <source>Update key</source>
         <translation>Schlüssel erneuern</translation>
+    </message>
+    <message>
+        <source>No client is cross-referenced with docs101 yet.</source>
+        <translation>Noch ist kein Kunde mit docs101 abgeglichen.</translation>
+    </message>
+    <message>
+        <source>Exported {count} clients to {path}.</source>
+        <translation>{count} Kunden nach {path} exportiert.</translation>
+    </message>
+    <message>
+        <source>The cross-reference could not be written to {path}: {reason}</source>
+        <translation>Der Abgleich konnte nicht nach {path} geschrieben werden: {reason}</translation>
+    </message>
+    <message>
+        <source>Export cross-reference</source>
+        <translation>Abgleich exportieren</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
         <source>limited after a 429 answer</source>
@@ -1050,7 +1148,7 @@ Sie brauchen dazu Ihren persönlichen API-Schlüssel (Clockify: Profil &gt; Eins
     </message>
     <message>
         <source>Workspaces, users and clients</source>
-        <extracomment>At most this many selected rows are remembered across restarts (more: only the current).</extracomment>
+        <extracomment>At most this many selected rows are remembered across restarts (more: only the current). A client row&apos;s docs101 marker (Role.XREF): its glyph and colour, drawn at the row&apos;s end.</extracomment>
         <translation>Arbeitsbereiche, Benutzer und Kunden</translation>
     </message>
 </context>
