@@ -19,7 +19,7 @@ from conftest import TEST_KEY
 from fake_clockify import SAMPLE_WORKSPACE_ID, FakeClockify
 from fake_docs101 import DOCS101_TEST_KEY, FakeDocs101
 from PySide6.QtCore import QCoreApplication, QSettings, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
@@ -472,3 +472,46 @@ def test_docs101_disconnect_clears_the_markers(
     assert set(statuses(panel).values()) == {None}
     assert _file_store().get_docs101_key() is None
     assert panel.window.status_label.text() == "docs101 disconnected: its key was removed."
+
+
+def test_the_dialog_knows_a_stored_docs101_key_before_docs101_is_asked(
+    qtbot: Any, panels: list[Panel], fake_server: FakeClockify, customers_docs101: FakeDocs101
+) -> None:
+    connection = Connection.for_base_url(fake_server.base_url)
+    store = _file_store()
+    store.set_api_key(connection, ApiKey(TEST_KEY))
+    store.set_docs101_key(ApiKey(DOCS101_TEST_KEY))
+    panel = Panel(qtbot, customers_docs101)
+    panels.append(panel)
+    panel.session.docs101.model.clients_loaded.disconnect()  # no clients: docs101 not asked
+    panel.session.open_settings()
+    dialog = panel.session.dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.docs101_disconnect_button.isEnabled, timeout=8000)
+    assert dialog.docs101_key_edit.placeholderText() == "Stored; paste a new key to replace it"
+    assert customers_docs101.requests == []
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_no_docs101_message_is_cut_off(
+    qtbot: Any, runner: JobRunner, docs101: FakeDocs101, scale: int
+) -> None:
+    from test_settings_dialog import LONG_SERVER_MESSAGE, assert_nothing_cut
+
+    original = QApplication.font()
+    scaled = QFont(original)
+    scaled.setPointSizeF(original.pointSizeF() * scale)
+    QApplication.setFont(scaled)
+    try:
+        dialog = make_dialog(qtbot, runner, docs101)
+        dialog.tabs.setCurrentIndex(1)
+        assert_nothing_cut(qtbot, dialog)
+        docs101.status = 402
+        docs101.error_body = {"error": LONG_SERVER_MESSAGE}
+        dialog.docs101_key_edit.setText(DOCS101_TEST_KEY)
+        dialog.docs101_test_button.click()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=8000)
+        assert "The API key you sent does not exist" in dialog.docs101_result.text()
+        assert_nothing_cut(qtbot, dialog)
+    finally:
+        QApplication.setFont(original)

@@ -441,6 +441,13 @@ class PanelSession(QObject):
         dialog.finished.connect(self._on_dialog_finished)
         self.dialog = dialog
         dialog.show()
+        if self.docs101.has_key is None:  # not looked yet: look now, on a worker
+
+            def found(key: ApiKey | None) -> None:
+                if self.dialog is dialog:
+                    dialog.set_docs101_stored(key is not None)
+
+            self.runner.submit(lambda _p: self._read_docs101_key(), found, lambda _e: None)
 
     def _dialog_store_factory(self, provider: Callable[[bool], str | None]) -> CredentialStore:
         # The dialog may have asked a passphrase; else the one this session already knows.

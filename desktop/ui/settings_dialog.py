@@ -705,6 +705,17 @@ class SettingsDialog(FittingDialog):
 
     # -- docs101 -------------------------------------------------------------------------
 
+    def set_docs101_stored(self, stored: bool) -> None:
+        """Whether a docs101 key is stored (the panel found out after the dialog opened)."""
+        self.docs101_stored = stored
+        self.docs101_key_edit.setPlaceholderText(
+            self.tr("Stored; paste a new key to replace it")
+            if stored
+            else self.tr("Paste your docs101 API key")
+        )
+        if not self.busy:
+            self.docs101_disconnect_button.setEnabled(stored)
+
     def docs101_key(self) -> ApiKey | None:
         """The docs101 key in the form, or None after saying what is wrong with it."""
         text = self.docs101_key_edit.text()
