@@ -240,13 +240,14 @@ def fast_client(connection: Connection, key: ApiKey) -> ClockifyClient:
 class Panel:
     """One window + session against a FakeClockify and a FakeDocs101."""
 
-    def __init__(self, qtbot: Any, docs101: FakeDocs101) -> None:
+    def __init__(self, qtbot: Any, docs101: FakeDocs101 | None) -> None:
         self.window = PanelWindow()
         qtbot.addWidget(self.window)
+        base_url = docs101.base_url if docs101 is not None else "http://127.0.0.1:9/api/v1"
         self.session = PanelSession(
             self.window,
             client_factory=fast_client,
-            docs101_factory=lambda key: Docs101Client(docs101.base_url, key, timeout=(2.0, 3.0)),
+            docs101_factory=lambda key: Docs101Client(base_url, key, timeout=(2.0, 3.0)),
         )
         self.session.ask_passphrase = lambda _creating: pytest.fail("unexpected passphrase box")
         self.runner = self.window.runner
@@ -515,3 +516,45 @@ def test_no_docs101_message_is_cut_off(
         assert_nothing_cut(qtbot, dialog)
     finally:
         QApplication.setFont(original)
+
+
+def test_demo_mode_marks_the_clients(qtbot: Any, panels: list[Panel]) -> None:
+    """The demo's docs101 (desktop.demo.docs101) through `use_docs101`, as run_panel does:
+    the studio's clients are marked; the stored key is not read. (At THRESHOLD 97 no demo
+    client is `similar`: its near names are equal once normalised, or not close enough.)"""
+    from desktop.demo import DEMO_API_KEY, demo_server
+    from desktop.demo.docs101 import demo_docs101
+
+    clockify = demo_server()[0].start()
+    docs101_server, docs101_key = demo_docs101()
+    docs101_server.start()
+    try:
+        panel = Panel(qtbot, None)
+        panels.append(panel)
+        panel.session.docs101.read_key = lambda: pytest.fail("the stored key was read")
+        panel.session.use_docs101(
+            ApiKey(docs101_key), lambda key: Docs101Client(docs101_server.base_url, key)
+        )
+        panel.session.start(Connection.for_base_url(clockify.base_url), ApiKey(DEMO_API_KEY))
+        qtbot.waitUntil(lambda: len(panel.model.workspaces()) >= 4, timeout=10000)
+        studio = next(
+            ws for ws in panel.model.workspaces() if ws.workspace.name == "Zoë's Design Studio"
+        )
+        panel.window.loader.load_workspace(studio.workspace.id)
+        qtbot.waitUntil(
+            lambda: any(node.xref is not None for node in studio.clients.children),
+            timeout=10000,
+        )
+        found = {
+            node.record.name: node.xref.entry.status
+            for node in studio.clients.children
+            if node.xref is not None
+        }
+        assert found["Café Müller"] == "match"
+        assert found["Crème Brûlée Bistro"] == "match"  # "Creme Brulee Bistro GmbH"
+        assert "missing" in found.values()
+    finally:
+        panel.close()
+        panels.remove(panel)
+        clockify.stop()
+        docs101_server.stop()

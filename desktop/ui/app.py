@@ -274,15 +274,23 @@ def run_panel(
         window.setWindowTitle(QCoreApplication.translate("app", "Clockify Panel (demo data)"))
         window.show_starting(QCoreApplication.translate("app", "Starting the demo\u2026"))
 
-        def make_demo(_progress: object) -> FakeClockify:
+        def make_demo(_progress: object) -> tuple[FakeClockify, FakeClockify, str]:
             from desktop.demo import demo_server
+            from desktop.demo.docs101 import demo_docs101
 
-            return demo_server()[0].start()
+            docs101, docs101_key = demo_docs101()
+            return demo_server()[0].start(), docs101.start(), docs101_key
 
-        def on_demo_ready(server: FakeClockify) -> None:
+        def on_demo_ready(servers: tuple[FakeClockify, FakeClockify, str]) -> None:
             from desktop.demo import DEMO_API_KEY
+            from desktop.docs101.client import Docs101Client
 
-            demo_servers.append(server)
+            server, docs101, docs101_key = servers
+            demo_servers.extend((server, docs101))
+            # The demo's docs101 too, so the cross-reference shows every marker.
+            session.use_docs101(
+                ApiKey(docs101_key), lambda key: Docs101Client(docs101.base_url, key)
+            )
             session.start(Connection.for_base_url(server.base_url), ApiKey(DEMO_API_KEY))
 
         # On a worker: building the demo data takes about 0.1 s, the window paints meanwhile.

@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication, QSettings
 
 from desktop import __version__
 from desktop.clockify import ApiKey, ClockifyClient, Connection, InvalidConnectionError
+from desktop.options import ENV_DOCS101_BASE_URL
 from desktop.store import paths
 
 if TYPE_CHECKING:
@@ -80,9 +81,6 @@ def default_client(connection: Connection, key: ApiKey) -> ClockifyClient:
         connection, key, timeout=(5.0, 15.0), gate=RequestLedger().gate(connection.id)
     )
 
-
-#: Points the panel's docs101 client elsewhere (tests, the demo); unset: docs101 itself.
-ENV_DOCS101_BASE_URL = "DOCS101_BASE_URL"
 
 Docs101Factory = Callable[[ApiKey], "Docs101Client"]
 

@@ -194,6 +194,13 @@ class PanelSession(QObject):
     def _store(self, passphrase: str | None) -> CredentialStore:
         return open_store(self.store_factory, passphrase)
 
+    def use_docs101(self, key: ApiKey, docs101_factory: Docs101Factory) -> None:
+        """Use this docs101 key and client (demo mode), never the stored key or env's."""
+        self.docs101_factory = docs101_factory
+        self.docs101.docs101_factory = docs101_factory
+        self.docs101.read_key = lambda: key
+        self.docs101.env_key_wins = False
+
     def _read_docs101_key(self) -> ApiKey | None:
         """The stored docs101 key (on a worker); None when none is, or it cannot be read."""
         from desktop.store import CredentialError

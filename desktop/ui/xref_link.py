@@ -1,7 +1,8 @@
 """The docs101 cross-reference in the panel: customers loaded once, clients matched on workers.
 
 When a workspace's clients are in the tree (from Clockify or the cache) and a docs101 key
-is known (DOCS101_API_KEY, else the key store's docs101 entry), docs101's customers are
+is known (env DOCS101_API_KEY, as on the command line, else the key store's docs101
+entry; an unusable env key is said in the status bar), docs101's customers are
 loaded once per session on a worker, then each workspace's clients are cross-referenced
 on a worker (desktop.xref.matching) and the model marks each client row. The Clockify
 tree never waits for any of it; without a docs101 key nothing is sent to docs101; when
@@ -11,13 +12,13 @@ docs101 fails the status bar says so and the tree stays as it is.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Slot
 
 from desktop.clockify import ApiKey
+from desktop.options import docs101_key_from_env
 from desktop.ui.connection_settings import Docs101Factory, default_docs101_client
 from desktop.ui.loader import describe_error
 from desktop.ui.tree_model import ClientXref, LoadState
@@ -28,21 +29,6 @@ if TYPE_CHECKING:
     from desktop.xref.matching import Candidate
 
 log = logging.getLogger(__name__)
-
-#: Overrides the stored docs101 key (as CLOCKIFY_API_KEY does the Clockify key).
-ENV_DOCS101_API_KEY = "DOCS101_API_KEY"
-
-
-def docs101_key_from_env() -> ApiKey | None:
-    """DOCS101_API_KEY as a key, or None when unset, empty or not usable."""
-    text = os.environ.get(ENV_DOCS101_API_KEY, "").strip()
-    if not text:
-        return None
-    try:
-        return ApiKey(text)
-    except ValueError:
-        log.warning("%s is not a usable key; it is ignored", ENV_DOCS101_API_KEY)
-        return None
 
 
 class Docs101Link(QObject):
@@ -66,6 +52,8 @@ class Docs101Link(QObject):
         self.read_key = read_key
         self.docs101_factory = docs101_factory
         self.state = "idle"
+        #: False: the stored key is not looked for (demo mode: `read_key` gives its key).
+        self.env_key_wins = True
         #: Whether a docs101 key is known to be there (None: not looked yet).
         self.has_key: bool | None = None
         self._customers: list[Customer] = []
@@ -114,9 +102,10 @@ class Docs101Link(QObject):
         self.state = "loading"
         generation = self._generation
         read_key, factory = self.read_key, self.docs101_factory
+        env_key_wins = self.env_key_wins
 
         def work(_progress: Any) -> tuple[list[Customer], list[Candidate]] | None:
-            key = docs101_key_from_env() or read_key()
+            key = (docs101_key_from_env() if env_key_wins else None) or read_key()
             if key is None:
                 return None
             from desktop.xref.sources import candidates, customers_from_docs101
@@ -196,4 +185,4 @@ class Docs101Link(QObject):
         log.warning("the docs101 cross-reference failed: %s", describe_error(error))
 
 
-__all__ = ["ENV_DOCS101_API_KEY", "Docs101Link", "docs101_key_from_env"]
+__all__ = ["Docs101Link"]
