@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import list_process, load, peers, summon, xref
+from benchmarks import list_process, load, peers, soak, summon, xref
 from benchmarks.common import (
     ROOT,
     ChildFailed,
@@ -51,6 +51,7 @@ class Sizes:
     summon_rounds: int
     xref_size: int
     xref_runs: int
+    soak_cycles: int
 
 
 FULL = Sizes(
@@ -70,6 +71,7 @@ FULL = Sizes(
     summon_rounds=9,
     xref_size=5_000,
     xref_runs=5,
+    soak_cycles=1000,
 )
 QUICK = Sizes(
     startup_runs=1,
@@ -88,6 +90,7 @@ QUICK = Sizes(
     summon_rounds=2,  # and the warm-up: about 6 s
     xref_size=1_000,
     xref_runs=1,
+    soak_cycles=100,  # about 20 s under Xvfb
 )
 
 
@@ -547,6 +550,36 @@ class Bench:
         for row in xref.rows(size, runs):
             self.add(row)
 
+    # -- 11. resident: RSS over show/hide cycles -----------------------------------------------
+
+    def soaking(self) -> None:
+        cycles = self.sizes.soak_cycles
+        self.say(f"soak: {cycles:,} show/hide cycles")
+        try:
+            try:
+                result = soak.run(cycles, "xvfb", log=self.say)
+            except soak.NoXvfb as exc:
+                print(f"11 soak: no Xvfb ({exc}): offscreen", file=sys.stderr)
+                result = soak.run(cycles, "offscreen", log=self.say)
+        except (RuntimeError, OSError) as exc:
+            self.add(Row("11 soak", f"RSS growth over {cycles:,} show/hide cycles", f"n/a: {exc}"))
+            return
+        growth_mb = result["growth_kb"] / 1024
+        self.add(
+            Row(
+                "11 soak",
+                f"RSS growth over {cycles:,} show/hide cycles ({result['platform']}, "
+                f"card shown, row moved each cycle; "
+                f"{result['per_100_kb'] / 1024:+.3f} MB per 100)",
+                f"{growth_mb:+.2f} MB",
+                f"RSS before {result['rss_before_kb'] / 1024:,.0f} MB",
+                None,
+                f"< {soak.TARGET_MB:g} MB",
+                growth_mb < soak.TARGET_MB,
+                result,
+            )
+        )
+
     def close(self) -> None:
         self.workdir.close()
 
@@ -565,6 +598,7 @@ def run_all(sizes: Sizes, log: bool) -> list[Row]:
         bench.copying()
         bench.summoning()
         bench.cross_referencing()
+        bench.soaking()
     finally:
         bench.close()
     return bench.rows
