@@ -352,6 +352,15 @@ def test_client_rows_are_marked_match_similar_missing(
     assert "Similar in docs101: Initechs (11), score 98" in tooltip
     tooltip = panel.model.index_of(client_node(panel, MARKUP_ID)).data(Qt.ItemDataRole.ToolTipRole)
     assert "Not in docs101" in tooltip
+    accessible = Qt.ItemDataRole.AccessibleTextRole
+    assert (
+        panel.model.index_of(client_node(panel, GLOBEX_ID)).data(accessible)
+        == "Client, Globex Corporation, in docs101"
+    )
+    assert (
+        panel.model.index_of(client_node(panel, INITECH_ID)).data(accessible)
+        == "Client, Initech, similar in docs101"
+    )
     # Users are never marked; docs101 was asked once.
     acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
     assert acme is not None
@@ -426,8 +435,8 @@ def test_export_writes_the_xref_columns(
     assert rows == [
         ["clockify_id", "clockify_name", "status", "docs101_id", "docs101_name", "score"],
         [MARKUP_ID, "<b>x</b><img src=x>", "missing", "", "", ""],  # the tree's order
-        [GLOBEX_ID, "Globex Corporation", "match", "10", "GLOBEX Corporation.", "100"],
-        [INITECH_ID, "Initech", "similar", "11", "Initechs", "98"],
+        [GLOBEX_ID, "Globex Corporation", "match", "10", "GLOBEX Corporation.", "100.0"],
+        [INITECH_ID, "Initech", "similar", "11", "Initechs", "98.0"],
     ]
 
 

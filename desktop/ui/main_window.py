@@ -1386,7 +1386,7 @@ def write_xref_csv(path: str, entries: Sequence[Entry]) -> None:
                     entry.status,
                     entry.docs101_id or "",
                     entry.docs101_name or "",
-                    "" if entry.score is None else f"{entry.score:g}",
+                    "" if entry.score is None else f"{entry.score:.1f}",  # as `xref` does
                 ]
             )
 

@@ -907,8 +907,18 @@ class PanelModel(QAbstractTableModel):
             if isinstance(record, User):
                 return self.tr("User, {name}").format(name=name)
             if record.archived:
-                return self.tr("Client, {name}, archived").format(name=name)
-            return self.tr("Client, {name}").format(name=name)
+                text = self.tr("Client, {name}, archived").format(name=name)
+            else:
+                text = self.tr("Client, {name}").format(name=name)
+            if node.xref is not None:  # the marker, for those who do not see it
+                status = node.xref.entry.status
+                if status == "match":
+                    text += self.tr(", in docs101")
+                elif status == "similar":
+                    text += self.tr(", similar in docs101")
+                else:
+                    text += self.tr(", not in docs101")
+            return text
         state = self.tr("expanded") if self.is_expanded(node) else self.tr("collapsed")
         if isinstance(node, WorkspaceNode):
             ws_name = node.workspace.name

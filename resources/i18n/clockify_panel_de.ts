@@ -160,7 +160,7 @@
     <name>Docs101Link</name>
     <message>
         <source>docs101 could not be loaded, so no client is marked: {problem}</source>
-        <extracomment>Overrides the stored docs101 key (as CLOCKIFY_API_KEY does the Clockify key). Whether a docs101 key is known to be there (None: not looked yet).</extracomment>
+        <extracomment>False: the stored key is not looked for (demo mode: `read_key` gives its key). Whether a docs101 key is known to be there (None: not looked yet).</extracomment>
         <translation>docs101 konnte nicht geladen werden, daher ist kein Kunde markiert: {problem}</translation>
     </message>
 </context>
@@ -210,6 +210,18 @@ The column of the Clockify ids, when `PanelModel.show_ids` is on. A client&apos;
     <message>
         <source>Client, {name}</source>
         <translation>Kunde, {name}</translation>
+    </message>
+    <message>
+        <source>, in docs101</source>
+        <translation>, in docs101</translation>
+    </message>
+    <message>
+        <source>, similar in docs101</source>
+        <translation>, ähnlich in docs101</translation>
+    </message>
+    <message>
+        <source>, not in docs101</source>
+        <translation>, nicht in docs101</translation>
     </message>
     <message>
         <source>expanded</source>
