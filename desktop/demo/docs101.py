@@ -60,8 +60,10 @@ def demo_customers() -> list[dict[str, Any]]:
       Fonts", "Hôtel Étoile", "Straße & Söhne", and Northwind's "Horizon Logistics GmbH",
       "Atlas Media GmbH" and "Keystone Legal Group";
     - near: "Cafe Mueller GmbH"-style spellings of others ("Creme Brulee Bistro GmbH",
-      "Strasse und Soehne KG" next to the exact one, "Ubermass Gym", "Jalapeno Foods
-      GmbH", "Vertex Robotics", "Falcon Robotics BV", "Cobalt Dental SA");
+      "Strasse und Soehne KG" next to the exact one, "Jalapeno Foods GmbH", "Vertex
+      Robotics", "Falcon Robotics BV", "Cobalt Dental SA"), equal once normalised;
+    - similar: "Fjäll Outdoors GmbH" for the studio's "Fjäll Outdoor" (score 98, a light
+      stem);
     - missing: most demo clients have no customer here;
     - docs101 only: "Bäckerei Schmidt e.K.", "Müller Bau GmbH" and two persons (no
       organisation name, matched by first and last name), one of them inactive.
@@ -78,7 +80,7 @@ def demo_customers() -> list[dict[str, Any]]:
         ("Keystone Legal Group", "billing@keystone-legal.example", None),
         ("Creme Brulee Bistro GmbH", None, "DE345678912"),
         ("Strasse und Soehne KG", "kg@strasse-soehne.example", "DE456789123"),
-        ("Ubermass Gym", "team@uebermass.example", None),
+        ("Fjäll Outdoors GmbH", "hej@fjall-outdoors.example", "SE556123456701"),
         ("Jalapeno Foods GmbH", "orders@jalapeno.example", "DE567891234"),
         ("Vertex Robotics", "finance@vertex-robotics.example", None),
         ("Falcon Robotics BV", "ap@falcon-robotics.example", "NL123456789B01"),
