@@ -1,6 +1,7 @@
 """Render the panel on demo data offscreen and save docs/screenshot.png (for the README).
 
     python scripts/screenshot.py [--out docs/screenshot.png] [--width 360] [--height 640]
+    python scripts/screenshot.py --xref   # docs/screenshot-xref.png
 
 By default the shot opens "Zoë's Design Studio", selects the client "Ærø Ferries" (a
 two-line address, an e-mail, a currency and a two-line note) and shows the details card
@@ -11,6 +12,11 @@ the light one; by default the platform's (light, offscreen). `--lang de` shows t
 interface (docs/screenshot-de.png), as the "Language" setting does; by default the system's
 language (English under LANG=C). The German needs the compiled translations
 (scripts/compile_translations.py).
+
+`--xref` also starts the demo docs101 (desktop.demo.docs101) and cross-references the
+clients with its customers, as demo mode does: the client rows carry their markers and the
+card opens on "Fjäll Outdoor" (similar to "Fjäll Outdoors GmbH") with its docs101 fields;
+written to docs/screenshot-xref.png.
 
 Runs in-process like `clockify-panel --demo` (a fake Clockify on 127.0.0.1, no network),
 with settings in a temporary folder; needs no display (Qt's offscreen platform).
@@ -30,6 +36,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PySide6.QtGui import QGuiApplication
 
+    from desktop.demo.docs101 import DemoDocs101
+    from desktop.ui.main_window import PanelWindow
+    from desktop.ui.xref_link import Docs101Link
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -39,7 +49,11 @@ os.environ.setdefault("LANG", "C.UTF-8")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="the PNG written (default: docs/screenshot.png, with --xref docs/screenshot-xref.png)",
+    )
     parser.add_argument("--width", type=int, default=360)
     parser.add_argument("--height", type=int, default=640)
     parser.add_argument(
@@ -49,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--select",
-        default="Ærø Ferries",
-        help="the name of the client to select ('' to pick one by --client)",
+        help="the name of the client to select ('' to pick one by --client; default: "
+        "Ærø Ferries, with --xref Fjäll Outdoor)",
     )
     parser.add_argument(
         "--client", type=int, default=2, help="which client row to select without --select"
@@ -73,7 +87,16 @@ def main(argv: list[str] | None = None) -> int:
         choices=("en", "de"),
         help="the interface's language, as the Language setting sets it (default: the system's)",
     )
+    parser.add_argument(
+        "--xref",
+        action="store_true",
+        help="cross-reference the clients with the demo docs101 (markers, the card's docs101 fields)",
+    )
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = ROOT / "docs" / ("screenshot-xref.png" if args.xref else "screenshot.png")
+    if args.select is None:
+        args.select = "Fjäll Outdoor" if args.xref else "Ærø Ferries"
     # "Partner Agency" forbids listing users on purpose; its warning is not news here.
     logging.getLogger().setLevel(logging.ERROR)
 
@@ -106,8 +129,11 @@ def main(argv: list[str] | None = None) -> int:
         server, _ = demo_server()
         server.latency = 0.0
         server.start()
+        docs101 = None
         try:
             window = PanelWindow()
+            if args.xref:
+                docs101, link = start_docs101(window)
             window.setWindowTitle(QCoreApplication.translate("app", "Clockify Panel (demo data)"))
             window.resize(args.width, args.height)
             window.connect_client(
@@ -137,6 +163,17 @@ def main(argv: list[str] | None = None) -> int:
                 deadline,
             ):
                 print("screenshot: the clients did not load", file=sys.stderr)
+                return 1
+            if args.xref and not wait_until(
+                app,
+                lambda: link.state == "failed"
+                or all(node.xref is not None for node in group.children),
+                deadline,
+            ):
+                print("screenshot: the clients were not cross-referenced", file=sys.stderr)
+                return 1
+            if args.xref and link.state == "failed":
+                print("screenshot: the demo docs101 failed", file=sys.stderr)
                 return 1
             if not group.children:
                 print(f"screenshot: {workspace.workspace.name} has no clients", file=sys.stderr)
@@ -195,7 +232,27 @@ def main(argv: list[str] | None = None) -> int:
             app.processEvents()
         finally:
             server.stop()
+            if docs101 is not None:
+                docs101.stop()
     return 0
+
+
+def start_docs101(window: PanelWindow) -> tuple[DemoDocs101, Docs101Link]:
+    """The demo docs101, started, and the window's link to it, as demo mode sets it up
+    (PanelSession.use_docs101): its key only, never the stored key or the environment's."""
+    from desktop.clockify import ApiKey
+    from desktop.demo.docs101 import demo_docs101
+    from desktop.docs101.client import Docs101Client
+    from desktop.ui.xref_link import Docs101Link
+
+    docs101, key = demo_docs101()
+    docs101.latency = 0.0
+    docs101.start()
+    link = Docs101Link(
+        window, lambda: ApiKey(key), lambda api_key: Docs101Client(docs101.base_url, api_key)
+    )
+    link.env_key_wins = False
+    return docs101, link
 
 
 def set_scheme(app: QGuiApplication, dark: bool) -> None:
