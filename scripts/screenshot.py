@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--xref",
         action="store_true",
-        help="cross-reference the clients with the demo docs101 (markers, the card's docs101 fields)",
+        help="cross-reference the clients with the demo docs101 (markers, the card's fields)",
     )
     args = parser.parse_args(argv)
     if args.out is None:
@@ -166,8 +166,9 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             if args.xref and not wait_until(
                 app,
-                lambda: link.state == "failed"
-                or all(node.xref is not None for node in group.children),
+                lambda: (
+                    link.state == "failed" or all(node.xref is not None for node in group.children)
+                ),
                 deadline,
             ):
                 print("screenshot: the clients were not cross-referenced", file=sys.stderr)
