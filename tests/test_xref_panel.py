@@ -1,4 +1,4 @@
-"""The docs101 cross-reference in the panel (issue 19, points 1 and 4).
+"""The docs101 cross-reference in the panel (issue 19, points 1, 2 and 4).
 
 The settings dialog's docs101 section (key, Test, Save, Disconnect) against FakeDocs101
 on 127.0.0.1; the key is stored in the encrypted file like the Clockify key, in its own
@@ -567,3 +567,130 @@ def test_demo_mode_marks_the_clients(qtbot: Any, panels: list[Panel]) -> None:
         panels.remove(panel)
         clockify.stop()
         docs101_server.stop()
+
+
+# -- a CSV file of customers instead of the docs101 API (issue 19, point 2) ------------------
+
+CSV_TEXT = "organization_name;email\nGLOBEX Corporation.;ap@globex.example\nInitechs;\nUmbrella;\n"
+
+
+def choose_csv(monkeypatch: pytest.MonkeyPatch, panel: Panel, path: Path) -> None:
+    """ "Customers from a CSV file…" with `path` chosen in the file dialog."""
+    from PySide6.QtWidgets import QFileDialog
+
+    asked: list[str] = []
+
+    def get_open_file_name(*args: Any, **_kwargs: Any) -> tuple[str, str]:
+        asked.append(args[3])
+        return str(path), ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(get_open_file_name))
+    panel.window.customers_csv_action.trigger()
+    assert asked == ["CSV files (*.csv);;All files (*)"]
+
+
+def test_choosing_a_csv_file_marks_the_clients_without_docs101(
+    qtbot: Any,
+    panels: list[Panel],
+    fake_server: FakeClockify,
+    customers_docs101: FakeDocs101,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    panel = started(qtbot, panels, fake_server, customers_docs101, docs101_key=None)
+    qtbot.waitUntil(lambda: panel.session.docs101.state == "none", timeout=10000)
+    assert "Customers from a CSV file" in panel.window.customers_csv_action.text()
+    assert "docs101 key is saved" in panel.window.customers_csv_action.toolTip()
+    customers = tmp_path / "customers.csv"
+    customers.write_text(CSV_TEXT, encoding="utf-8")
+    choose_csv(monkeypatch, panel, customers)
+    wait_xref(qtbot, panel)
+    assert statuses(panel) == {GLOBEX_ID: "match", INITECH_ID: "similar", MARKUP_ID: "missing"}
+    assert panel.window.status_label.text() == f"3 customers from {customers}"
+    assert QSettings().value("xref/customers_csv") == str(customers)
+    panel.window.details_action.setChecked(True)
+    panel.window.tree.setCurrentIndex(panel.model.index_of(client_node(panel, GLOBEX_ID)))
+    fields = dict(panel.window.details.fields())
+    assert fields["docs101 customer"] == "GLOBEX Corporation."
+    assert fields["docs101 e-mail"] == "ap@globex.example"
+    assert panel.window.export_xref_action.isEnabled()
+    assert customers_docs101.requests == []
+
+
+def test_a_bad_csv_file_is_said_and_changes_nothing(
+    qtbot: Any,
+    panels: list[Panel],
+    fake_server: FakeClockify,
+    customers_docs101: FakeDocs101,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    panel = started(qtbot, panels, fake_server, customers_docs101)
+    wait_xref(qtbot, panel)
+    before = statuses(panel)
+    assert before == {GLOBEX_ID: "match", INITECH_ID: "similar", MARKUP_ID: "missing"}
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    choose_csv(monkeypatch, panel, empty)
+    qtbot.waitUntil(lambda: "empty" in panel.window.status_label.text(), timeout=5000)
+    assert panel.runner.wait_idle(5)
+    QCoreApplication.processEvents()
+    assert panel.window.status_label.text() == f"{empty} is empty."
+    assert statuses(panel) == before
+    acme = panel.model.workspace(SAMPLE_WORKSPACE_ID)
+    assert acme is not None
+    assert acme.clients.state is LoadState.LOADED
+    assert QSettings().value("xref/customers_csv") is None
+    assert panel.session.docs101.csv_path is None
+
+
+def test_the_csv_file_is_used_again_at_the_next_start(
+    qtbot: Any,
+    panels: list[Panel],
+    fake_server: FakeClockify,
+    customers_docs101: FakeDocs101,
+    tmp_path: Path,
+) -> None:
+    """The remembered file wins over a stored docs101 key: docs101 is not asked."""
+    customers = tmp_path / "customers.csv"
+    customers.write_text(CSV_TEXT, encoding="utf-8")
+    QSettings().setValue("xref/customers_csv", str(customers))
+    panel = started(qtbot, panels, fake_server, customers_docs101)
+    wait_xref(qtbot, panel)
+    assert statuses(panel) == {GLOBEX_ID: "match", INITECH_ID: "similar", MARKUP_ID: "missing"}
+    assert customers_docs101.requests == []
+
+
+def test_a_remembered_csv_file_that_is_gone_is_one_status_line(
+    qtbot: Any,
+    panels: list[Panel],
+    fake_server: FakeClockify,
+    customers_docs101: FakeDocs101,
+    tmp_path: Path,
+) -> None:
+    gone = tmp_path / "gone.csv"
+    QSettings().setValue("xref/customers_csv", str(gone))
+    panel = started(qtbot, panels, fake_server, customers_docs101)
+    qtbot.waitUntil(lambda: panel.session.docs101.state == "failed", timeout=10000)
+    assert panel.window.status_label.text() == f"{gone} does not exist."
+    assert set(statuses(panel).values()) == {None}
+    assert customers_docs101.requests == []
+
+
+def test_saving_a_docs101_key_forgets_the_csv_file(
+    qtbot: Any,
+    panels: list[Panel],
+    fake_server: FakeClockify,
+    customers_docs101: FakeDocs101,
+    tmp_path: Path,
+) -> None:
+    customers = tmp_path / "customers.csv"
+    customers.write_text("name\nGlobex Corporation\n", encoding="utf-8")
+    QSettings().setValue("xref/customers_csv", str(customers))
+    panel = started(qtbot, panels, fake_server, customers_docs101)
+    wait_xref(qtbot, panel)
+    assert statuses(panel)[INITECH_ID] == "missing"  # the file has no Initech
+    panel.session.docs101.reload()  # what saving a key in the settings dialog does
+    qtbot.waitUntil(lambda: statuses(panel)[INITECH_ID] == "similar", timeout=10000)
+    assert QSettings().value("xref/customers_csv") is None
+    assert [r.path for r in customers_docs101.requests] == ["/api/v1/customer/"]

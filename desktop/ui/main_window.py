@@ -125,12 +125,15 @@ class PanelWindow(QMainWindow):
         workspaces_failed(object): loading it failed (the exception), and the status bar
             says so; `describe_error` makes the sentence.
         data_loaded(): rows from Clockify arrived and are shown (for the cache).
+        customers_csv_chosen(str): the user chose a CSV file of customers (its path) for
+            the docs101 cross-reference; Docs101Link reads it on a worker.
     """
 
     settings_requested = Signal()
     workspaces_loaded = Signal(int)
     workspaces_failed = Signal(object)  # the exception
     data_loaded = Signal()
+    customers_csv_chosen = Signal(str)
 
     def __init__(self, runner: JobRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -263,6 +266,16 @@ class PanelWindow(QMainWindow):
             self.tr("Export cross-reference\u2026"), self.export_xref
         )
         self.export_xref_action.setEnabled(False)  # until clients are cross-referenced
+        self.customers_csv_action = self._action(
+            self.tr("Customers from a CSV file\u2026"), self.choose_customers_csv
+        )
+        self.customers_csv_action.setToolTip(
+            self.tr(
+                "Cross-reference the clients with the customers in a CSV file (a docs101 "
+                "export) instead of the docs101 API. The file is used again at the next start "
+                "and wins over a stored docs101 key until a docs101 key is saved in Settings."
+            )
+        )
         #: Asks where to write the export ("" or None: cancelled); tests replace it.
         self.ask_export_path: Callable[[], str | None] = self._ask_export_path_with_box
         self.inactive_action.setChecked(self.loader.include_inactive_users)
@@ -314,6 +327,7 @@ class PanelWindow(QMainWindow):
         options.addSeparator()
         options.addAction(self.only_missing_action)
         options.addAction(self.export_xref_action)
+        options.addAction(self.customers_csv_action)
         options.addSeparator()
         options.addAction(self.auto_refresh_action)
         if self.keep_in_tray_action is not None:
@@ -1203,6 +1217,17 @@ class PanelWindow(QMainWindow):
             )
 
         self.runner.submit(work, done, failed)
+
+    def choose_customers_csv(self) -> None:
+        """Ask for a CSV file of customers; Docs101Link reads it (customers_csv_chosen)."""
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Customers from a CSV file"),
+            "",
+            self.tr("CSV files (*.csv);;All files (*)"),
+        )
+        if path:
+            self.customers_csv_chosen.emit(path)
 
     def _ask_export_path_with_box(self) -> str | None:
         path, _filter = QFileDialog.getSaveFileName(

@@ -7,6 +7,12 @@ loaded once per session on a worker, then each workspace's clients are cross-ref
 on a worker (desktop.xref.matching) and the model marks each client row. The Clockify
 tree never waits for any of it; without a docs101 key nothing is sent to docs101; when
 docs101 fails the status bar says so and the tree stays as it is.
+
+Or a CSV file of customers (the view options' "Customers from a CSV file..."): read on a
+worker (desktop.xref.customers_csv), its customers replace docs101's for the session, its
+path is kept in QSettings (SETTING_CUSTOMERS_CSV) and read again at the next start. The
+CSV file wins over a docs101 key until a docs101 key is saved in the settings dialog
+(`reload`), which forgets the file.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ if TYPE_CHECKING:
     from desktop.xref.matching import Candidate
 
 log = logging.getLogger(__name__)
+
+#: The CSV file of customers the user chose (its path), used instead of docs101's API.
+SETTING_CUSTOMERS_CSV = "xref/customers_csv"
 
 
 class Docs101Link(QObject):
@@ -60,15 +69,23 @@ class Docs101Link(QObject):
         self._candidates: list[Candidate] = []
         self._by_id: dict[str, Customer] = {}
         self._generation = 0
+        self.settings = window.settings
+        #: The CSV file of customers in use instead of the API (None: the API's key).
+        self.csv_path: str | None = (
+            str(self.settings.value(SETTING_CUSTOMERS_CSV, "") or "") or None
+        )
         self.model.clients_loaded.connect(self._on_clients_loaded)
+        window.customers_csv_chosen.connect(self.use_csv)
 
     @property
     def customer_count(self) -> int:
         return len(self._customers)
 
     def reload(self) -> None:
-        """Forget the customers (a key stored or removed) and load again if clients are shown."""
+        """Forget the customers (a key stored: it wins over a CSV file) and load again."""
         self._generation += 1
+        self.csv_path = None
+        self.settings.remove(SETTING_CUSTOMERS_CSV)
         self.state = "idle"
         self.has_key = None
         self._customers, self._candidates, self._by_id = [], [], {}
@@ -77,12 +94,38 @@ class Docs101Link(QObject):
             self._load()
 
     def forget(self) -> None:
-        """docs101 disconnected: no key, no customers, no markers."""
+        """docs101 disconnected: no key, no customers, no markers (a CSV file's stay)."""
+        self.has_key = False
+        if self.csv_path is not None:
+            return
         self._generation += 1
         self.state = "none"
-        self.has_key = False
         self._customers, self._candidates, self._by_id = [], [], {}
         self.model.clear_xref()
+
+    @Slot(str)
+    def use_csv(self, path: str) -> None:
+        """Read the CSV file at `path` on a worker; its customers replace the current ones.
+
+        A file that cannot be read is said in the status bar; the markers stay as they were.
+        """
+
+        def done(result: tuple[list[Customer], list[Candidate]]) -> None:
+            self._generation += 1
+            self.csv_path = path
+            self.settings.setValue(SETTING_CUSTOMERS_CSV, path)
+            self.model.clear_xref()
+            self._on_loaded(self._generation, result)
+            self.window.show_status(
+                self.tr("{count} customers from {file}").format(
+                    count=len(self._customers), file=path
+                )
+            )
+
+        def failed(error: BaseException) -> None:
+            self.window.show_status(_csv_problem(error))
+
+        self.runner.submit(lambda _progress: _read_csv(path), done, failed)
 
     @Slot(str)
     def _on_clients_loaded(self, workspace_id: str) -> None:
@@ -103,6 +146,14 @@ class Docs101Link(QObject):
         generation = self._generation
         read_key, factory = self.read_key, self.docs101_factory
         env_key_wins = self.env_key_wins
+        csv_path = self.csv_path
+        if csv_path is not None:
+            self.runner.submit(
+                lambda _progress: _read_csv(csv_path),
+                lambda result: self._on_loaded(generation, result),
+                lambda error: self._on_csv_failed(generation, error),
+            )
+            return
 
         def work(_progress: Any) -> tuple[list[Customer], list[Candidate]] | None:
             key = (docs101_key_from_env() if env_key_wins else None) or read_key()
@@ -132,7 +183,8 @@ class Docs101Link(QObject):
             self.state = "none"
             self.has_key = False
             return
-        self.has_key = True
+        if self.csv_path is None:  # a CSV file's customers say nothing about the key
+            self.has_key = True
         self.state = "loaded"
         self._customers, self._candidates = result
         self._by_id = {}
@@ -152,6 +204,12 @@ class Docs101Link(QObject):
                 problem=describe_error(error)
             )
         )
+
+    def _on_csv_failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self.state = "failed"
+        self.window.show_status(_csv_problem(error))
 
     def _cross_reference(self, workspace_ids: Sequence[str]) -> None:
         generation = self._generation
@@ -185,4 +243,24 @@ class Docs101Link(QObject):
         log.warning("the docs101 cross-reference failed: %s", describe_error(error))
 
 
-__all__ = ["Docs101Link"]
+def _read_csv(path: str) -> tuple[list[Customer], list[Candidate]]:
+    """The customers in the CSV file at `path` and their candidates (on a worker)."""
+    from pathlib import Path
+
+    from desktop.xref.customers_csv import read_customers
+    from desktop.xref.sources import candidates
+
+    customers = read_customers(Path(path))
+    return customers, candidates(customers)
+
+
+def _csv_problem(error: BaseException) -> str:
+    """The status line for a CSV file that could not be read (CustomersError's sentence)."""
+    from desktop.xref.customers import CustomersError
+
+    if isinstance(error, CustomersError):
+        return str(error)
+    return describe_error(error)
+
+
+__all__ = ["SETTING_CUSTOMERS_CSV", "Docs101Link"]

@@ -159,8 +159,12 @@
 <context>
     <name>Docs101Link</name>
     <message>
+        <source>{count} customers from {file}</source>
+        <extracomment>The CSV file of customers the user chose (its path), used instead of docs101&apos;s API. False: the stored key is not looked for (demo mode: `read_key` gives its key). Whether a docs101 key is known to be there (None: not looked yet). The CSV file of customers in use instead of the API (None: the API&apos;s key).</extracomment>
+        <translation>{count} Kunden aus {file}</translation>
+    </message>
+    <message>
         <source>docs101 could not be loaded, so no client is marked: {problem}</source>
-        <extracomment>False: the stored key is not looked for (demo mode: `read_key` gives its key). Whether a docs101 key is known to be there (None: not looked yet).</extracomment>
         <translation>docs101 konnte nicht geladen werden, daher ist kein Kunde markiert: {problem}</translation>
     </message>
 </context>
@@ -548,6 +552,14 @@ The column of the Clockify ids, when `PanelModel.show_ids` is on. A client&apos;
         <translation>Abgleich exportieren…</translation>
     </message>
     <message>
+        <source>Customers from a CSV file…</source>
+        <translation>Kunden aus einer CSV-Datei…</translation>
+    </message>
+    <message>
+        <source>Cross-reference the clients with the customers in a CSV file (a docs101 export) instead of the docs101 API. The file is used again at the next start and wins over a stored docs101 key until a docs101 key is saved in Settings.</source>
+        <translation>Die Clockify-Kunden mit den Kunden einer CSV-Datei (einem docs101-Export) statt über die docs101-API abgleichen. Die Datei wird beim nächsten Start wieder verwendet und hat Vorrang vor einem gespeicherten docs101-Schlüssel, bis in den Einstellungen ein docs101-Schlüssel gespeichert wird.</translation>
+    </message>
+    <message>
         <source>Keep running in the tray</source>
         <extracomment>Asks where to write the export (&quot;&quot; or None: cancelled); tests replace it. &quot;Keep running in the tray&quot;: only where the desktop has a tray.</extracomment>
         <translation>Im Infobereich weiterlaufen</translation>
@@ -683,6 +695,14 @@ Sie brauchen dazu Ihren persönlichen API-Schlüssel (Clockify: Profil &gt; Eins
     <message>
         <source>The cross-reference could not be written to {path}: {reason}</source>
         <translation>Der Abgleich konnte nicht nach {path} geschrieben werden: {reason}</translation>
+    </message>
+    <message>
+        <source>Customers from a CSV file</source>
+        <translation>Kunden aus einer CSV-Datei</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV-Dateien (*.csv);;Alle Dateien (*)</translation>
     </message>
     <message>
         <source>Export cross-reference</source>
