@@ -9,10 +9,19 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    Qt,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -228,6 +237,58 @@ def tune_process() -> None:
     sys.setswitchinterval(SWITCH_INTERVAL)
 
 
+#: The latest a deferred start-up step waits for the window's first paint (ms): a window that
+#: is never painted (no display to expose it) still gets its steps.
+FIRST_PAINT_FALLBACK_MS = 1000
+
+
+class _FirstPaint(QObject):
+    """Runs its steps once the watched widget has been painted the first time (or after
+    FIRST_PAINT_FALLBACK_MS), each in order, then stops watching it."""
+
+    def __init__(self, widget: QObject) -> None:
+        super().__init__()  # not the widget's child: _WAITING holds it until it has run
+        self._widget: QObject | None = widget
+        self._steps: list[Callable[[], object]] = []
+        widget.installEventFilter(self)
+        QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self, self._run)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._widget is not None and event.type() == QEvent.Type.Paint:
+            # After the paint event has been handled and the frame flushed to the screen.
+            QTimer.singleShot(0, self, self._run)
+        return False
+
+    def _run(self) -> None:
+        widget, self._widget = self._widget, None
+        if widget is None:
+            return
+        with contextlib.suppress(RuntimeError):  # the widget is already deleted
+            widget.removeEventFilter(self)
+        _WAITING.pop(id(widget), None)
+        steps, self._steps = self._steps, []
+        for step in steps:
+            step()
+
+
+#: The widgets whose first paint is awaited, by id, with what waits for it.
+_WAITING: dict[int, _FirstPaint] = {}
+
+
+def after_first_paint(widget: QObject, step: Callable[[], object]) -> None:
+    """Run `step` on the GUI thread once `widget` is next painted (run_panel: its first
+    paint, the window being shown just before), or after FIRST_PAINT_FALLBACK_MS at most.
+
+    For start-up work the first paint does not need (docs/performance.md, section 9): run
+    before it, even on a worker (which takes the GIL from the GUI thread), it delays the
+    window's appearance.
+    """
+    waiter = _WAITING.get(id(widget))
+    if waiter is None:
+        waiter = _WAITING[id(widget)] = _FirstPaint(widget)
+    waiter._steps.append(step)
+
+
 def start_serving(window: PanelWindow, claim: Claim, servers: list[InstanceServer]) -> None:
     """The single-instance server (desktop.ui.instance_server), added to `servers` once it
     listens; called once the window is shown (its QtNetwork import is ~10 ms): until then a
@@ -265,10 +326,16 @@ def run_panel(
     session = PanelSession(window)
     tune_process()
     window.show()  # before any connection work: the panel appears at once
-    window.runner.submit(lambda _p: open_log_file(), attach_log_file, drop_early_logs)
+    # What the first paint does not need waits for it (the log file, the instance server's
+    # QtNetwork import, building the demo): until then a second launch waits for the server
+    # (desktop.instance.start_or_summon).
+    after_first_paint(
+        window,
+        lambda: window.runner.submit(lambda _p: open_log_file(), attach_log_file, drop_early_logs),
+    )
     instance_servers: list[InstanceServer] = []
     if claim is not None:
-        QTimer.singleShot(0, lambda: start_serving(window, claim, instance_servers))
+        after_first_paint(window, lambda: start_serving(window, claim, instance_servers))
     demo_servers: list[FakeClockify] = []
     if args.demo:
         window.setWindowTitle(QCoreApplication.translate("app", "Clockify Panel (demo data)"))
@@ -293,7 +360,7 @@ def run_panel(
             )
             session.start(Connection.for_base_url(server.base_url), ApiKey(DEMO_API_KEY))
 
-        # On a worker: building the demo data takes about 0.1 s, the window paints meanwhile.
+        # On a worker, once the window is painted: building the demo data takes about 0.1 s.
         def on_demo_failed(error: BaseException) -> None:
             window.show_connect_state(
                 QCoreApplication.translate("app", "The demo could not start: {problem}").format(
@@ -301,7 +368,9 @@ def run_panel(
                 )
             )
 
-        window.runner.submit(make_demo, on_demo_ready, on_demo_failed)
+        after_first_paint(
+            window, lambda: window.runner.submit(make_demo, on_demo_ready, on_demo_failed)
+        )
     elif early.problem is not None:
         session.start_unconnected(early.problem)
     else:
