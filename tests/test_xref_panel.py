@@ -21,8 +21,15 @@ from fake_docs101 import DOCS101_TEST_KEY, FakeDocs101
 from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication
+from test_settings_dialog import (
+    _KEEP,
+    FAST_RETRY,
+    PASSPHRASE,
+    delete_qt_objects,
+    runner,
+)
 
-from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
+from desktop.clockify import ApiKey, ClockifyClient, Connection
 from desktop.docs101.client import Docs101Client
 from desktop.store import DOCS101_KEY_ENTRY, EncryptedFileStore, paths
 from desktop.ui.main_window import PanelWindow
@@ -31,30 +38,7 @@ from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.tree_model import LoadState, RecordNode, Role
 from desktop.workers import JobRunner
 
-PASSPHRASE = "correct horse battery staple"
-FAST_RETRY = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02, max_total=0.1)
-_KEEP: list[Any] = []
-
-
-@pytest.fixture(autouse=True)
-def delete_qt_objects(qapp: QApplication) -> Iterator[None]:
-    """Delete this test's widgets and runner on the GUI thread (see test_settings_dialog)."""
-    yield
-    for obj in reversed(_KEEP):
-        if shiboken6.isValid(obj):
-            shiboken6.delete(obj)
-    _KEEP.clear()
-    gc.collect()
-
-
-@pytest.fixture
-def runner(qapp: QApplication) -> Iterator[JobRunner]:
-    job_runner = JobRunner(max_workers=4)
-    _KEEP.append(job_runner)
-    yield job_runner
-    assert job_runner.wait_idle(10)
-    QCoreApplication.processEvents()
-    job_runner.shutdown()
+__all__ = ["delete_qt_objects", "runner"]  # fixtures (test_settings_dialog's), used by name
 
 
 @pytest.fixture
