@@ -1,26 +1,30 @@
 """What every command shares: exit codes, `CliError`, terminal-safe text, the --workspace
-parser, the API key the command uses, the client it talks through, and the gate that keeps
-a command within this app's share of a Free workspace's hourly requests (`BudgetGate`)."""
+parser, the connection a command works on (`--connection NAME`, `chosen_connection`), the
+API key it uses, the client it talks through, and the gate that keeps a command within
+this app's share of a Free workspace's hourly requests (`BudgetGate`)."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from desktop.clockify.connection import ApiKey, Connection
 from desktop.errors import AppError
-from desktop.options import ENV_API_KEY, api_key_from_env
+from desktop.options import ENV_API_KEY, ENV_BASE_URL, api_key_from_env, connection_from_args
 
 # The HTTP client and the key store are imported where they are used: the panel parses
 # these arguments too, and starts reading the stored key right after, before anything
 # else is imported.
 if TYPE_CHECKING:
     from desktop.clockify import ClockifyClient, Workspace
+    from desktop.store.connections import ConnectionRegistry, NamedConnection
     from desktop.store.ledger import RequestLedger, Usage
 
 EXIT_OK = 0
@@ -72,7 +76,115 @@ def store_errors() -> Iterator[None]:
         raise CliError(exc.message, EXIT_KEY) from None
 
 
-def resolve_api_key(connection: Connection) -> ApiKey:
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """The connection a command works on, and its name when it is a stored one (None for
+    an address given with --region / --base-url that no stored connection has)."""
+
+    connection: Connection
+    name: str | None = None
+
+    @property
+    def description(self) -> str:
+        """For messages: the address's label, then the name (quoted) when there is one."""
+        label = self.connection.label
+        return label if self.name is None else f'{label}, connection "{terminal_text(self.name)}"'
+
+    @property
+    def set_command(self) -> str:
+        """The command that stores this connection's key."""
+        if self.name is None:
+            return "python -m desktop key set"
+        return f'python -m desktop key set --name "{terminal_text(self.name)}"'
+
+
+def add_connection_choice(parser: argparse.ArgumentParser) -> None:
+    """Add --connection NAME to a command that talks to Clockify (`list`, `xref`)."""
+    parser.add_argument(
+        "--connection",
+        metavar="NAME",
+        help="the stored connection to use, by its name (ignoring case; `key status` lists "
+        "them); needed when there are several. Not with --region or --base-url",
+    )
+
+
+def _registry() -> ConnectionRegistry:
+    from desktop.store.connections import ConnectionRegistry
+
+    return ConnectionRegistry()
+
+
+def _address_given(args: argparse.Namespace) -> bool:
+    """Whether --region, --base-url or env CLOCKIFY_BASE_URL names an address."""
+    return bool(args.region or args.base_url or os.environ.get(ENV_BASE_URL))
+
+
+def _names(connections: Sequence[NamedConnection]) -> str:
+    return ", ".join(f'"{terminal_text(c.name)}"' for c in connections)
+
+
+def stored_connections(registry: ConnectionRegistry | None = None) -> list[NamedConnection]:
+    """The stored connections; none while nothing was ever stored (the registry's implicit
+    Global connection is only a default then)."""
+    registry = registry or _registry()
+    return [] if registry.is_pristine() else registry.load()
+
+
+def chosen_connection(
+    args: argparse.Namespace, name: str | None, *, option: str = "--connection"
+) -> Chosen:
+    """The connection a command works on.
+
+    * `name` (given with `option`): the stored connection of that name, ignoring case
+      (exit 2 when there is none, naming the choices); --region or --base-url with it is a
+      usage error (exit 2). Env CLOCKIFY_BASE_URL is ignored then.
+    * else --region, --base-url or env CLOCKIFY_BASE_URL: the stored connection with that
+      address when exactly one has it (several: exit 2, naming them); when none has it,
+      the address itself in the storage slot of earlier versions (a key stored by an
+      earlier version, or CLOCKIFY_API_KEY for one run).
+    * else the only stored connection; none: Global (the default of earlier versions,
+      for CLOCKIFY_API_KEY or a key stored before connections had names), several: exit 2,
+      naming them and saying to use `option`.
+    """
+    from desktop.store.connections import UnknownConnectionError
+
+    if name is not None:
+        if args.region or args.base_url:
+            raise CliError(
+                f"{option} picks a stored connection, with its address: give it without "
+                "--region or --base-url.",
+                EXIT_USAGE,
+            )
+        try:
+            named = _registry().find(name)
+        except UnknownConnectionError as exc:
+            raise CliError(terminal_text(exc.message), EXIT_USAGE) from None
+        return Chosen(named.connection, named.name)
+    connections = stored_connections()
+    if _address_given(args):
+        address = connection_from_args(args)
+        matching = [c for c in connections if c.connection.same_address(address)]
+        if len(matching) == 1:
+            return Chosen(matching[0].connection, matching[0].name)
+        if matching:
+            raise CliError(
+                f"{len(matching)} connections use {address.label} ({_names(matching)}): "
+                f"choose one with {option} NAME.",
+                EXIT_USAGE,
+            )
+        return Chosen(address)
+    if len(connections) == 1:
+        return Chosen(connections[0].connection, connections[0].name)
+    if not connections:
+        return Chosen(Connection.for_region("global"))
+    raise CliError(
+        f"There are {len(connections)} connections ({_names(connections)}): choose one with "
+        f"{option} NAME.",
+        EXIT_USAGE,
+    )
+
+
+def resolve_api_key(connection: Connection, chosen: Chosen | None = None) -> ApiKey:
     """The key from env CLOCKIFY_API_KEY, else the stored one; exit 3 when there is none."""
     env_key = api_key_from_env()  # UnusableEnvKeyError: exit 3
     if env_key is not None:
@@ -82,8 +194,9 @@ def resolve_api_key(connection: Connection) -> ApiKey:
     with store_errors():
         key = load_api_key(connection)
     if key is None:
+        chosen = chosen or Chosen(connection)
         raise CliError(
-            f"No API key for {connection.label}. Connect with `python -m desktop key set` "
+            f"No API key for {chosen.description}. Connect with `{chosen.set_command}` "
             f"(it reads the key from stdin), or set {ENV_API_KEY}.",
             EXIT_KEY,
         )
@@ -228,11 +341,15 @@ __all__ = [
     "PROG",
     "WARN_ABOVE",
     "BudgetGate",
+    "Chosen",
     "CliError",
+    "add_connection_choice",
     "budget_gate",
+    "chosen_connection",
     "make_client",
     "resolve_api_key",
     "store_errors",
+    "stored_connections",
     "terminal_text",
     "workspace_id",
 ]

@@ -16,14 +16,16 @@ from desktop.cli.common import (
     EXIT_USAGE,
     BudgetGate,
     CliError,
+    add_connection_choice,
     budget_gate,
+    chosen_connection,
     make_client,
     resolve_api_key,
     terminal_text,
     workspace_id,
 )
 from desktop.clockify.errors import NoPermissionError, WorkspaceNotFoundError
-from desktop.options import add_connection_options, connection_from_args
+from desktop.options import add_connection_options
 
 if TYPE_CHECKING:
     from desktop.clockify import ClockifyClient, Workspace
@@ -67,8 +69,11 @@ def run_list(args: argparse.Namespace) -> int:
                 f"{', '.join(COLUMNS[args.what])}.",
                 EXIT_USAGE,
             )
-    connection = connection_from_args(args)
-    key = resolve_api_key(connection)
+    # --connection NAME, or the only stored connection, or the address given (exit 2 when
+    # it is not clear which).
+    picked = chosen_connection(args, args.connection)
+    connection = picked.connection
+    key = resolve_api_key(connection, picked)
     # Every request is counted in the ledger the panel shares, and refused past this app's
     # share of a limited (Free plan) workspace's hourly budget unless --force.
     gate = budget_gate(connection, force=args.force)
@@ -256,6 +261,7 @@ def add_list_command(commands: Any) -> None:
         "integrations; this app stops at 25 and warns above 20)",
     )
     add_connection_options(lister)
+    add_connection_choice(lister)
     lister.set_defaults(handler=run_list)
 
 

@@ -27,7 +27,9 @@ from desktop.cli.common import (
     EXIT_KEY,
     EXIT_OK,
     CliError,
+    add_connection_choice,
     budget_gate,
+    chosen_connection,
     make_client,
     resolve_api_key,
     store_errors,
@@ -38,7 +40,6 @@ from desktop.options import (
     ENV_DOCS101_API_KEY,
     add_connection_options,
     add_docs101_options,
-    connection_from_args,
     docs101_base_url_from_args,
     docs101_key_from_env,
 )
@@ -64,7 +65,8 @@ def run_xref(args: argparse.Namespace) -> int:
     """`xref`: print the cross-reference `args` asks for; an AppError when it cannot."""
     from desktop.xref.customers_csv import read_customers
 
-    connection = connection_from_args(args)
+    picked = chosen_connection(args, args.connection)  # usage errors first (exit 2)
+    connection = picked.connection
     fetch_customers: Callable[[], list[Customer]]
     if args.customers is not None:
         customers = read_customers(Path(args.customers))  # CustomersError: exit 2
@@ -73,7 +75,7 @@ def run_xref(args: argparse.Namespace) -> int:
             return customers
     else:
         fetch_customers = _docs101_source(args)
-    key = resolve_api_key(connection)
+    key = resolve_api_key(connection, picked)
     gate = budget_gate(connection, force=args.force)
     found = fetch_customers()
     client = make_client(args, connection, key)
@@ -187,6 +189,7 @@ def add_xref_command(commands: Any) -> None:
         help="send even past this app's share of a Free workspace's hourly budget (as for `list`)",
     )
     add_connection_options(xref)
+    add_connection_choice(xref)
     add_docs101_options(xref)
     xref.set_defaults(handler=run_xref)
 

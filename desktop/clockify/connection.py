@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit, urlunsplit
 
 from desktop.clockify.errors import InvalidConnectionError
@@ -23,6 +23,10 @@ REGIONS: dict[str, tuple[str, str]] = {
 MAX_KEY_LENGTH = 256
 #: Longer than any API address a person types; keeps hostile input small.
 MAX_URL_LENGTH = 2000
+
+#: A connection's storage slot (`Connection.account`): 1 to 32 lowercase letters or digits.
+_ACCOUNT = re.compile(r"[a-z0-9]{1,32}\Z")
+MAX_ACCOUNT_LENGTH = 32
 
 _HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
 # RFC 3986 path characters: unreserved, sub-delims, ":", "@", "/" and percent escapes.
@@ -212,12 +216,35 @@ def normalise_base_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, "", ""))
 
 
+def check_account(account: str) -> str:
+    """`account` when it can be a storage slot (1 to 32 of a-z and 0-9), else
+    InvalidConnectionError."""
+    if not isinstance(account, str) or not _ACCOUNT.match(account):
+        raise InvalidConnectionError(
+            f"A connection's storage slot must be 1 to {MAX_ACCOUNT_LENGTH} lowercase "
+            "letters or digits."
+        )
+    return account
+
+
 @dataclass(frozen=True, slots=True)
 class Connection:
-    """A region or a custom base URL; `id` names it in the credential store and cache."""
+    """A region or a custom base URL, and a storage slot; `id` names it in the credential
+    store, the cache and the request ledger.
+
+    `account` tells apart several connections to the same address (several Clockify
+    accounts on one server, each with its own key): None is the slot of earlier versions,
+    whose `id` is the address's alone, so a key, cache and ledger entries stored before
+    keep their names; any other slot (1 to 32 of a-z and 0-9) gives ``{address id}#{slot}``.
+    """
 
     base_url: str
     region: str | None = None
+    account: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.account is not None:
+            check_account(self.account)
 
     @classmethod
     def for_region(cls, region: str) -> Connection:
@@ -238,9 +265,24 @@ class Connection:
             return cls.for_base_url(base_url)
         return cls.for_region(region or "global")
 
+    def with_account(self, account: str | None) -> Connection:
+        """This address in the storage slot `account` (None: the slot of earlier versions);
+        InvalidConnectionError for a slot that is not 1 to 32 of a-z and 0-9."""
+        return replace(self, account=account)
+
+    @property
+    def address_id(self) -> str:
+        """The `id` of this address in the slot of earlier versions (None)."""
+        return self.region if self.region else f"url:{self.base_url}"
+
     @property
     def id(self) -> str:
-        return self.region if self.region else f"url:{self.base_url}"
+        base = self.address_id
+        return base if self.account is None else f"{base}#{self.account}"
+
+    def same_address(self, other: Connection) -> bool:
+        """Whether `other` talks to the same server (whatever its storage slot)."""
+        return self.address_id == other.address_id
 
     @property
     def host(self) -> str:

@@ -9,14 +9,17 @@ Modules:
   (`load_api_key`), and whether the keyring works (`keyring_problem`).
 * `cache`: the encrypted cache of loaded rows; it imports cryptography, so its names
   are imported from `desktop.store.cache`, not from here.
-* `account`: forgetting a connection; `connection_file`: the connection the panel starts
-  on; `files`: private files written atomically; `paths`: where everything lives.
+* `account`: forgetting a connection (`forget`, `forget_named`: key, cache, cache key and
+  request ledger entries); `connection_file`: the connection the panel starts on (before
+  issue 20); `connections`: the named connections (`ConnectionRegistry`,
+  `NamedConnection`, `check_name`); `files`: private files written atomically; `paths`:
+  where everything lives.
 
 Importing this package (or `choice`) imports neither Qt nor cryptography, nor `keyring`:
 the panel's start reads the key on a thread before PySide6 is imported.
 """
 
-from desktop.store.account import Forgotten, forget, forget_connection
+from desktop.store.account import Forgotten, forget, forget_connection, forget_named
 from desktop.store.base import (
     DOCS101_KEY_ENTRY,
     MAX_ENTRY_CHARS,
@@ -77,6 +80,7 @@ __all__ = [
     "default_passphrase_provider",
     "forget",
     "forget_connection",
+    "forget_named",
     "keyring_problem",
     "load_api_key",
     "open_credential_store",

@@ -11,6 +11,8 @@ from desktop.store.errors import CredentialError
 
 if TYPE_CHECKING:
     from desktop.store.base import CredentialStore
+    from desktop.store.connections import NamedConnection
+    from desktop.store.ledger import RequestLedger
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,9 +24,14 @@ class Forgotten:
 
 
 def forget(
-    store: CredentialStore, connection: Connection, cache_directory: Path | None = None
+    store: CredentialStore,
+    connection: Connection,
+    cache_directory: Path | None = None,
+    *,
+    ledger: RequestLedger | None = None,
 ) -> Forgotten:
-    """Remove the API key of `connection`, its cache file and its cache key from `store`.
+    """Remove the API key of `connection`, its cache file and its cache key from `store`,
+    and, when a `ledger` is given, the connection's entries in that request ledger.
 
     Every part is tried even when an earlier one fails; then the first failure is raised
     as a CredentialError (the store's own error when it is one), with the others appended.
@@ -40,9 +47,36 @@ def forget(
     removal = EncryptedCache(store, cache_directory).delete(connection)
     for failure in removal.failures:
         failures.append(_as_credential_error(failure, connection))
+    if ledger is not None:
+        try:
+            ledger.forget_connection(connection.id)
+        except Exception as exc:  # the ledger never raises; this is a safety net
+            failures.append(
+                CredentialError(
+                    f"The request counts of {connection.label} could not be forgotten "
+                    f"({type(exc).__name__})."
+                )
+            )
     if failures:
         raise _combined(failures)
     return Forgotten(api_key=api_key, cached_data=removal.removed)
+
+
+def forget_named(
+    store: CredentialStore,
+    named: NamedConnection,
+    cache_directory: Path | None = None,
+    ledger: RequestLedger | None = None,
+) -> Forgotten:
+    """Remove everything of the named connection but its entry in the list of connections
+    (`ConnectionRegistry.remove`): its API key, cache file and cache key from `store`, and
+    its entries in the request ledger (`ledger`, default: the app's ledger file). Every part
+    is tried even when one fails, as in `forget`."""
+    if ledger is None:
+        from desktop.store.ledger import RequestLedger
+
+        ledger = RequestLedger()
+    return forget(store, named.connection, cache_directory, ledger=ledger)
 
 
 def forget_connection(
@@ -77,4 +111,4 @@ def _combined(failures: list[CredentialError]) -> CredentialError:
     return CredentialError(" ".join([first.message, *others]))
 
 
-__all__ = ["Forgotten", "forget", "forget_connection"]
+__all__ = ["Forgotten", "forget", "forget_connection", "forget_named"]

@@ -429,6 +429,23 @@ class RequestLedger:
 
         return self._transact(look)
 
+    def forget_connection(self, connection_id: str) -> None:
+        """Forget a connection (it was removed): its list of workspaces, and the entries
+        (counts, plans, paid marks) of those of its workspaces no other connection lists.
+        Under the same locks as every change; like them it never raises."""
+
+        def forget(state: _State) -> None:
+            members = state.connections.pop(connection_id, None)
+            if not members:
+                return
+            still_listed = {ident for others in state.connections.values() for ident in others}
+            for ident in members:
+                if ident not in still_listed:
+                    state.workspaces.pop(ident, None)
+                    self._names.pop(ident, None)
+
+        self._change(forget)
+
     # The client's gate ---------------------------------------------------------------------
 
     def admit(
