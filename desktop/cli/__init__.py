@@ -3,11 +3,12 @@ for the stored key; no Qt and no UI here.
 
 Modules:
 
-* `common`: exit codes, `CliError`, terminal-safe text, the --workspace parser, the key a
-  command uses and the client it talks through.
+* `common`: exit codes, `CliError`, terminal-safe text, the --workspace parser, the
+  connection a command works on (--connection NAME), the key it uses and the client it
+  talks through.
 * `listing`: `list workspaces|users|clients` in every format.
 * `xref`: `xref`, each Clockify client matched to its docs101 customer.
-* `keys`: `key set|status|clear`.
+* `keys`: `key set|status|clear`, each for a named connection (--name NAME).
 
 The program's entry (`desktop.__main__`) builds the parser, adds these commands to it with
 `add_commands`, and runs the handler a command sets (``args.handler``).

@@ -235,7 +235,8 @@ def add_list_command(commands: Any) -> None:
     lister = commands.add_parser(
         "list",
         help="print workspaces, users or clients (table, json, csv, tsv)",
-        description="Print the complete list of workspaces, or of a workspace's users or clients.",
+        description="Print the complete list of workspaces, or of a workspace's users or clients. "
+        "--connection NAME picks one of several stored connections (without it: the only one).",
     )
     lister.add_argument("what", choices=["workspaces", "users", "clients"])
     lister.add_argument(

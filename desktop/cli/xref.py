@@ -6,8 +6,9 @@ one). The matching is desktop.xref.matching's; the output one entry per Clockify
 `clockify_id`, `clockify_name`, `status` (match, similar, missing), `docs101_id`,
 `docs101_name`, `score` (the last three null for `missing`).
 
-What is checked before any request, so that a mistake costs nothing: the CSV file is read
-first (exit 2 with its message), the docs101 key and base URL are resolved, then the
+What is checked before any request, so that a mistake costs nothing: the connection
+(`--connection NAME`, else the only stored one; exit 2 when it is not clear), then the CSV
+file is read (exit 2 with its message), the docs101 key and base URL are resolved, then the
 Clockify key. docs101 is asked before Clockify: a refused docs101 key costs none of a Free
 workspace's hourly Clockify budget. Every Clockify request goes through the same budget
 gate as `list`, and the exit codes are `list`'s: 2 usage or an unreadable file, 3 a key
