@@ -90,7 +90,8 @@ def add_key_command(commands: Any) -> None:
         "status",
         help="list every connection and whether a key is stored; with --name, check one",
         description=(
-            "Without --name, --region or --base-url: every stored connection, one per line "
+            "Without --name, --region or --base-url (or env CLOCKIFY_BASE_URL): every stored "
+            "connection, one per line "
             "(name, address, whether a key is stored and where), without asking Clockify; "
             f"exit {EXIT_OK} when at least one has a key, {EXIT_KEY} when none has. With one "
             "of them: that connection in detail (the key masked, and whom it belongs to, "
@@ -205,7 +206,7 @@ def _target_for_set(args: argparse.Namespace) -> tuple[NamedConnection | None, s
 
 
 def _cmd_set(args: argparse.Namespace) -> int:
-    from desktop.store.connections import ConnectionRegistry, NamedConnection
+    from desktop.store.connections import ConnectionRegistry
 
     existing, name, connection = _target_for_set(args)  # usage errors before the key
     key = _read_key()
@@ -242,7 +243,7 @@ def _cmd_set(args: argparse.Namespace) -> int:
         with store_errors():
             store.set_api_key(existing.connection, key)
         # The implicit connection of an earlier version becomes a stored one.
-        named = registry.keep(NamedConnection(existing.name, existing.connection))
+        named = registry.keep(existing)
         added = False
     print(
         f"Stored the API key for {named.connection.label} in {store.description}, "
