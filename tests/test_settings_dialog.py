@@ -778,9 +778,9 @@ def test_disconnect_removes_the_stored_key(
     with qtbot.waitSignal(dialog.disconnected, timeout=8000) as signal:
         dialog.disconnect_button.click()
     assert signal.args == [connection, Forgotten(api_key=True, cached_data=False)]
-    assert questions == [
-        f"Disconnect the panel from {connection.label}? Its stored API key and cached data "
-        "are removed from this computer."
+    assert questions == [  # Disconnect is Remove... of the selected account (issue 20)
+        f"Remove the account {connection.host}? Its stored API key, cached data and request "
+        "counts are removed from this computer."
     ]
     assert asked == [False]  # opening the existing file
     assert not dialog.isVisible()
@@ -789,7 +789,7 @@ def test_disconnect_removes_the_stored_key(
     assert fake_server.requests == []
 
 
-def test_disconnect_acts_on_the_connection_in_use_not_the_one_in_the_form(
+def test_disconnect_acts_on_the_selected_account_not_the_address_in_the_form(
     qtbot: Any, runner: JobRunner, fake_server: FakeClockify, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CLOCKIFY_PANEL_CREDENTIALS", "file")
@@ -806,27 +806,32 @@ def test_disconnect_acts_on_the_connection_in_use_not_the_one_in_the_form(
     with qtbot.waitSignal(dialog.disconnected, timeout=8000) as signal:
         dialog.disconnect_button.click()
     assert signal.args[0] == in_use
-    assert questions[0].startswith(f"Disconnect the panel from {in_use.label}?")
-    assert questions[0].endswith("(The form shows another connection; that one is left alone.)")
+    assert questions[0].startswith(f"Remove the account {in_use.host}?")
     assert runner.wait_idle(5)
     assert _stored_key(in_use) is None
     assert _stored_key(other) == ApiKey(TEST_KEY)
 
 
-def test_without_a_connection_in_use_disconnect_is_off(qtbot: Any, runner: JobRunner) -> None:
+def test_without_a_connection_in_use_remove_acts_on_the_selected_account(
+    qtbot: Any, runner: JobRunner
+) -> None:
+    """Issue 20: Disconnect became Remove... of the selected account, in use or not."""
     dialog = SettingsDialog(runner, Connection.for_region("global"), in_use=None)
     qtbot.addWidget(dialog)
     _KEEP.append(dialog)
-    dialog.confirm = lambda _question: pytest.fail("unexpected confirmation box")
+    dialog.confirm = lambda _question: False
     dialog.show()
-    assert not dialog.disconnect_button.isEnabled()
-    assert dialog.disconnect_button.toolTip() == "The panel uses no connection."
+    assert dialog.disconnect_button is dialog.remove_button
+    assert dialog.disconnect_button.isEnabled()
+    assert dialog.disconnect_button.toolTip().startswith("Remove the selected account")
     dialog.key_edit.setText(TEST_KEY)
     dialog.url_edit.setText("http://clockify.example.com")  # refused: nothing runs
     dialog.region_combo.setCurrentIndex(dialog.region_combo.findData(CUSTOM))
     dialog.test_button.click()
     assert not dialog.busy
-    assert not dialog.disconnect_button.isEnabled()  # still off after a test ends
+    assert dialog.disconnect_button.isEnabled()
+    dialog.disconnect_button.click()  # declined: nothing runs
+    assert not dialog.busy
 
 
 def test_a_declined_passphrase_removes_nothing(

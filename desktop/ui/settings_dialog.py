@@ -1,11 +1,13 @@
-"""Connecting: the API key, the region, a connection test that tells the truth, and save."""
+"""Connecting: the named accounts, the API key, the region, a connection test that tells
+the truth, and save."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
@@ -14,11 +16,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +45,17 @@ from desktop.store import (
     account,
     open_credential_store,
 )
+from desktop.store.connections import (
+    ConnectionNameError,
+    ConnectionRegistry,
+    ConnectionsError,
+    NamedConnection,
+    check_name,
+    default_name,
+    name_key,
+    unused_name,
+)
+from desktop.store.ledger import RequestLedger
 from desktop.ui.connection_settings import (
     CUSTOM,
     ClientFactory,
@@ -98,16 +113,162 @@ class TestResult:
     workspaces: list[Workspace]
 
 
-class SettingsDialog(FittingDialog):
-    """The connect dialog. Network and key-store work runs on the job runner.
+#: Where an account of the list comes from:
+#: "stored": an entry of the registry (its `connection` carries its storage slot);
+#: "given": the dialog's `connection`, which no entry of the registry has (Save adds it);
+#: "new": added with Add... and not saved yet (nothing of it is stored anywhere);
+#: "unknown": the dialog's `connection` before the registry was read (a worker finds out).
+AccountKind = Literal["stored", "given", "new", "unknown"]
 
-    The form shows `connection` first; Save stores the key for whatever the form shows.
-    Disconnect acts on `in_use`, the connection the panel is using, whatever the form shows
-    (None: the panel uses none, and Disconnect is off).
+
+@dataclass(slots=True)
+class Account:
+    """One row of the dialog's list of accounts."""
+
+    name: str
+    connection: Connection
+    kind: AccountKind
+    #: Whether the key store holds its key; None: not known (the store wants a passphrase).
+    has_key: bool | None = None
+
+    @property
+    def named(self) -> NamedConnection:
+        return NamedConnection(self.name, self.connection)
+
+
+@dataclass(frozen=True, slots=True)
+class _Saved:
+    named: NamedConnection
+    description: str
+
+
+def _describe(error: BaseException) -> str:
+    """describe_error, and the registry's own sentences (a name taken, a file not saved)."""
+    if isinstance(error, ConnectionsError):
+        return error.message
+    return describe_error(error)
+
+
+def _resolve(registry: ConnectionRegistry, account: Account) -> Account:
+    """`account` with its kind known (on a worker): an "unknown" one is the registry's
+    entry with its connection ("stored"), else "given"."""
+    if account.kind != "unknown":
+        return account
+    connections = registry.load()
+    for named in connections:
+        if named.connection == account.connection:
+            return Account(named.name, named.connection, "stored", account.has_key)
+    name = unused_name(default_name(account.connection), connections)
+    return Account(name, account.connection, "given", account.has_key)
+
+
+def _forget_everything(
+    store: CredentialStore,
+    connection: Connection,
+    forget: Forgetter,
+    ledger: RequestLedger | None,
+) -> account.Forgotten:
+    """`forget` (key, cache file, cache key), then the connection's request-ledger entries;
+    what `desktop.store.account.forget_named` does, through the dialog's `forget`."""
+    forgotten = forget(store, connection)
+    (ledger if ledger is not None else RequestLedger()).forget_connection(connection.id)
+    return forgotten
+
+
+def _store_account(
+    store: CredentialStore,
+    registry: ConnectionRegistry,
+    target: Account | None,
+    connection: Connection,
+    key: ApiKey,
+    forget: Forgetter,
+    ledger: RequestLedger | None,
+) -> NamedConnection:
+    """Save's work, on a worker: store `key` for the account `target` (None: no account is
+    selected) at the address `connection`; the account as the registry now has it.
+
+    The store is unlocked first, so a passphrase it needs is asked before the registry
+    changes; a registry change whose key could not be stored is undone.
+    """
+    store.unlock()
+    if target is not None and target.kind == "unknown":
+        target = _resolve(registry, target)
+    if target is None or target.kind != "stored":
+        if target is not None and target.kind == "new":
+            name = target.name
+        else:  # named after the address the form shows, which may not be the one given
+            name = unused_name(default_name(connection), registry.load())
+        named = registry.add(name, connection)
+        try:
+            store.set_api_key(named.connection, key)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                registry.remove(named.name)
+            raise
+        return named
+    old = target.connection
+    moved = connection.with_account(old.account)
+    store.set_api_key(moved, key)
+    try:
+        named = registry.update(target.named, connection)
+    except BaseException:
+        if moved != old:
+            with contextlib.suppress(Exception):
+                store.delete_api_key(moved)
+        raise
+    if named.connection != old:  # moved to another address: the old one's data goes
+        try:
+            _forget_everything(store, old, forget, ledger)
+        except Exception as exc:  # the key is stored; what is left of the old is said
+            log.warning(
+                "the key and cache of %s (the account's old address) could not be removed: %s",
+                old.label,
+                _describe(exc),
+            )
+    return named
+
+
+def _stored_keys(
+    factory: StoreFactory, passphrase: str | None, connections: list[NamedConnection]
+) -> dict[str, bool]:
+    """Which connections have a key in the store (by id), when that is cheap: the store
+    opens without asking anything; else {} (not known). Runs on a worker."""
+    try:
+        store = factory(lambda _creating: passphrase)
+        return {c.connection.id: store.get_api_key(c.connection) is not None for c in connections}
+    except Exception as exc:  # a locked keyring, a passphrase not known yet: not known
+        log.debug("whether the accounts have keys is not known: %s", type(exc).__name__)
+        return {}
+
+
+class SettingsDialog(FittingDialog):
+    """The connect dialog. Network, key-store and registry work runs on the job runner.
+
+    The Clockify tab lists the named accounts (`registry`, issue 20: "name · address", and
+    "no key stored" when the store says so without asking a passphrase) with Add...,
+    Rename... and Remove...; the form below (region or custom URL, key, Test, Save) edits
+    the selected one. The list is read on a worker; until then it shows `connection`.
+    The account selected first is the one whose `Connection.id` is `select`, else the one
+    equal to `connection`, else (with `select` given) the first; else `connection` itself
+    is shown as an account not stored yet, named after its address ("given": a dialog
+    opened on an address no account has; Save adds it).
+
+    Add... asks a name (`ask_name`); a valid one becomes a new account, selected, that is
+    written to the registry only when Save stores its key. Save stores the key of the
+    selected account: a new one is added first (`registry.add` gives it its storage slot,
+    so two accounts on one server keep two keys); for a stored one whose address the form
+    changed, the registry entry keeps its name and slot, the key is stored under the new
+    address and the old address's key, cache and request counts are removed. Rename...
+    renames in the registry. Remove... (also `disconnect_button`) removes the selected
+    account's key, cache file, cache key and request-ledger entries (`forget`, then the
+    ledger) and its registry entry; the dialog closes when it was the account the panel
+    uses (`in_use`), else it stays open with the list updated.
 
     Signals:
-        saved(Connection, ApiKey): the key was stored; the panel should (re)connect.
-        disconnected(Connection, Forgotten): `forget` removed the connection's key and cache.
+        saved(Connection, ApiKey): the key was stored, under the connection with its
+            storage slot; the panel should (re)connect it.
+        disconnected(Connection, Forgotten): an account was removed (key, cache, counts).
+        renamed(Connection, str): the stored account of that connection has a new name.
         docs101_saved(ApiKey): the docs101 key was stored (the dialog stays open).
         docs101_disconnected(bool): the docs101 key was removed (False: none was stored).
 
@@ -123,10 +284,13 @@ class SettingsDialog(FittingDialog):
         confirm: asks a yes/no question (a message box; tests replace it).
         ask_passphrase: asks the key file's passphrase, given whether the file is being
             created and why it asks again ("" the first time); tests replace it.
+        ask_name: asks an account's name, given the question and the current name; None
+            when cancelled (an input box; tests replace it).
     """
 
     saved = Signal(object, object)
     disconnected = Signal(object, object)
+    renamed = Signal(object, str)
     docs101_saved = Signal(object)
     docs101_disconnected = Signal(bool)
 
@@ -142,6 +306,9 @@ class SettingsDialog(FittingDialog):
         region_urls: dict[str, str] | None = None,
         docs101_factory: Docs101Factory = default_docs101_client,
         docs101_stored: bool = False,
+        registry: ConnectionRegistry | None = None,
+        select: str | None = None,
+        ledger: RequestLedger | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -149,6 +316,17 @@ class SettingsDialog(FittingDialog):
         self.runner = runner
         self.in_use = in_use
         self.forget = forget
+        self.registry = registry if registry is not None else ConnectionRegistry()
+        #: The request ledger whose entries Remove... forgets (None: the app's, opened then).
+        self.ledger = ledger
+        self._initial = connection
+        self._select = select
+        #: The list's rows; until the registry is read, `connection` as "unknown".
+        self.accounts: list[Account] = [Account(default_name(connection), connection, "unknown")]
+        self._list_job: int | None = None
+        self._list_read = False
+        self._given_removed = False
+        self.ask_name: Callable[[str, str], str | None] = self._name_with_box
         self.store_factory = store_factory
         self.client_factory = client_factory
         self.region_urls = region_urls or {code: url for code, (_, url) in REGIONS.items()}
@@ -162,8 +340,11 @@ class SettingsDialog(FittingDialog):
         self.docs101_stored = docs101_stored
         #: A docs101 store job to run again once the key file's passphrase is known.
         self._docs101_retry: Callable[[], None] | None = None
+        #: A removal to run again once the key file's passphrase is known.
+        self._remove_retry: Callable[[], None] | None = None
 
         self._build(connection)
+        self._read_accounts()
 
     # -- building ------------------------------------------------------------------------
 
@@ -175,6 +356,7 @@ class SettingsDialog(FittingDialog):
         outer.addWidget(self.tabs)
         page = QWidget(self.tabs)
         layout = QVBoxLayout(page)
+        layout.addLayout(self._build_accounts(page))
         form = QFormLayout()
         key_row = QHBoxLayout()
         self.key_edit = QLineEdit(self)
@@ -249,19 +431,9 @@ class SettingsDialog(FittingDialog):
         self.save_button.setDefault(True)
         self.save_anyway_button = QPushButton(self.tr("Save &anyway"), self)
         self.save_anyway_button.hide()
-        self.disconnect_button = QPushButton(self.tr("&Disconnect"), self)
-        self.disconnect_button.setEnabled(self.in_use is not None)
-        self.disconnect_button.setToolTip(
-            self.tr("Remove the stored key and the cached data of {connection}").format(
-                connection=self.in_use.label
-            )
-            if self.in_use is not None
-            else self.tr("The panel uses no connection.")
-        )
         self.close_button = QPushButton(self.tr("Close"), self)
         buttons.addWidget(self.test_button)
         buttons.addStretch(1)
-        buttons.addWidget(self.disconnect_button)
         buttons.addWidget(self.save_anyway_button)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.close_button)
@@ -270,16 +442,57 @@ class SettingsDialog(FittingDialog):
         self.tabs.addTab(self._build_docs101(), "docs101")
 
         self._select_connection(connection)
+        self._fill_accounts()
+        self.accounts_box.currentIndexChanged.connect(self._on_account_selected)
+        self.add_button.clicked.connect(self._on_add_clicked)
+        self.rename_button.clicked.connect(self._on_rename_clicked)
         self.region_combo.currentIndexChanged.connect(self._on_region_changed)
         self.key_edit.textChanged.connect(self._on_key_edit_text_changed)
         self.url_edit.textChanged.connect(self._on_url_edit_text_changed)
         self.test_button.clicked.connect(self._on_test_clicked)
         self.save_button.clicked.connect(self._on_save_clicked)
         self.save_anyway_button.clicked.connect(self._on_save_anyway_clicked)
-        self.disconnect_button.clicked.connect(self._on_disconnect_clicked)
+        self.remove_button.clicked.connect(self._on_remove_clicked)
         self.close_button.clicked.connect(self.reject)
         self.try_regions_button.clicked.connect(self._on_try_regions_clicked)
         self.use_region_button.clicked.connect(self._on_use_region_clicked)
+
+    def _build_accounts(self, page: QWidget) -> QHBoxLayout:
+        """The accounts and their buttons (Add..., Rename..., Remove...), in one row: a
+        drop-down list, so that the dialog fits the screen at twice the font size too."""
+        box = QHBoxLayout()
+        label = QLabel(self.tr("A&ccount:"), page)
+        self.accounts_box = QComboBox(page)
+        self.accounts_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.accounts_box.setMinimumContentsLength(6)  # an 80-character name does not widen it
+        self.accounts_box.setAccessibleName(self.tr("Accounts"))
+        self.accounts_box.setToolTip(
+            self.tr("The form below edits the selected account: its region, its API key.")
+        )
+        label.setBuddy(self.accounts_box)
+        box.addWidget(label)
+        box.addWidget(self.accounts_box, 1)
+        # Tool buttons: as wide as their texts, so that the dialog can be made as narrow as
+        # before (push buttons are 80 pixels at least).
+        self.add_button = QToolButton(page)
+        self.add_button.setText(self.tr("A&dd\u2026"))
+        self.add_button.setToolTip(self.tr("Add another Clockify account, with its own key."))
+        self.rename_button = QToolButton(page)
+        self.rename_button.setText(self.tr("Re&name\u2026"))
+        self.remove_button = QToolButton(page)
+        self.remove_button.setText(self.tr("Re&move\u2026"))
+        self.remove_button.setToolTip(
+            self.tr(
+                "Remove the selected account: its stored API key, cached data and request counts."
+            )
+        )
+        #: The Disconnect of earlier versions: removing the selected account.
+        self.disconnect_button = self.remove_button
+        for button in (self.add_button, self.rename_button, self.remove_button):
+            box.addWidget(button)
+        return box
 
     def _build_docs101(self) -> QWidget:
         """The optional docs101 connection, on its own tab: its key, Test, Save, Disconnect."""
@@ -336,6 +549,230 @@ class SettingsDialog(FittingDialog):
         if not connection.region:
             self.url_edit.setText(connection.base_url)
         self.url_edit.setEnabled(code == CUSTOM)
+
+    # -- the accounts --------------------------------------------------------------------
+
+    def current_account(self) -> Account | None:
+        """The selected account; None when the list is empty."""
+        row = self.accounts_box.currentIndex()
+        return self.accounts[row] if 0 <= row < len(self.accounts) else None
+
+    @property
+    def accounts_read(self) -> bool:
+        """Whether the registry was read (until then the list shows `connection` only)."""
+        return self._list_read
+
+    def _address_text(self, connection: Connection) -> str:
+        if connection.region:
+            return self.tr("{region} ({host})").format(
+                region=self.tr(REGIONS[connection.region][0]), host=connection.host
+            )
+        return connection.base_url
+
+    def _account_text(self, row: Account) -> str:
+        text = self.tr("{name} \u00b7 {address}").format(
+            name=row.name, address=self._address_text(row.connection)
+        )
+        if row.kind == "new":
+            return text + self.tr(" \u00b7 not saved yet")
+        if row.has_key is False:
+            return text + self.tr(" \u00b7 no key stored")
+        return text
+
+    def _fill_accounts(self, select: int | None = 0) -> None:
+        """Show `self.accounts` in the list, the row `select` selected (no form change)."""
+        box = self.accounts_box
+        box.blockSignals(True)
+        try:
+            box.clear()
+            for index, row in enumerate(self.accounts):
+                box.addItem(self._account_text(row))
+                box.setItemData(index, row.connection.base_url, Qt.ItemDataRole.ToolTipRole)
+            box.setCurrentIndex(
+                select if select is not None and select < len(self.accounts) else -1
+            )
+        finally:
+            box.blockSignals(False)
+        self._update_key_placeholder()
+        self._update_account_buttons()
+
+    def _update_account_buttons(self) -> None:
+        idle = self._job is None
+        current = self.current_account()
+        self.accounts_box.setEnabled(idle)
+        self.add_button.setEnabled(idle and self._list_read)
+        self.rename_button.setEnabled(
+            idle and self._list_read and current is not None and current.kind != "unknown"
+        )
+        self.remove_button.setEnabled(idle and current is not None)
+
+    def _update_key_placeholder(self) -> None:
+        current = self.current_account()
+        self.key_edit.setPlaceholderText(
+            self.tr("Stored; paste a new key to replace it")
+            if current is not None and current.has_key
+            else self.tr("Paste your Clockify API key")
+        )
+
+    def _read_accounts(self) -> None:
+        """Read the registry (and which keys are stored, when that is cheap) on a worker."""
+        registry, factory, passphrase = self.registry, self.store_factory, self._passphrase
+        initial = self._initial
+
+        def work(_progress: Any) -> tuple[list[NamedConnection], dict[str, bool]]:
+            connections = registry.load()
+            given = NamedConnection("", initial)
+            return connections, _stored_keys(factory, passphrase, [*connections, given])
+
+        self._drop_list_read()
+        self._list_job = self.runner.submit(work, self._on_accounts_read, self._on_accounts_failed)
+
+    def _on_accounts_read(self, result: tuple[list[NamedConnection], dict[str, bool]]) -> None:
+        self._list_job = None
+        connections, keys = result
+        first = not self._list_read
+        self._list_read = True
+        before = self.current_account()
+        rows = [
+            Account(n.name, n.connection, "stored", keys.get(n.connection.id)) for n in connections
+        ]
+        pick: int | None = None
+        if first:
+            if self._select is not None:
+                pick = next(
+                    (i for i, r in enumerate(rows) if r.connection.id == self._select), None
+                )
+            if pick is None:
+                pick = next((i for i, r in enumerate(rows) if r.connection == self._initial), None)
+            if pick is None and self._select is not None and rows:
+                pick = 0
+        given_shown = any(r.kind == "given" for r in self.accounts)
+        in_list = any(r.connection == self._initial for r in rows)
+        if not in_list and not self._given_removed and ((first and pick is None) or given_shown):
+            name = unused_name(default_name(self._initial), connections)
+            rows.append(Account(name, self._initial, "given", keys.get(self._initial.id)))
+            if pick is None and first:
+                pick = len(rows) - 1
+        rows.extend(r for r in self.accounts if r.kind == "new")
+        if pick is None and before is not None:
+            pick = next(
+                (
+                    i
+                    for i, r in enumerate(rows)
+                    if r.kind == before.kind and name_key(r.name) == name_key(before.name)
+                ),
+                None,
+            )
+        if pick is None and rows:
+            pick = 0
+        self.accounts = rows
+        self._fill_accounts(pick)
+        after = self.current_account()
+        if after is not None and (
+            before is None or not after.connection.same_address(before.connection)
+        ):
+            self._show_account(after)
+
+    def _on_accounts_failed(self, error: BaseException) -> None:
+        self._list_job = None
+        log.warning("the list of accounts could not be read: %s", type(error).__name__)
+        self._show_result(_describe(error))
+
+    def _show_account(self, row: Account) -> None:
+        """Load the account's address into the form, with an empty key field."""
+        self._select_connection(row.connection)
+        self.key_edit.clear()
+        self.region_note.hide()
+        self._forget_test()
+        self._show_result("")
+        self._update_key_placeholder()
+
+    def _drop_account(self, row: Account) -> None:
+        self.accounts = [r for r in self.accounts if r is not row]
+        self._fill_accounts(0)
+        current = self.current_account()
+        if current is not None:
+            self._show_account(current)
+
+    @Slot(int)
+    def _on_account_selected(self, _row: int) -> None:
+        current = self.current_account()
+        if current is not None:
+            self._show_account(current)
+        self._update_account_buttons()
+
+    def _names(self) -> list[NamedConnection]:
+        return [r.named for r in self.accounts]
+
+    @Slot()
+    def _on_add_clicked(self) -> None:
+        if self.busy or not self._list_read:
+            return
+        answer = self.ask_name(
+            self.tr("The new account's name (the organisation it belongs to, say):"), ""
+        )
+        if answer is None:
+            return
+        try:
+            name = check_name(answer, self._names())
+        except ConnectionNameError as exc:
+            self._show_result(exc.message)
+            return
+        try:
+            address = self.connection()
+        except InvalidConnectionError:
+            code = next(iter(self.region_urls))
+            address = Connection(self.region_urls[code], code)
+        row = Account(name, address.with_account(None), "new", has_key=False)
+        self.accounts.append(row)
+        self._fill_accounts(len(self.accounts) - 1)
+        self._show_account(row)
+        self._show_result(
+            self.tr(
+                "Choose the region of {name} (or its custom URL), paste its API key, then Save."
+            ).format(name=name)
+        )
+
+    @Slot()
+    def _on_rename_clicked(self) -> None:
+        current = self.current_account()
+        if self.busy or current is None or current.kind == "unknown":
+            return
+        answer = self.ask_name(
+            self.tr("The new name of {name}:").format(name=current.name), current.name
+        )
+        if answer is None:
+            return
+        try:
+            name = check_name(answer, self._names(), renaming=current.named)
+        except ConnectionNameError as exc:
+            self._show_result(exc.message)
+            return
+        if name == current.name:
+            return
+        if current.kind != "stored":  # not in the registry yet: Save writes it so
+            current.name = name
+            self._fill_accounts(self.accounts_box.currentIndex())
+            return
+        registry, old = self.registry, current.name
+
+        def work(_progress: Any) -> NamedConnection:
+            return registry.rename(old, name)
+
+        self._show_result(self.tr("Renaming {name}\u2026").format(name=old))
+        self._start(work, lambda named: self._on_renamed(current, named), self._on_renaming_failed)
+
+    def _on_renamed(self, row: Account, named: NamedConnection) -> None:
+        self._finish()
+        row.name = named.name
+        if any(r is row for r in self.accounts):
+            self._fill_accounts(self.accounts_box.currentIndex())
+        self._show_result(self.tr("The account is now named {name}.").format(name=named.name))
+        self.renamed.emit(named.connection, named.name)
+
+    def _on_renaming_failed(self, error: BaseException) -> None:
+        self._finish()
+        self._show_result(_describe(error))
 
     # -- reading the form ----------------------------------------------------------------
 
@@ -587,22 +1024,28 @@ class SettingsDialog(FittingDialog):
         self._start(job, done, lambda error: self._on_store_failed(error, creating[-1:] == [True]))
 
     def _save(self, connection: Connection, key: ApiKey) -> None:
+        """Store `key` for the selected account at the form's `connection` (see the class)."""
         self._pending_save = (connection, key)
         self._docs101_retry = None
+        self._remove_retry = None
+        current = self.current_account()
+        target = replace(current) if current is not None else None  # the worker's copy
+        registry, forget, ledger = self.registry, self.forget, self.ledger
 
-        def work(store: CredentialStore) -> str:
-            store.set_api_key(connection, key)
-            return store.description
+        def work(store: CredentialStore) -> _Saved:
+            named = _store_account(store, registry, target, connection, key, forget, ledger)
+            return _Saved(named, store.description)
 
         self._show_result(self.tr("Storing the key\u2026"))
         self._start_store_job(work, self._on_saved)
 
-    def _on_saved(self, description: str) -> None:
+    def _on_saved(self, saved: _Saved) -> None:
         self._finish()
         pending, self._pending_save = self._pending_save, None
         assert pending is not None
-        connection, key = pending
-        log.info("stored the API key for %s in %s", connection.label, description)
+        _form, key = pending
+        connection = saved.named.connection
+        log.info("stored the API key for %s in %s", connection.label, saved.description)
         self.saved.emit(connection, key)
         self.accept()
 
@@ -615,14 +1058,15 @@ class SettingsDialog(FittingDialog):
                 self._show_result(reason)
             passphrase = self.ask_passphrase(creating, reason)
             retry, self._docs101_retry = self._docs101_retry, None
+            remove, self._remove_retry = self._remove_retry, None
             if passphrase:
                 self._passphrase = passphrase
                 if retry is not None:
                     retry()
                 elif self._pending_save is not None:
                     self._save(*self._pending_save)
-                else:
-                    self._disconnect()
+                elif remove is not None:
+                    remove()
                 return
             if retry is not None:
                 self.docs101_result.setText(
@@ -647,56 +1091,79 @@ class SettingsDialog(FittingDialog):
                 )
             return
         show = self._show_result
+        self._remove_retry = None
         if self._docs101_retry is not None:
             self._docs101_retry = None
             show = self.docs101_result.setText
         if isinstance(error, CredentialError):
             show(str(error))
         else:
-            show(describe_error(error))
+            show(_describe(error))
 
     @Slot()
-    def _on_disconnect_clicked(self) -> None:
-        in_use = self.in_use
-        if self.busy or in_use is None:
+    def _on_remove_clicked(self) -> None:
+        account = self.current_account()
+        if self.busy or account is None:
+            return
+        if account.kind == "new":  # nothing of it is stored anywhere: it leaves the list
+            self._drop_account(account)
+            self._show_result(
+                self.tr("{name} was not saved; it is no longer in the list.").format(
+                    name=account.name
+                )
+            )
             return
         question = self.tr(
-            "Disconnect the panel from {connection}? Its stored API key and cached data "
+            "Remove the account {name}? Its stored API key, cached data and request counts "
             "are removed from this computer."
-        ).format(connection=in_use.label)
-        try:
-            shown = self.connection()
-        except InvalidConnectionError:
-            shown = None
-        if shown != in_use:
-            question += self.tr(" (The form shows another connection; that one is left alone.)")
+        ).format(name=account.name)
         if not self.confirm(question):
             return
         self._pending_save = None
         self._docs101_retry = None
-        self._disconnect()
+        self._remove(replace(account))
 
-    def _disconnect(self) -> None:
-        """Forget the connection in use (key, cache file, cache key) on a worker."""
-        connection = self.in_use
-        if connection is None:
-            return
-        forget = self.forget
+    def _remove(self, target: Account) -> None:
+        """Forget `target` on a worker: its key, cache file, cache key and request-ledger
+        entries (`forget`, then the ledger), then its entry in the registry."""
+        registry, forget, ledger = self.registry, self.forget, self.ledger
+        self._remove_retry = lambda: self._remove(target)
+
+        def work(store: CredentialStore) -> tuple[Account, account.Forgotten]:
+            found = _resolve(registry, target)
+            forgotten = _forget_everything(store, found.connection, forget, ledger)
+            if found.kind == "stored":
+                registry.remove(found.name)
+            return found, forgotten
+
         self._show_result(
-            self.tr("Removing the key and the cached data of {connection}\u2026").format(
-                connection=connection.label
+            self.tr("Removing {name}: its key, cached data and request counts\u2026").format(
+                name=target.name
             )
         )
-        self._start_store_job(
-            lambda store: forget(store, connection),
-            lambda forgotten: self._on_disconnected(connection, forgotten),
-        )
+        self._start_store_job(work, lambda result: self._on_removed(*result))
 
-    def _on_disconnected(self, connection: Connection, forgotten: account.Forgotten) -> None:
+    def _on_removed(self, removed: Account, forgotten: account.Forgotten) -> None:
         self._finish()
-        log.info("disconnected from %s", connection.label)
+        self._remove_retry = None
+        connection = removed.connection
+        log.info("removed the account of %s", connection.label)
         self.disconnected.emit(connection, forgotten)
-        self.accept()
+        if self.in_use is not None and connection == self.in_use:
+            self.accept()  # the panel's own account: it is disconnected, as before
+            return
+        if removed.kind == "given":
+            self._given_removed = True
+        gone = [a for a in self.accounts if a.kind != "new" and a.connection == connection]
+        for row in gone:
+            self._drop_account(row)
+        self._show_result(
+            self.tr(
+                "{name} was removed: its API key, cached data and request counts are gone "
+                "from this computer."
+            ).format(name=removed.name)
+        )
+        self._read_accounts()  # what another window or the command line changed, too
 
     @property
     def passphrase(self) -> str | None:
@@ -844,7 +1311,7 @@ class SettingsDialog(FittingDialog):
     ) -> None:
         self._job = self.runner.submit(work, done, failed)
         self.save_button.setEnabled(False)
-        self.disconnect_button.setEnabled(False)
+        self._update_account_buttons()
         self.docs101_save_button.setEnabled(False)
         self.docs101_disconnect_button.setEnabled(False)
 
@@ -852,7 +1319,7 @@ class SettingsDialog(FittingDialog):
         self._job = None
         self.test_button.setText(self.tr("&Test connection"))
         self.save_button.setEnabled(True)
-        self.disconnect_button.setEnabled(self.in_use is not None)
+        self._update_account_buttons()
         self.docs101_test_button.setText(self.tr("&Test connection"))
         self.docs101_save_button.setEnabled(True)
         self.docs101_disconnect_button.setEnabled(self.docs101_stored)
@@ -868,12 +1335,19 @@ class SettingsDialog(FittingDialog):
     def _show_result(self, text: str) -> None:
         self.result_area.setText(text)
 
+    def _drop_list_read(self) -> None:
+        if self._list_job is not None:
+            self.runner.cancel(self._list_job)
+            self._list_job = None
+
     def done(self, result: int) -> None:
         self.cancel_work()
+        self._drop_list_read()
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.cancel_work()
+        self._drop_list_read()
         super().closeEvent(event)
 
     def _confirm_with_box(self, question: str) -> bool:
@@ -886,3 +1360,9 @@ class SettingsDialog(FittingDialog):
 
     def _passphrase_with_box(self, creating: bool, reason: str) -> str | None:
         return ask_passphrase(self, creating, reason)
+
+    def _name_with_box(self, question: str, current: str) -> str | None:
+        text, accepted = QInputDialog.getText(
+            self, self.tr("Clockify Panel"), question, QLineEdit.EchoMode.Normal, current
+        )
+        return text if accepted else None

@@ -891,14 +891,6 @@ Sie brauchen dazu Ihren persönlichen API-Schlüssel (Clockify: Profil &gt; Eins
         <translation>Verbindung t&amp;rennen</translation>
     </message>
     <message>
-        <source>Remove the stored key and the cached data of {connection}</source>
-        <translation>Den gespeicherten Schlüssel und die zwischengespeicherten Daten von {connection} entfernen</translation>
-    </message>
-    <message>
-        <source>The panel uses no connection.</source>
-        <translation>Das Panel verwendet keine Verbindung.</translation>
-    </message>
-    <message>
         <source>Close</source>
         <translation>Schließen</translation>
     </message>
@@ -1035,18 +1027,6 @@ Sie brauchen dazu Ihren persönlichen API-Schlüssel (Clockify: Profil &gt; Eins
         <translation>Um den Schlüssel zu entfernen, wird die Passphrase der Schlüsseldatei benötigt. Es wurde nichts entfernt.</translation>
     </message>
     <message>
-        <source>Disconnect the panel from {connection}? Its stored API key and cached data are removed from this computer.</source>
-        <translation>Die Verbindung des Panels zu {connection} trennen? Der gespeicherte API-Schlüssel und die zwischengespeicherten Daten werden von diesem Computer entfernt.</translation>
-    </message>
-    <message>
-        <source> (The form shows another connection; that one is left alone.)</source>
-        <translation> (Das Formular zeigt eine andere Verbindung; diese bleibt unverändert.)</translation>
-    </message>
-    <message>
-        <source>Removing the key and the cached data of {connection}…</source>
-        <translation>Schlüssel und zwischengespeicherte Daten von {connection} werden entfernt…</translation>
-    </message>
-    <message>
         <source>Enter your docs101 API key first.</source>
         <translation>Geben Sie zuerst Ihren docs101-API-Schlüssel ein.</translation>
     </message>
@@ -1081,6 +1061,90 @@ Sie brauchen dazu Ihren persönlichen API-Schlüssel (Clockify: Profil &gt; Eins
     <message>
         <source>Clockify Panel</source>
         <translation>Clockify Panel</translation>
+    </message>
+    <message>
+        <source>A&amp;ccount:</source>
+        <translation>&amp;Konto:</translation>
+    </message>
+    <message>
+        <source>Accounts</source>
+        <translation>Konten</translation>
+    </message>
+    <message>
+        <source>The form below edits the selected account: its region, its API key.</source>
+        <translation>Das Formular darunter bearbeitet das gewählte Konto: seine Region, seinen API-Schlüssel.</translation>
+    </message>
+    <message>
+        <source>A&amp;dd…</source>
+        <translation>&amp;Hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Add another Clockify account, with its own key.</source>
+        <translation>Ein weiteres Clockify-Konto hinzufügen, mit eigenem Schlüssel.</translation>
+    </message>
+    <message>
+        <source>Re&amp;name…</source>
+        <translation>Umbe&amp;nennen…</translation>
+    </message>
+    <message>
+        <source>Re&amp;move…</source>
+        <translation>&amp;Entfernen…</translation>
+    </message>
+    <message>
+        <source>Remove the selected account: its stored API key, cached data and request counts.</source>
+        <translation>Das gewählte Konto entfernen: seinen gespeicherten API-Schlüssel, die zwischengespeicherten Daten und die Anfragezählungen.</translation>
+    </message>
+    <message>
+        <source>{region} ({host})</source>
+        <translation>{region} ({host})</translation>
+    </message>
+    <message>
+        <source>{name} · {address}</source>
+        <translation>{name} · {address}</translation>
+    </message>
+    <message>
+        <source> · not saved yet</source>
+        <translation> · noch nicht gespeichert</translation>
+    </message>
+    <message>
+        <source> · no key stored</source>
+        <translation> · kein Schlüssel gespeichert</translation>
+    </message>
+    <message>
+        <source>The new account&apos;s name (the organisation it belongs to, say):</source>
+        <translation>Der Name des neuen Kontos (etwa die Organisation, zu der es gehört):</translation>
+    </message>
+    <message>
+        <source>Choose the region of {name} (or its custom URL), paste its API key, then Save.</source>
+        <translation>Wählen Sie die Region von {name} (oder die eigene URL), fügen Sie den API-Schlüssel ein und speichern Sie dann.</translation>
+    </message>
+    <message>
+        <source>The new name of {name}:</source>
+        <translation>Der neue Name von {name}:</translation>
+    </message>
+    <message>
+        <source>Renaming {name}…</source>
+        <translation>{name} wird umbenannt…</translation>
+    </message>
+    <message>
+        <source>The account is now named {name}.</source>
+        <translation>Das Konto heißt jetzt {name}.</translation>
+    </message>
+    <message>
+        <source>{name} was not saved; it is no longer in the list.</source>
+        <translation>{name} war nicht gespeichert; es steht nicht mehr in der Liste.</translation>
+    </message>
+    <message>
+        <source>Remove the account {name}? Its stored API key, cached data and request counts are removed from this computer.</source>
+        <translation>Das Konto {name} entfernen? Sein gespeicherter API-Schlüssel, die zwischengespeicherten Daten und die Anfragezählungen werden von diesem Computer entfernt.</translation>
+    </message>
+    <message>
+        <source>Removing {name}: its key, cached data and request counts…</source>
+        <translation>{name} wird entfernt: Schlüssel, zwischengespeicherte Daten und Anfragezählungen…</translation>
+    </message>
+    <message>
+        <source>{name} was removed: its API key, cached data and request counts are gone from this computer.</source>
+        <translation>{name} wurde entfernt: API-Schlüssel, zwischengespeicherte Daten und Anfragezählungen sind von diesem Computer gelöscht.</translation>
     </message>
 </context>
 <context>
