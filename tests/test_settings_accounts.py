@@ -508,3 +508,41 @@ def test_removing_an_account_not_saved_yet_only_takes_it_off_the_list(
     assert dialog.result_label.text() == "Later was not saved; it is no longer in the list."
     assert registry.load() == [acme]
     assert _store().get_api_key(acme.connection) == ApiKey(TEST_KEY)
+
+
+def test_an_address_no_account_has_is_shown_as_an_account_to_save(
+    qtbot: Any,
+    runner: JobRunner,
+    registry: ConnectionRegistry,
+    fake_server: FakeClockify,
+    second_server: FakeClockify,
+) -> None:
+    """A dialog opened on a connection the registry lacks (an earlier caller, say) shows it
+    as an account not stored yet; renaming it writes nothing; Save adds it by that name."""
+    acme = registry.add("Acme", Connection.for_base_url(fake_server.base_url))
+    given = Connection.for_base_url(second_server.base_url)
+    dialog = accounts_dialog(qtbot, runner, registry, connection=given)
+    host = given.host
+    assert _rows(dialog) == [
+        f"Acme · {fake_server.base_url} · no key stored",
+        f"{host} · {given.base_url} · no key stored",
+    ]
+    assert dialog.current_account() == dialog.accounts[1]
+    renamed: list[object] = []
+    dialog.renamed.connect(lambda *args: renamed.append(args))
+    dialog.ask_name = lambda _question, _current: "Zweitfirma"
+    dialog.rename_button.click()
+    assert not dialog.busy
+    assert _rows(dialog)[1] == f"Zweitfirma · {given.base_url} · no key stored"
+    assert renamed == []  # not in the registry: nothing for the panel to know yet
+    assert registry.load() == [acme]
+
+    dialog.key_edit.setText(SECOND_KEY)
+    with qtbot.waitSignal(dialog.saved, timeout=8000) as saved:
+        dialog.save_button.click()
+    connection = saved.args[0]
+    assert connection.same_address(given)
+    assert connection.account is not None
+    assert registry.load() == [acme, NamedConnection("Zweitfirma", connection)]
+    assert runner.wait_idle(5)
+    assert _store().get_api_key(connection) == ApiKey(SECOND_KEY)

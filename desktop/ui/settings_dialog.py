@@ -130,6 +130,9 @@ class Account:
     kind: AccountKind
     #: Whether the key store holds its key; None: not known (the store wants a passphrase).
     has_key: bool | None = None
+    #: Whether the user chose the name (Add..., Rename...): Save keeps it; else an account
+    #: not stored yet is named after the address the form shows when it is saved.
+    name_chosen: bool = False
 
     @property
     def named(self) -> NamedConnection:
@@ -194,7 +197,7 @@ def _store_account(
     if target is not None and target.kind == "unknown":
         target = _resolve(registry, target)
     if target is None or target.kind != "stored":
-        if target is not None and target.kind == "new":
+        if target is not None and target.name_chosen:
             name = target.name
         else:  # named after the address the form shows, which may not be the one given
             name = unused_name(default_name(connection), registry.load())
@@ -646,11 +649,17 @@ class SettingsDialog(FittingDialog):
                 pick = next((i for i, r in enumerate(rows) if r.connection == self._initial), None)
             if pick is None and self._select is not None and rows:
                 pick = 0
-        given_shown = any(r.kind == "given" for r in self.accounts)
+        shown = next((r for r in self.accounts if r.kind == "given"), None)
         in_list = any(r.connection == self._initial for r in rows)
-        if not in_list and not self._given_removed and ((first and pick is None) or given_shown):
-            name = unused_name(default_name(self._initial), connections)
-            rows.append(Account(name, self._initial, "given", keys.get(self._initial.id)))
+        if (
+            not in_list
+            and not self._given_removed
+            and ((first and pick is None) or shown is not None)
+        ):
+            if shown is None:
+                name = unused_name(default_name(self._initial), connections)
+                shown = Account(name, self._initial, "given", keys.get(self._initial.id))
+            rows.append(shown)  # with the name it was given here, if any
             if pick is None and first:
                 pick = len(rows) - 1
         rows.extend(r for r in self.accounts if r.kind == "new")
@@ -723,7 +732,7 @@ class SettingsDialog(FittingDialog):
         except InvalidConnectionError:
             code = next(iter(self.region_urls))
             address = Connection(self.region_urls[code], code)
-        row = Account(name, address.with_account(None), "new", has_key=False)
+        row = Account(name, address.with_account(None), "new", has_key=False, name_chosen=True)
         self.accounts.append(row)
         self._fill_accounts(len(self.accounts) - 1)
         self._show_account(row)
@@ -752,6 +761,7 @@ class SettingsDialog(FittingDialog):
             return
         if current.kind != "stored":  # not in the registry yet: Save writes it so
             current.name = name
+            current.name_chosen = True
             self._fill_accounts(self.accounts_box.currentIndex())
             return
         registry, old = self.registry, current.name
