@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from conftest import TEST_KEY
 from fake_clockify import FakeClockify
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication, QInputDialog
 from test_settings_dialog import (
     _KEEP,
     PASSPHRASE,
@@ -546,3 +547,29 @@ def test_an_address_no_account_has_is_shown_as_an_account_to_save(
     assert registry.load() == [acme, NamedConnection("Zweitfirma", connection)]
     assert runner.wait_idle(5)
     assert _store().get_api_key(connection) == ApiKey(SECOND_KEY)
+
+
+@pytest.mark.parametrize("accept", [True, False], ids=["ok", "cancel"])
+def test_the_name_box_returns_what_was_typed_or_none(
+    qtbot: Any, runner: JobRunner, registry: ConnectionRegistry, accept: bool
+) -> None:
+    registry.add("Acme", Connection.for_region("eu"))
+    dialog = accounts_dialog(qtbot, runner, registry)
+    seen: list[tuple[str, str]] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QInputDialog):
+            QTimer.singleShot(10, answer)  # not shown yet
+            return
+        seen.append((box.labelText(), box.textValue()))
+        box.setTextValue(GERMAN_NAME)
+        if accept:
+            box.accept()
+        else:
+            box.reject()
+
+    QTimer.singleShot(0, answer)
+    result = dialog._name_with_box("The new name of Acme:", "Acme")
+    assert seen == [("The new name of Acme:", "Acme")]
+    assert result == (GERMAN_NAME if accept else None)
