@@ -361,7 +361,9 @@ def test_disconnect_forgets_the_panels_connection_whatever_the_form_shows(
         dialog.disconnect_button.click()
     assert panel.runner.wait_idle(5)
     QCoreApplication.processEvents()
-    assert questions[0].startswith(f"Disconnect the panel from {connection.label}?")
+    # Remove... acts on the account selected in the list (the panel's), not on the form's
+    # region; the account is named after its host, as an upgraded connection is.
+    assert questions[0].startswith(f"Remove the account {connection.host}?")
     assert_forgotten(connection)
     assert store().get_api_key(other) == ApiKey(NEW_KEY)
     assert cache_file(other).is_file()
@@ -523,7 +525,6 @@ def test_an_unusable_env_base_url_leaves_the_panel_unconnected_with_a_way_out(
     dialog = panel.session.dialog
     assert dialog is not None
     assert dialog.in_use is None
-    assert not dialog.disconnect_button.isEnabled()  # nothing in use to disconnect
     assert panel.runner.wait_idle(5)
 
 
@@ -647,17 +648,17 @@ def test_cached_rows_arriving_after_a_disconnect_are_dropped(
 ) -> None:
     import threading
 
-    import desktop.ui.session as session_module
+    import desktop.ui.stored as stored_module
 
     connection = connected_and_cached(qtbot, panels, fake_server)
     release = threading.Event()
-    real_prepare = session_module.prepare_nodes
+    real_prepare = stored_module.prepare_nodes
 
     def slow_prepare(cached: Any) -> Any:
         release.wait(5)
         return real_prepare(cached)
 
-    monkeypatch.setattr(session_module, "prepare_nodes", slow_prepare)
+    monkeypatch.setattr(stored_module, "prepare_nodes", slow_prepare)
     panel = new_panel(qtbot, panels)
     refreshes: list[int] = []
     panel.window.loader.refresh = lambda: refreshes.append(1)  # type: ignore[method-assign]

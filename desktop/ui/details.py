@@ -19,7 +19,9 @@ from desktop.clockify.models import User
 from desktop.ui.clipboard import short
 from desktop.ui.tree_model import (
     ClientXref,
+    ConnectionNode,
     GroupNode,
+    Node,
     RecordNode,
     WorkspaceNode,
     no_name,
@@ -60,6 +62,7 @@ _WHAT: dict[str, object] = {
     "docs101 customer": QT_TRANSLATE_NOOP("DetailsCard", "docs101 customer name"),
     "docs101 e-mail": QT_TRANSLATE_NOOP("DetailsCard", "docs101 e-mail"),
     "docs101 VAT ID": QT_TRANSLATE_NOOP("DetailsCard", "docs101 VAT ID"),
+    "Account": QT_TRANSLATE_NOOP("DetailsCard", "account name"),
 }
 
 #: The labels of `record_fields` (English, as `fields()` gives them), for lupdate: the card
@@ -81,6 +84,7 @@ _LABELS = (
     QT_TRANSLATE_NOOP("DetailsCard", "docs101 customer"),
     QT_TRANSLATE_NOOP("DetailsCard", "docs101 e-mail"),
     QT_TRANSLATE_NOOP("DetailsCard", "docs101 VAT ID"),
+    QT_TRANSLATE_NOOP("DetailsCard", "Account"),
 )
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -229,9 +233,14 @@ class DetailsCard(QFrame):
         """The (label, exact value) pairs shown now, top to bottom; empty with the hint."""
         return list(self._fields)
 
-    def show_node(self, node: WorkspaceNode | GroupNode | RecordNode | None) -> None:
-        """Show the fields of a workspace, user or client row; the hint for others or None."""
-        self._fields = record_fields(node)
+    def show_node(self, node: Node | None, account: str | None = None) -> None:
+        """Show the fields of a workspace, user or client row; the hint for others or None.
+
+        `account`: the name of the Clockify account the row belongs to, shown last (the
+        panel passes it when it holds more than one)."""
+        self._fields = record_fields(node) if not isinstance(node, ConnectionNode) else []
+        if account and self._fields:
+            self._fields.append(("Account", account))
         if isinstance(node, WorkspaceNode):
             self._name = node.workspace.name or ""
         elif isinstance(node, RecordNode):

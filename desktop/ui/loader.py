@@ -87,10 +87,19 @@ class TreeLoader(QObject):
     busy_changed = Signal(bool)
     data_loaded = Signal()
 
-    def __init__(self, model: PanelModel, runner: JobRunner, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        model: PanelModel,
+        runner: JobRunner,
+        parent: QObject | None = None,
+        *,
+        connection: str = "",
+    ) -> None:
         super().__init__(parent)
         self.model = model
         self.runner = runner
+        #: The account (its key in the model) whose workspaces this loader feeds.
+        self.connection = connection
         self.client: ClockifyClient | None = None
         self.include_inactive_users = False
         self.include_archived_clients = False
@@ -116,6 +125,9 @@ class TreeLoader(QObject):
         if self._workspace_job is not None:
             self.runner.cancel(self._workspace_job)
             self._workspace_job = None
+            conn = self.model.connection(self.connection)
+            if conn is not None and conn.state is LoadState.LOADING:
+                self.model.set_connection_state(self.connection, LoadState.IDLE)
         self._cancel_group_jobs()
         self._settle_unfinished_groups()
         self._update_busy()
@@ -127,7 +139,7 @@ class TreeLoader(QObject):
 
     def _settle_unfinished_groups(self) -> None:
         """Groups whose load was forgotten go back to what they show without it."""
-        for ws in self.model.workspaces():
+        for ws in self.model.workspaces(self.connection):
             for group in ws.groups:
                 if group.state is LoadState.LOADING and id(group) not in self._group_jobs:
                     group.state = LoadState.LOADED if group.children else LoadState.IDLE
@@ -160,6 +172,7 @@ class TreeLoader(QObject):
             self._on_workspaces,
             self._on_workspaces_failed,
         )
+        self.model.set_connection_state(self.connection, LoadState.LOADING)
         self._update_busy()
 
     def load_group(self, group: GroupNode, *, force: bool = False, automatic: bool = False) -> None:
@@ -202,21 +215,21 @@ class TreeLoader(QObject):
 
     def load_workspace(self, workspace_id: str, *, automatic: bool = True) -> None:
         """Both groups of a workspace not loaded yet (a selected workspace row: automatic)."""
-        ws = self.model.workspace(workspace_id)
+        ws = self.model.workspace(workspace_id, self.connection)
         if ws is not None:
             for group in ws.groups:
                 self.load_group(group, automatic=automatic)
 
     def load_everything(self) -> None:
         """For the filter (automatic): every group that was never asked for."""
-        for ws in self.model.workspaces():
+        for ws in self.model.workspaces(self.connection):
             for group in ws.groups:
                 if group.state is LoadState.IDLE:
                     self.load_group(group, automatic=True)
 
     def reload_kind(self, kind: Kind) -> None:
         """After a filter toggle (inactive users, archived clients): reload that kind."""
-        for ws in self.model.workspaces():
+        for ws in self.model.workspaces(self.connection):
             group = ws.group(kind)
             if group.state is not LoadState.IDLE:
                 self.load_group(group, force=True)
@@ -231,10 +244,11 @@ class TreeLoader(QObject):
         self._workspace_job = None
         assert isinstance(workspaces, list)
         items: list[Workspace] = workspaces
-        self.model.set_workspaces(items)
+        self.model.set_workspaces(items, self.connection)
+        self.model.set_connection_state(self.connection, LoadState.LOADED)
         self.loaded_at = time.time()
         automatic, skips = self._refresh_automatic, self._refresh_skips
-        for ws in self.model.workspaces():
+        for ws in self.model.workspaces(self.connection):
             if ws.workspace.id in skips:
                 continue  # its cached rows are recent, and its requests are few
             ws.from_cache_age = None
@@ -251,6 +265,7 @@ class TreeLoader(QObject):
         self._workspace_job = None
         self._settle_unfinished_groups()
         self._report(error)
+        self.model.set_connection_state(self.connection, LoadState.FAILED, describe_error(error))
         self.workspaces_failed.emit(error)
         self._update_busy()
 
@@ -262,7 +277,7 @@ class TreeLoader(QObject):
         if self._group_jobs.get(id(group)) != job:
             return
         del self._group_jobs[id(group)]
-        if self.model.workspace(group.workspace.workspace.id) is group.workspace:
+        if self.model.workspace_of(group.workspace) is group.workspace:
             self.model.set_group_rows(group, nodes)
             self.data_loaded.emit()
         self._update_busy()

@@ -53,6 +53,7 @@ from desktop.ui.tree_model import (
     GroupNode,
     Kind,
     LoadState,
+    Node,
     PanelModel,
     RecordNode,
     RowKey,
@@ -69,7 +70,7 @@ from desktop.ui.tree_view import MAX_SAVED_SELECTION, SavedView, TreeView
 from desktop.workers import JobRunner
 
 if TYPE_CHECKING:
-    from desktop.store.ledger import Usage
+    from desktop.store.ledger import RequestLedger, Usage
     from desktop.xref.matching import Entry
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,8 @@ class PanelWindow(QMainWindow):
         self.loader = TreeLoader(self.model, self.runner, self)
         self.loader.include_inactive_users = self._bool_setting(SETTING_INACTIVE)
         self.loader.include_archived_clients = self._bool_setting(SETTING_ARCHIVED)
+        #: The loaders of the other Clockify accounts shown (desktop.ui.accounts), by key.
+        self.extra_loaders: dict[str, TreeLoader] = {}
         self._connected = False
         self._init_view_memory()
         #: Esc in an empty filter hides the window (see `hide_on_escape`).
@@ -432,12 +435,66 @@ class PanelWindow(QMainWindow):
         self.loader.workspaces_failed.connect(self.workspaces_failed)
         self.loader.data_loaded.connect(self.data_loaded)
 
+    # -- accounts ------------------------------------------------------------------------
+
+    def loaders(self) -> list[TreeLoader]:
+        """The loader of every account shown: the panel's own first, then the others'."""
+        return [self.loader, *self.extra_loaders.values()]
+
+    def loader_for(self, node: Node) -> TreeLoader:
+        """The loader of the account the row belongs to."""
+        if isinstance(node, GroupNode):
+            ws: WorkspaceNode | None = node.workspace
+        elif isinstance(node, WorkspaceNode):
+            ws = node
+        else:
+            ws = self.model.workspace_of(node)
+        if ws is None:
+            return self.loader
+        return self.extra_loaders.get(ws.connection, self.loader)
+
+    def attach_loader(self, loader: TreeLoader) -> None:
+        """Show another account's rows (desktop.ui.accounts): its loads join the window's
+        filter, status line and restored view; its failures are the account's to show."""
+        self.extra_loaders[loader.connection] = loader
+        loader.include_inactive_users = self.loader.include_inactive_users
+        loader.include_archived_clients = self.loader.include_archived_clients
+        loader.group_failed.connect(self._schedule_row_restore)
+        loader.group_failed.connect(self._on_loader_group_failed)
+        loader.busy_changed.connect(self._on_loader_busy_changed)
+        loader.busy_changed.connect(self.update_request_count)
+        loader.workspaces_loaded.connect(self._on_extra_workspaces_loaded)
+
+    def detach_loader(self, loader: TreeLoader) -> None:
+        """Stop showing an account's loads (removed, or about to be started again)."""
+        if self.extra_loaders.get(loader.connection) is loader:
+            del self.extra_loaders[loader.connection]
+        loader.cancel_all()
+
+    @property
+    def busy(self) -> bool:
+        return any(loader.busy for loader in self.loaders())
+
+    @Slot(int)
+    def _on_extra_workspaces_loaded(self, _count: int) -> None:
+        self.restore_view(load=True)
+        if self.model.query:
+            for loader in self.extra_loaders.values():
+                loader.load_everything()
+
+    def _clear_own_rows(self) -> None:
+        """Drop the panel's own account's rows; other accounts' stay."""
+        if self.extra_loaders:
+            self.model.clear_connection(self.loader.connection)
+        else:
+            self.model.clear()
+
     # -- connection ----------------------------------------------------------------------
 
     def connect_client(self, client: ClockifyClient, *, load: bool = True) -> None:
         """Start using a connection, keeping nothing of the old one; `load` fetches now."""
         self.loader.set_client(client)
-        self.model.clear()
+        self._clear_own_rows()
         self._connected = True
         self.hide_notice()
         self.stack.setCurrentWidget(self.tree_page)
@@ -448,10 +505,20 @@ class PanelWindow(QMainWindow):
             self.loader.refresh()
 
     def show_connect_state(self, explanation: str | None = None) -> None:
-        """No key: a friendly invitation, not an error."""
+        """No key: a friendly invitation, not an error. With other accounts shown, their
+        rows stay and the account's own row says it is not connected."""
         self.loader.set_client(None)
-        self.model.clear()
+        self._clear_own_rows()
         self._connected = False
+        if self.extra_loaders:
+            self.model.set_connection_state(
+                self.loader.connection,
+                LoadState.FAILED,
+                explanation or self.tr("No API key stored: Settings\u2026 to add one."),
+            )
+            self.stack.setCurrentWidget(self.tree_page)
+            self.show_status(self.tr("Not connected"))
+            return
         self.connect_label.setText(
             explanation
             or self.tr(
@@ -473,12 +540,13 @@ class PanelWindow(QMainWindow):
 
     @Slot()
     def refresh(self) -> None:
-        if not self._connected:
+        if not self._connected and not self.extra_loaders:
             self.settings_requested.emit()
             return
         self.hide_notice()
         self.show_status(self.tr("Refreshing\u2026"))
-        self.loader.refresh()
+        for loader in self.loaders():
+            loader.refresh()
 
     def refresh_quietly(self, skip: frozenset[str] = frozenset()) -> None:
         """The refresh at start: reload what is shown, as an automatic refresh, leaving the
@@ -488,16 +556,17 @@ class PanelWindow(QMainWindow):
 
     # -- data from the cache -------------------------------------------------------------
 
-    def show_cached(self, workspaces: list[Workspace], age: str) -> None:
-        """Show cached workspaces (unless some are shown already), each marked with `age`."""
-        if not self.model.workspaces():
-            self.model.set_workspaces(workspaces)
+    def show_cached(self, workspaces: list[Workspace], age: str, connection: str = "") -> None:
+        """Show an account's cached workspaces (unless some are shown already), each marked
+        with `age`."""
+        if not self.model.workspaces(connection):
+            self.model.set_workspaces(workspaces, connection)
         for workspace in workspaces:
-            node = self.model.workspace(workspace.id)
+            node = self.model.workspace(workspace.id, connection)
             if node is not None:
                 node.from_cache_age = age
 
-    def show_cached_groups(self, groups: Mapping[str, CachedRows]) -> None:
+    def show_cached_groups(self, groups: Mapping[str, CachedRows], connection: str = "") -> None:
         """Cached users' and clients' rows (None: not cached), by the ID of their workspace.
 
         Only under workspaces shown, and only into groups never asked for: a group loading
@@ -505,7 +574,7 @@ class PanelWindow(QMainWindow):
         other way round.
         """
         for workspace_id, (users, clients) in groups.items():
-            node = self.model.workspace(workspace_id)
+            node = self.model.workspace(workspace_id, connection)
             if node is None:
                 continue
             if users is not None and node.users.state is LoadState.IDLE:
@@ -513,10 +582,12 @@ class PanelWindow(QMainWindow):
             if clients is not None and node.clients.state is LoadState.IDLE:
                 self.model.set_group_rows(node.clients, clients)
 
-    def shown_data(self) -> ShownData:
-        """The workspaces shown, with their users and clients where loaded (for the cache)."""
+    def shown_data(self, loader: TreeLoader | None = None) -> ShownData:
+        """An account's workspaces shown (the panel's own by default), with their users and
+        clients where loaded (for the cache)."""
+        loader = loader or self.loader
         workspaces = []
-        for node in self.model.workspaces():
+        for node in self.model.workspaces(loader.connection):
             users: list[User] | None = None
             clients: list[Client] | None = None
             if node.users.state is LoadState.LOADED:
@@ -526,9 +597,9 @@ class PanelWindow(QMainWindow):
             workspaces.append((node.workspace, users, clients))
         return ShownData(
             workspaces,
-            self.loader.include_inactive_users,
-            self.loader.include_archived_clients,
-            self.loader.loaded_at,
+            loader.include_inactive_users,
+            loader.include_archived_clients,
+            loader.loaded_at,
         )
 
     # -- notices and status --------------------------------------------------------------
@@ -567,7 +638,8 @@ class PanelWindow(QMainWindow):
     def _on_filter_edit_text_changed(self, text: str) -> None:
         self.model.set_filter(text)
         if self.model.query:
-            self.loader.load_everything()
+            for loader in self.loaders():
+                loader.load_everything()
         self._update_count_status()
 
     def eventFilter(self, watched: object, event: object) -> bool:
@@ -600,7 +672,7 @@ class PanelWindow(QMainWindow):
         if not self.model.query:
             return
         matches = self.model.match_count()
-        pending = self.loader.busy
+        pending = self.busy
         text = (
             self.tr("{count} matches so far (still loading)")
             if pending
@@ -619,9 +691,9 @@ class PanelWindow(QMainWindow):
         if expand:
             if isinstance(node, WorkspaceNode):
                 for group in node.groups:
-                    self.loader.load_group(group)
-            elif node.state is LoadState.IDLE:
-                self.loader.load_group(node)
+                    self.loader_for(group).load_group(group)
+            elif isinstance(node, GroupNode) and node.state is LoadState.IDLE:
+                self.loader_for(node).load_group(node)
 
     @Slot(QModelIndex)
     def _on_tree_activated_row(self, index: QModelIndex) -> None:
@@ -629,7 +701,7 @@ class PanelWindow(QMainWindow):
         if isinstance(node, RecordNode):
             self.copy_names()
         elif isinstance(node, GroupNode) and node.state is LoadState.FAILED:
-            self.loader.load_group(node, force=True)
+            self.loader_for(node).load_group(node, force=True)
         elif node is not None:
             self._on_tree_toggle_requested(index, not self.model.is_expanded(node))
 
@@ -639,7 +711,7 @@ class PanelWindow(QMainWindow):
         if node is None:
             return
         for group in self.model.expand_all(node):
-            self.loader.load_group(group)
+            self.loader_for(group).load_group(group)
 
     @Slot(QModelIndex, QModelIndex)
     def _on_tree_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -648,9 +720,9 @@ class PanelWindow(QMainWindow):
             return  # the restored current row loads nothing that expanding did not
         node = self.model.node(current)
         if isinstance(node, WorkspaceNode):
-            self.loader.load_workspace(node.workspace.id)
+            self.loader_for(node).load_workspace(node.workspace.id)
         elif isinstance(node, GroupNode) and node.state is LoadState.IDLE:
-            self.loader.load_group(node, automatic=True)
+            self.loader_for(node).load_group(node, automatic=True)
 
     @Slot(QPoint)
     def _on_tree_context_menu(self, pos: QPoint) -> None:
@@ -669,7 +741,7 @@ class PanelWindow(QMainWindow):
             if node.kind is Kind.CLIENT:
                 menu.addAction(self.copy_bill_to_action)
         menu.addMenu(self.copy_as_menu)
-        if isinstance(node, WorkspaceNode) and ledger_of(self.loader.client) is not None:
+        if isinstance(node, WorkspaceNode) and ledger_of(self.loader_for(node).client) is not None:
             self._menu_workspace = node.workspace.id
             self.paid_plan_action.blockSignals(True)
             self.paid_plan_action.setChecked(self._paid_marks.get(node.workspace.id, False))
@@ -839,8 +911,8 @@ class PanelWindow(QMainWindow):
         """Read the request ledger on a worker, then say on the status line's tooltip how
         many requests each rate-limited workspace shown has had from this app in the last
         hour (unlimited workspaces: nothing)."""
-        ledger = ledger_of(self.loader.client)
-        if ledger is None or self.loader.busy:
+        ledger = self._ledger()
+        if ledger is None or self.busy:
             return
         from desktop.store.ledger import FREE_PLAN_LIMIT  # imported with the ledger already
 
@@ -870,9 +942,17 @@ class PanelWindow(QMainWindow):
             read, show, lambda error: log.warning("request counts unread: %s", error)
         )
 
+    def _ledger(self) -> RequestLedger | None:
+        """The request ledger (one file for every account), if a loader's client counts."""
+        for loader in self.loaders():
+            ledger = ledger_of(loader.client)
+            if ledger is not None:
+                return ledger
+        return None
+
     @Slot(bool)
     def _on_paid_plan_toggled(self, paid: bool) -> None:
-        ledger = ledger_of(self.loader.client)
+        ledger = self._ledger()
         workspace_id = self._menu_workspace
         if ledger is None or workspace_id is None:
             return
@@ -896,7 +976,10 @@ class PanelWindow(QMainWindow):
     @Slot()
     def _update_details(self) -> None:
         if not self.details.isHidden():  # hidden: it is filled when shown
-            self.details.show_node(self.model.node(self.tree.currentIndex()))
+            node = self.model.node(self.tree.currentIndex())
+            account = self.model.connection_of(node) if node is not None else None
+            shown = account.name if account is not None and self.model.shows_connections else None
+            self.details.show_node(node, shown)
 
     @Slot(bool)
     def _on_details_toggled(self, on: bool) -> None:
@@ -1008,10 +1091,10 @@ class PanelWindow(QMainWindow):
         if load and self._groups_pending:
             self._groups_pending = False
             for ws in self._restored_workspaces:
-                if ws.expanded and self.model.workspace(ws.workspace.id) is ws:
+                if ws.expanded and self.model.workspace_of(ws) is ws:
                     for group in ws.groups:
                         if group.state is LoadState.IDLE:
-                            self.loader.load_group(group, automatic=True)
+                            self.loader_for(group).load_group(group, automatic=True)
         self._schedule_row_restore()
 
     def forget_view(self) -> None:
@@ -1241,14 +1324,16 @@ class PanelWindow(QMainWindow):
     @Slot(bool)
     def _on_inactive_toggled(self, on: bool) -> None:
         self.settings.setValue(SETTING_INACTIVE, on)
-        self.loader.include_inactive_users = on
-        self.loader.reload_kind(Kind.USERS)
+        for loader in self.loaders():
+            loader.include_inactive_users = on
+            loader.reload_kind(Kind.USERS)
 
     @Slot(bool)
     def _on_archived_toggled(self, on: bool) -> None:
         self.settings.setValue(SETTING_ARCHIVED, on)
-        self.loader.include_archived_clients = on
-        self.loader.reload_kind(Kind.CLIENTS)
+        for loader in self.loaders():
+            loader.include_archived_clients = on
+            loader.reload_kind(Kind.CLIENTS)
 
     def _restore_window(self) -> None:
         geometry = self.settings.value(SETTING_GEOMETRY)
@@ -1287,7 +1372,8 @@ class PanelWindow(QMainWindow):
             self.hide()
             self._tray_notice_once()
             return
-        self.loader.cancel_all()
+        for loader in self.loaders():
+            loader.cancel_all()
         super().closeEvent(event)
 
     # -- showing and hiding (the tray, Esc, and a second launch's --show/--hide/--toggle) ---
@@ -1347,7 +1433,8 @@ class PanelWindow(QMainWindow):
         """Really quit (the tray's Quit): save as a close does, then end the application."""
         self._quitting = True
         self._save_window_state()
-        self.loader.cancel_all()
+        for loader in self.loaders():
+            loader.cancel_all()
         if self.tray is not None:
             self.tray.hide()
         QApplication.quit()

@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
 from desktop.clockify import ApiKey, Connection, KeyRejectedError, NetworkError, RequestBudgetError
 from desktop.clockify.models import Workspace
 from desktop.store import connection_file
+from desktop.ui.accounts import AccountContext, AccountSet, snapshot_of
 from desktop.ui.connection_settings import (
     ClientFactory,
     Docs101Factory,
@@ -27,7 +28,7 @@ from desktop.ui.main_window import PanelWindow
 from desktop.ui.stored import (
     env_passphrase,
     open_store,
-    prepare_nodes,
+    prepare_cached,
     read_stored,
     saved_connection,
     store_factory_or_default,
@@ -41,14 +42,22 @@ if TYPE_CHECKING:
 
     from desktop.store import CredentialStore, Forgotten
     from desktop.store.cache import OpenedCache, Snapshot
+    from desktop.store.connections import NamedConnection
     from desktop.ui.settings_dialog import SettingsDialog
     from desktop.ui.stored import Prepared, StoredState
 
 log = logging.getLogger(__name__)
 
 CACHE_SAVE_DELAY_MS = 1500
-#: A Free workspace whose cached rows are younger than this is not refreshed at start.
-FRESH_ENOUGH_SECONDS = 15 * 60
+
+
+def _read_accounts(_progress: object) -> list[NamedConnection]:
+    """The named connections (on a worker); none while nothing was ever stored, so the
+    Global default of a new installation is not shown as an account of its own."""
+    from desktop.store.connections import ConnectionRegistry
+
+    registry = ConnectionRegistry()
+    return [] if registry.is_pristine() else registry.load()
 
 
 def describe_age(saved_at: float, now: float | None = None) -> str:
@@ -149,6 +158,20 @@ class PanelSession(QObject):
         self.docs101_factory = docs101_factory
         #: The docs101 cross-reference: customers loaded after the clients, on workers.
         self.docs101 = Docs101Link(window, self._read_docs101_key, docs101_factory)
+        #: The other named connections, each its own account in the tree.
+        self.accounts = AccountSet(
+            AccountContext(
+                window,
+                client_factory=client_factory,
+                store_factory=store_factory,
+                cache_dir=cache_dir,
+                passphrase=lambda: self._passphrase,
+                open_settings=lambda key: self.open_settings(select=key),
+                age_text=describe_age,
+            )
+        )
+        #: Whether the named connections are shown (a stored key; never with an env key).
+        self._with_accounts = False
 
     # -- start ---------------------------------------------------------------------------
 
@@ -170,7 +193,9 @@ class PanelSession(QObject):
             self.window.connect_client(self.client_factory(connection, key))
             return
         self._use_cache = True
+        self._with_accounts = True
         self.window.show_starting(self.tr("Reading the stored key\u2026"))
+        self.load_accounts()
         if prefetched is not None:
             self.runner.submit(
                 lambda _p: prefetched.result(), self._on_stored_read, self._on_stored_failed
@@ -190,6 +215,24 @@ class PanelSession(QObject):
         self._use_cache = False
         self.window.show_connect_state()
         self.window.show_notice(problem, self.tr("Settings\u2026"), self.open_settings)
+
+    # -- several accounts ----------------------------------------------------------------
+
+    def load_accounts(self, restart: dict[str, ApiKey] | None = None) -> None:
+        """Read the named connections on a worker, then show every other one as an account
+        of its own (those in `restart` connect again with the key just saved)."""
+        if not self._with_accounts:
+            return
+
+        def show(named: list[NamedConnection]) -> None:
+            if self._with_accounts:
+                self.accounts.reconcile(named, self.connection, restart)
+
+        self.runner.submit(
+            _read_accounts,
+            show,
+            lambda error: log.warning("the accounts could not be read: %s", error),
+        )
 
     def _store(self, passphrase: str | None) -> CredentialStore:
         return open_store(self.store_factory, passphrase)
@@ -264,19 +307,9 @@ class PanelSession(QObject):
         connection = self.connection
         self._show_cached_workspaces(cached.saved_at, cached.workspaces)
         ledger = ledger_of(self.window.loader.client)
-        young = time.time() - cached.saved_at < FRESH_ENOUGH_SECONDS
 
         def prepare(_progress: Any) -> tuple[Snapshot | None, dict[str, Prepared], frozenset[str]]:
-            # Which workspaces the refresh at start leaves alone: those on a Free budget
-            # whose cached rows are recent (the ledger is a file: read here, not on the GUI).
-            saving = frozenset(
-                ws.id for ws in cached.workspaces if young and ledger and ledger.is_limited(ws.id)
-            )
-            snapshot = cached.complete()
-            if snapshot is None:
-                return None, {}, frozenset()
-            groups = {ws.workspace.id: prepare_nodes(ws) for ws in snapshot.workspaces}
-            return snapshot, groups, saving
+            return prepare_cached(cached, ledger)
 
         def prepared(result: tuple[Snapshot | None, dict[str, Prepared], frozenset[str]]) -> None:
             if self.connection is not connection or not self.window.connected:
@@ -325,20 +358,7 @@ class PanelSession(QObject):
         self.window.restore_view(load=False)  # open what was open; rows follow
 
     def snapshot(self) -> Snapshot:
-        from desktop.store.cache import Snapshot, WorkspaceSnapshot
-
-        shown = self.window.shown_data()
-        workspaces = [
-            WorkspaceSnapshot(
-                workspace,
-                users,
-                clients,
-                shown.include_inactive_users,
-                shown.include_archived_clients,
-            )
-            for workspace, users, clients in shown.workspaces
-        ]
-        return Snapshot(saved_at=shown.loaded_at or time.time(), workspaces=workspaces)
+        return snapshot_of(self.window.shown_data())
 
     @Slot()
     def _on_window_data_loaded(self) -> None:
@@ -421,7 +441,8 @@ class PanelSession(QObject):
     # -- settings dialog -----------------------------------------------------------------
 
     @Slot()
-    def open_settings(self) -> None:
+    def open_settings(self, select: str | None = None) -> None:
+        """Open the settings dialog (`select`: the id of the account to show first)."""
         if self.dialog is not None:
             self.dialog.raise_()
             self.dialog.activateWindow()
@@ -439,9 +460,11 @@ class PanelSession(QObject):
             region_urls=self.region_urls,
             docs101_factory=self.docs101_factory,
             docs101_stored=bool(self.docs101.has_key),
+            select=select,
             parent=self.window,
         )
         dialog.saved.connect(self._on_dialog_saved)
+        dialog.renamed.connect(self._on_dialog_renamed)
         dialog.docs101_saved.connect(self._on_dialog_docs101_saved)
         dialog.docs101_disconnected.connect(self._on_dialog_docs101_disconnected)
         dialog.disconnected.connect(self._on_dialog_disconnected)
@@ -473,6 +496,17 @@ class PanelSession(QObject):
 
     @Slot(object, object)
     def _on_dialog_saved(self, connection: Connection, key: ApiKey) -> None:
+        own = self.connection
+        if (
+            self._with_accounts
+            and own is not None
+            and self.window.connected
+            and connection.id != own.id
+            and (connection.account is None or connection.account != own.account)
+        ):
+            # Another account's key: that account connects again; the panel's own stays.
+            self.load_accounts(restart={connection.id: key})
+            return
         self.connection = connection
         self._use_cache = True
         self._cache_key_made = False
@@ -492,6 +526,8 @@ class PanelSession(QObject):
 
         # An fsync'ed file write: on a worker, like every other file the session writes.
         self.runner.submit(lambda _p: connection_file.save(connection), lambda _r: None, not_saved)
+        self._with_accounts = self._use_cache
+        self.load_accounts()
 
     @Slot(object)
     def _on_dialog_docs101_saved(self, _key: ApiKey) -> None:
@@ -502,11 +538,44 @@ class PanelSession(QObject):
         self.docs101.forget()
         self.window.show_status(self.tr("docs101 disconnected: its key was removed."))
 
+    @Slot(object, str)
+    def _on_dialog_renamed(self, _connection: Connection, _name: str) -> None:
+        self.load_accounts()
+
     @Slot(object, object)
     def _on_dialog_disconnected(self, connection: Connection, forgotten: Forgotten) -> None:
         """`forget` has removed the key and the cache (see SettingsDialog): show that."""
+        self.accounts.context.forgotten.add(connection.id)
+        own = self.connection
+        if self._with_accounts and own is not None and connection.id != own.id:
+            self.load_accounts()  # another account removed: its rows go, the rest stay
+            self.window.show_status(describe_disconnect(connection, forgotten))
+            return
         self._save_timer.stop()
         self._cache_key_made = False
         self.window.forget_view()  # the IDs of what was open and selected go too
         self.window.show_connect_state()
         self.window.show_status(describe_disconnect(connection, forgotten))
+        if self._with_accounts:
+            self._start_on_next_account()
+
+    def _start_on_next_account(self) -> None:
+        """The panel's own account was removed: the first named one left becomes the
+        panel's own (its stored key and cache read as at start); with none left, the
+        panel stays unconnected."""
+
+        def chosen(named: list[NamedConnection]) -> None:
+            if self.window.connected or (self.dialog is not None and self.dialog.busy):
+                return  # connected meanwhile (a key saved in the dialog)
+            forgotten = self.accounts.context.forgotten
+            named = [n for n in named if n.connection.id not in forgotten]
+            if named:
+                self.start(named[0].connection, None)
+            else:
+                self.accounts.reconcile([], None)
+
+        self.runner.submit(
+            _read_accounts,
+            chosen,
+            lambda error: log.warning("the accounts could not be read: %s", error),
+        )

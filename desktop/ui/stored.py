@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from desktop.store import CredentialStore
-    from desktop.store.cache import OpenedCache, WorkspaceSnapshot
+    from desktop.store.cache import OpenedCache, Snapshot, WorkspaceSnapshot
+    from desktop.store.ledger import RequestLedger
     from desktop.ui.tree_model import RecordNode
 
     Prepared = tuple[list[RecordNode] | None, list[RecordNode] | None]
@@ -52,6 +54,27 @@ def prepare_nodes(cached: WorkspaceSnapshot) -> Prepared:
     users = make_user_nodes(cached.users) if cached.users is not None else None
     clients = make_client_nodes(cached.clients) if cached.clients is not None else None
     return users, clients
+
+
+#: A Free workspace whose cached rows are younger than this is not refreshed at start.
+FRESH_ENOUGH_SECONDS = 15 * 60
+
+
+def prepare_cached(
+    cached: OpenedCache, ledger: RequestLedger | None
+) -> tuple[Snapshot | None, dict[str, Prepared], frozenset[str]]:
+    """On a worker: the cache's users' and clients' rows by workspace id, and which
+    workspaces the refresh at start leaves alone (those on a Free budget whose cached rows
+    are younger than FRESH_ENOUGH_SECONDS; the ledger is a file, so it is read here)."""
+    young = time.time() - cached.saved_at < FRESH_ENOUGH_SECONDS
+    saving = frozenset(
+        ws.id for ws in cached.workspaces if young and ledger and ledger.is_limited(ws.id)
+    )
+    snapshot = cached.complete()
+    if snapshot is None:
+        return None, {}, frozenset()
+    groups = {ws.workspace.id: prepare_nodes(ws) for ws in snapshot.workspaces}
+    return snapshot, groups, saving
 
 
 def read_stored(
@@ -157,8 +180,16 @@ def _connection_from_args(args: argparse.Namespace) -> Connection:
 
 
 def saved_connection() -> Connection:
-    """The connection saved for the panel (Global when none), read without importing Qt."""
+    """The panel's own connection: the first named one (Global when there is none), read
+    without importing Qt. The others are shown as accounts of their own
+    (desktop.ui.accounts)."""
     from desktop.store import connection_file
+    from desktop.store.connections import ConnectionRegistry
+
+    registry = ConnectionRegistry()
+    if not registry.is_pristine():
+        named = registry.load()
+        return named[0].connection if named else Connection.for_region(connection_file.GLOBAL)
 
     saved = connection_file.load()
     if saved is not None:

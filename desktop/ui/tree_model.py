@@ -102,6 +102,7 @@ class Kind(enum.IntEnum):
     CLIENTS = 2
     USER = 3
     CLIENT = 4
+    CONNECTION = 5  # a Clockify account's row, shown only with more than one
 
 
 class LoadState(enum.Enum):
@@ -137,16 +138,19 @@ def plain_tooltip(lines: Iterable[str]) -> str:
 
 
 def node_name(node: Node) -> str:
-    """The exact name a copy puts on the clipboard ("" when null; a group's label)."""
+    """The exact name a copy puts on the clipboard ("" when null; a group's label, a
+    connection's name)."""
     if isinstance(node, RecordNode):
         return node.record.name or ""
     if isinstance(node, WorkspaceNode):
         return node.workspace.name or ""
+    if isinstance(node, ConnectionNode):
+        return node.name
     return node.label
 
 
 def node_id(node: Node) -> str:
-    """The Clockify id of a record or workspace row ("" for a group row)."""
+    """The Clockify id of a record or workspace row ("" for a group or connection row)."""
     if isinstance(node, RecordNode):
         return node.record.id
     if isinstance(node, WorkspaceNode):
@@ -262,6 +266,8 @@ class WorkspaceNode:
     search: str = ""
     expanded: bool = False
     from_cache_age: str | None = None
+    #: The key (Connection.id) of the Clockify account the workspace was listed with.
+    connection: str = ""
     users: GroupNode = field(init=False)
     clients: GroupNode = field(init=False)
 
@@ -282,7 +288,30 @@ class WorkspaceNode:
         return self.users if kind is Kind.USERS else self.clients
 
 
-Node = WorkspaceNode | GroupNode | RecordNode
+@dataclass(eq=False)
+class ConnectionNode:
+    """A Clockify account (a named connection): its row heads its workspaces when the
+    panel holds more than one; with one, the row is not shown and the tree is as before.
+
+    `state` is its workspace list's: LOADING while listed, FAILED with `error` (a rejected
+    key, a timeout) while its cached workspaces, if any, stay below it.
+    """
+
+    key: str
+    name: str = ""
+    address: str = ""
+    workspaces: list[WorkspaceNode] = field(default_factory=list)
+    expanded: bool = True
+    state: LoadState = LoadState.IDLE
+    error: str | None = None
+    search: str = ""
+
+    kind: ClassVar[Kind] = Kind.CONNECTION
+    depth: ClassVar[int] = -1  # shown one level above the workspaces (see PanelModel.data)
+    expandable: ClassVar[bool] = True
+
+
+Node = WorkspaceNode | GroupNode | RecordNode | ConnectionNode
 
 #: A row named by kind and IDs only: (kind, workspace id, user or client id, "" for the
 #: workspace and group rows). What the panel remembers of its view across restarts.
@@ -306,8 +335,13 @@ class PanelModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
+        #: The Clockify accounts, in order; their row level is shown only with two or more.
+        self._connections: list[ConnectionNode] = []
+        #: Every account's workspaces in the tree's order, the first node of each workspace id
+        #: (the same workspace may be listed by two accounts), and id() of every node.
         self._workspaces: list[WorkspaceNode] = []
         self._by_id: dict[str, WorkspaceNode] = {}
+        self._present: set[int] = set()
         self._rows: list[Node] = []
         #: Rows of the workspace and group rows (ascending), and the same by id() of the node;
         #: records sit right under their group's row, so these find any row's parent.
@@ -346,7 +380,9 @@ class PanelModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.row() < len(self._rows) and not isinstance(self._rows[index.row()], GroupNode):
+        if index.row() < len(self._rows) and not isinstance(
+            self._rows[index.row()], (GroupNode, ConnectionNode)
+        ):
             flags |= Qt.ItemFlag.ItemIsDragEnabled
         return flags
 
@@ -409,13 +445,13 @@ class PanelModel(QAbstractTableModel):
         if role == Role.KIND:
             return int(node.kind)
         if role == Role.DEPTH:
-            return node.depth
+            return node.depth + self._depth_offset
         if role == Role.EXPANDABLE:
             return node.expandable
         if role == Role.EXPANDED:
             return self.is_expanded(node)
         if role == Role.STATE:
-            return node.state.value if isinstance(node, GroupNode) else ""
+            return node.state.value if isinstance(node, (GroupNode, ConnectionNode)) else ""
         if role == Role.XREF:
             if isinstance(node, RecordNode) and node.xref is not None:
                 return node.xref.entry.status
@@ -429,7 +465,7 @@ class PanelModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return self._accessible_text(node)
         if role == Qt.ItemDataRole.AccessibleDescriptionRole:
-            return self.tr("Level {level}").format(level=node.depth + 1)
+            return self.tr("Level {level}").format(level=node.depth + self._depth_offset + 1)
         return None
 
     # -- reading -------------------------------------------------------------------------
@@ -457,14 +493,51 @@ class PanelModel(QAbstractTableModel):
             group = self._rows[self.parent_row(row)]
             assert isinstance(group, GroupNode)
             return group.workspace
+        if isinstance(node, ConnectionNode):
+            return None
         ws = node if isinstance(node, WorkspaceNode) else node.workspace
-        return ws if self._by_id.get(ws.workspace.id) is ws else None
+        return ws if id(ws) in self._present else None
 
-    def workspaces(self) -> list[WorkspaceNode]:
-        return list(self._workspaces)
+    def workspaces(self, connection: str | None = None) -> list[WorkspaceNode]:
+        """Every workspace node, or those of one account (its key)."""
+        if connection is None:
+            return list(self._workspaces)
+        return [ws for ws in self._workspaces if ws.connection == connection]
 
-    def workspace(self, workspace_id: str) -> WorkspaceNode | None:
-        return self._by_id.get(workspace_id)
+    def workspace(self, workspace_id: str, connection: str | None = None) -> WorkspaceNode | None:
+        """The workspace's node (of that account, when given; else the first listed)."""
+        if connection is None:
+            return self._by_id.get(workspace_id)
+        for ws in self._workspaces:
+            if ws.connection == connection and ws.workspace.id == workspace_id:
+                return ws
+        return None
+
+    @property
+    def _depth_offset(self) -> int:
+        """1 when the account rows are shown (they are at level 0), else 0."""
+        return 1 if len(self._connections) > 1 else 0
+
+    @property
+    def shows_connections(self) -> bool:
+        """Whether the tree's top level is the accounts (more than one is held)."""
+        return len(self._connections) > 1
+
+    def connections(self) -> list[ConnectionNode]:
+        return list(self._connections)
+
+    def connection(self, key: str) -> ConnectionNode | None:
+        for conn in self._connections:
+            if conn.key == key:
+                return conn
+        return None
+
+    def connection_of(self, node: Node) -> ConnectionNode | None:
+        """The account a row belongs to (None for a record whose row is not shown)."""
+        if isinstance(node, ConnectionNode):
+            return node
+        ws = self.workspace_of(node)
+        return self.connection(ws.connection) if ws is not None else None
 
     def node(self, index: AnyIndex) -> Node | None:
         if not index.isValid() or index.row() >= len(self._rows):
@@ -518,7 +591,7 @@ class PanelModel(QAbstractTableModel):
                 row = branch_rows[at]
                 if row > end:
                     break
-                if isinstance(rows[row], GroupNode):
+                if isinstance(rows[row], (GroupNode, ConnectionNode)):
                     nodes.extend(cast("list[RecordNode | WorkspaceNode]", rows[start:row]))
                     start = row + 1
             nodes.extend(cast("list[RecordNode | WorkspaceNode]", rows[start : end + 1]))
@@ -564,6 +637,8 @@ class PanelModel(QAbstractTableModel):
             return (node.kind, group.workspace.workspace.id, node.record.id)
         if isinstance(node, WorkspaceNode):
             return (Kind.WORKSPACE, node.workspace.id, "")
+        if isinstance(node, ConnectionNode):
+            return (Kind.CONNECTION, node.key, "")
         return (node.kind, node.workspace.workspace.id, "")
 
     def rows_of_keys(self, keys: Iterable[RowKey]) -> dict[RowKey, int]:
@@ -575,6 +650,12 @@ class PanelModel(QAbstractTableModel):
         wanted: dict[tuple[str, Kind], set[str]] = {}
         for key in keys:
             kind, workspace_id, record_id = key
+            if kind is Kind.CONNECTION:
+                conn = self.connection(workspace_id)
+                row = self.row_of(conn) if conn is not None else -1
+                if row >= 0:
+                    found[key] = row
+                continue
             ws = self._by_id.get(workspace_id)
             if ws is None:
                 continue
@@ -616,28 +697,87 @@ class PanelModel(QAbstractTableModel):
 
     # -- changing ------------------------------------------------------------------------
 
-    def set_workspaces(self, workspaces: Sequence[Workspace]) -> None:
-        """Replace the workspace list, keeping the nodes (and rows) of known workspaces."""
+    def set_workspaces(self, workspaces: Sequence[Workspace], connection: str = "") -> None:
+        """Replace an account's workspace list (the account `connection`, made when new),
+        keeping the nodes (and rows) of known workspaces; other accounts' stay as they are."""
+        conn = self._connection_node(connection)
+        known = {n.workspace.id: n for n in conn.workspaces}
         nodes = []
         for ws in workspaces:
-            existing = self._by_id.get(ws.id)
+            existing = known.get(ws.id)
             if existing is None:
-                existing = WorkspaceNode(ws)
+                existing = WorkspaceNode(ws, connection=connection)
             elif existing.workspace != ws:
                 existing.workspace = ws
                 existing.search = search_text(ws.name, ws.id)
             nodes.append(existing)
-        self._workspaces = nodes
-        self._by_id = {n.workspace.id: n for n in nodes}
+        conn.workspaces = nodes
+        self._index_workspaces()
+        self._relayout()
+
+    def set_connections(self, accounts: Sequence[tuple[str, str, str]]) -> None:
+        """The accounts the panel holds, in order: (key, name, address) each. Accounts not
+        named are dropped with their rows; new ones start empty. With two or more, each is
+        a row above its workspaces."""
+        known = {conn.key: conn for conn in self._connections}
+        nodes = []
+        for key, name, address in accounts:
+            conn = known.get(key) or ConnectionNode(key)
+            conn.name, conn.address = name, address
+            conn.search = search_text(name, address)
+            nodes.append(conn)
+        self._connections = nodes
+        self._index_workspaces()
+        self._relayout()
+
+    def set_connection_state(self, key: str, state: LoadState, error: str | None = None) -> None:
+        """An account's workspace list is loading, loaded or failed (with the sentence)."""
+        conn = self.connection(key)
+        if conn is None or (conn.state is state and conn.error == error):
+            return
+        conn.state, conn.error = state, error
+        row = self.row_of(conn)
+        if row >= 0:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+        elif self._query and self.shows_connections:
+            self._relayout()  # a failed account shows its row while filtering
+
+    def clear_connection(self, key: str) -> None:
+        """Drop an account's workspaces and rows (its key removed, say); it stays listed."""
+        conn = self.connection(key)
+        if conn is None:
+            return
+        conn.workspaces = []
+        conn.state, conn.error = LoadState.IDLE, None
+        self._index_workspaces()
         self._relayout()
 
     def clear(self) -> None:
         self.beginResetModel()
+        for conn in self._connections:
+            conn.workspaces = []
+            conn.state, conn.error = LoadState.IDLE, None
         self._workspaces = []
         self._by_id = {}
+        self._present = set()
         self._set_rows([], [])
         self._filter_collapsed.clear()
         self.endResetModel()
+
+    def _connection_node(self, key: str) -> ConnectionNode:
+        conn = self.connection(key)
+        if conn is None:
+            conn = ConnectionNode(key, name=key)
+            self._connections.append(conn)
+        return conn
+
+    def _index_workspaces(self) -> None:
+        self._workspaces = [ws for conn in self._connections for ws in conn.workspaces]
+        by_id: dict[str, WorkspaceNode] = {}
+        for ws in self._workspaces:
+            by_id.setdefault(ws.workspace.id, ws)
+        self._by_id = by_id
+        self._present = {id(ws) for ws in self._workspaces}
 
     def set_group_loading(self, group: GroupNode, progress: int = 0) -> None:
         group.state = LoadState.LOADING
@@ -660,9 +800,9 @@ class PanelModel(QAbstractTableModel):
     def set_xref(self, workspace_id: str, found: Mapping[str, ClientXref]) -> None:
         """The cross-reference of a workspace's clients, by client id (kept for reloads)."""
         self._xref[workspace_id] = dict(found)
-        ws = self._by_id.get(workspace_id)
-        if ws is not None:
-            self._apply_xref(ws.clients)
+        for ws in self._workspaces:  # the same workspace may be listed by two accounts
+            if ws.workspace.id == workspace_id:
+                self._apply_xref(ws.clients)
         self._xref_updated()
 
     def clear_xref(self) -> None:
@@ -749,6 +889,13 @@ class PanelModel(QAbstractTableModel):
         """
         if isinstance(node, RecordNode):
             return []
+        if isinstance(node, ConnectionNode):  # the account and its workspaces; no loads
+            changed = self._open(node, True)
+            for ws in node.workspaces:
+                changed = self._open(ws, True) or changed
+            if changed:
+                self._relayout()
+            return []
         branches: list[WorkspaceNode | GroupNode] = [node]
         groups: list[GroupNode] = [node] if isinstance(node, GroupNode) else list(node.groups)
         if isinstance(node, WorkspaceNode):
@@ -790,7 +937,7 @@ class PanelModel(QAbstractTableModel):
 
     # -- internals -----------------------------------------------------------------------
 
-    def _open(self, node: WorkspaceNode | GroupNode, expanded: bool) -> bool:
+    def _open(self, node: ConnectionNode | WorkspaceNode | GroupNode, expanded: bool) -> bool:
         """Open or close the node (the filter's own state while filtering), no relayout.
 
         Returns whether anything changed.
@@ -822,11 +969,37 @@ class PanelModel(QAbstractTableModel):
         self._record_row_of = None
 
     def _flatten(self) -> tuple[list[Node], list[int]]:
-        """The visible rows, and the rows among them that are workspaces or groups."""
+        """The visible rows, and the rows among them that are accounts, workspaces or groups."""
         rows: list[Node] = []
         branch_rows: list[int] = []
+        if not self.shows_connections:
+            self._flatten_workspaces(self._workspaces, rows, branch_rows)
+            return rows, branch_rows
         query = self._query
-        for ws in self._workspaces:
+        for conn in self._connections:
+            sub_rows: list[Node] = []
+            sub_branch_rows: list[int] = []
+            self._flatten_workspaces(conn.workspaces, sub_rows, sub_branch_rows)
+            if query and not (
+                sub_rows
+                or query in conn.search
+                or conn.state in (LoadState.LOADING, LoadState.FAILED)
+            ):
+                continue
+            branch_rows.append(len(rows))
+            rows.append(conn)
+            if self.is_expanded(conn):
+                start = len(rows)
+                rows.extend(sub_rows)
+                branch_rows.extend(start + row for row in sub_branch_rows)
+        return rows, branch_rows
+
+    def _flatten_workspaces(
+        self, workspaces: Iterable[WorkspaceNode], rows: list[Node], branch_rows: list[int]
+    ) -> None:
+        """Append the visible rows of these workspaces (and their branch rows' numbers)."""
+        query = self._query
+        for ws in workspaces:
             if not query:
                 branch_rows.append(len(rows))
                 rows.append(ws)
@@ -853,7 +1026,6 @@ class PanelModel(QAbstractTableModel):
                     rows.append(group)
                     if matches and id(group) not in self._filter_collapsed:
                         rows.extend(matches)
-        return rows, branch_rows
 
     def _relayout(self) -> None:
         self.layoutAboutToBeChanged.emit()
@@ -889,6 +1061,8 @@ class PanelModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def _display(self, node: Node) -> str:
+        if isinstance(node, ConnectionNode):
+            return self._connection_text(node)
         if isinstance(node, RecordNode):
             return visible_text(node.record.name[:500]) if node.record.name else self._no_name
         if isinstance(node, WorkspaceNode):
@@ -920,6 +1094,14 @@ class PanelModel(QAbstractTableModel):
                     text += self.tr(", not in docs101")
             return text
         state = self.tr("expanded") if self.is_expanded(node) else self.tr("collapsed")
+        if isinstance(node, ConnectionNode):
+            if node.state is LoadState.FAILED:
+                return self.tr("Account, {name}, failed: {problem}").format(
+                    name=visible_text(node.name), problem=node.error or self.tr("failed")
+                )
+            return self.tr("Account, {name}, {state}").format(
+                name=visible_text(node.name), state=state
+            )
         if isinstance(node, WorkspaceNode):
             ws_name = node.workspace.name
             shown = visible_text(ws_name[:500]) if ws_name else self._no_workspace_name
@@ -939,6 +1121,18 @@ class PanelModel(QAbstractTableModel):
         return self.tr("{group} group, {count}, {state}").format(
             group=self._group_label(node), count=count, state=state
         )
+
+    def _connection_text(self, conn: ConnectionNode) -> str:
+        text = visible_text(conn.name)
+        if conn.address:
+            text += f"  \u00b7 {conn.address}"
+        if conn.state is LoadState.LOADING:
+            return self.tr("{account} (loading\u2026)").format(account=text)
+        if conn.state is LoadState.FAILED:
+            return self.tr("{account}: {problem}").format(
+                account=text, problem=conn.error or self.tr("failed")
+            )
+        return text
 
     def _group_label(self, group: GroupNode) -> str:
         return self._users_label if group.kind is Kind.USERS else self._clients_label
@@ -984,6 +1178,13 @@ class PanelModel(QAbstractTableModel):
                 if node.xref is not None:
                     lines.append(self._xref_line(node.xref.entry))
             return plain_tooltip(lines)
+        if isinstance(node, ConnectionNode):
+            lines = [self.tr("Account: {name}").format(name=node.name)]
+            if node.address:
+                lines.append(self.tr("Server: {address}").format(address=node.address))
+            if node.state is LoadState.FAILED:
+                lines.append(node.error or self.tr("failed"))
+            return plain_tooltip(lines)
         if isinstance(node, WorkspaceNode):
             name = node.workspace.name or self._no_workspace_name
             lines = [
@@ -1011,7 +1212,7 @@ class PanelModel(QAbstractTableModel):
         return self.tr("Not in docs101")
 
     def _font(self, node: Node) -> QFont | None:
-        if isinstance(node, WorkspaceNode):
+        if isinstance(node, (WorkspaceNode, ConnectionNode)):
             font = QFont(QGuiApplication.font())
             font.setBold(True)
             return font
@@ -1025,7 +1226,7 @@ class PanelModel(QAbstractTableModel):
         return font
 
     def _foreground(self, node: Node) -> QBrush | None:
-        if isinstance(node, GroupNode):
+        if isinstance(node, (GroupNode, ConnectionNode)):
             if node.state is LoadState.FAILED:
                 return self.theme().error_brush
             return None

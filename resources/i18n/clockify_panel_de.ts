@@ -4,6 +4,14 @@
 <context>
     <name>DetailsCard</name>
     <message>
+        <source>Account</source>
+        <translation>Konto</translation>
+    </message>
+    <message>
+        <source>account name</source>
+        <translation>Kontoname</translation>
+    </message>
+    <message>
         <source>Select a workspace, user or client to see its details.</source>
         <extracomment>What the card says when no workspace, user or client row is selected.</extracomment>
         <translation>Wählen Sie einen Arbeitsbereich, Benutzer oder Kunden, um seine Details zu sehen.</translation>
@@ -170,6 +178,30 @@
 </context>
 <context>
     <name>PanelModel</name>
+    <message>
+        <source>Account, {name}, failed: {problem}</source>
+        <translation>Konto, {name}, fehlgeschlagen: {problem}</translation>
+    </message>
+    <message>
+        <source>Account, {name}, {state}</source>
+        <translation>Konto, {name}, {state}</translation>
+    </message>
+    <message>
+        <source>Account: {name}</source>
+        <translation>Konto: {name}</translation>
+    </message>
+    <message>
+        <source>Server: {address}</source>
+        <translation>Server: {address}</translation>
+    </message>
+    <message>
+        <source>{account} (loading…)</source>
+        <translation>{account} (wird geladen…)</translation>
+    </message>
+    <message>
+        <source>{account}: {problem}</source>
+        <translation>{account}: {problem}</translation>
+    </message>
     <message>
         <source>(no name)</source>
         <extracomment>What a drag of rows carries: their names, and their records as JSON. Shown for a record or workspace without a name (English; `no_name()` and the model show them in the interface&apos;s language).</extracomment>
@@ -447,6 +479,10 @@ The column of the Clockify ids, when `PanelModel.show_ids` is on. A client&apos;
 </context>
 <context>
     <name>PanelWindow</name>
+    <message>
+        <source>No API key stored: Settings… to add one.</source>
+        <translation>Kein API-Schlüssel gespeichert: unter Einstellungen… hinzufügen.</translation>
+    </message>
     <message>
         <source>Clockify Panel</source>
         <extracomment>Where the desktop has a tray: closing the window hides it there (on by default). Set once the tray&apos;s notice has said where the closed window went (it says so once). &quot;Only clients not in docs101&quot; (the docs101 cross-reference&apos;s filter). Off for people on rate-limited plans: the panel then starts on its cached data. The tree as the user left it (SavedView&apos;s JSON: kinds and IDs only, never a name). The tree&apos;s state is also saved this long after the user last opened, closed, selected or scrolled something (on a worker), so a panel that is killed keeps most of it. A workspace&apos;s cached users&apos; and clients&apos; rows (None: that list was not cached).</extracomment>
@@ -1335,6 +1371,29 @@ Sie brauchen dazu Ihren persönlichen API-Schlüssel (Clockify: Profil &gt; Eins
     <message>
         <source>bill-to blocks</source>
         <translation>Rechnungsblöcke</translation>
+    </message>
+</context>
+<context>
+    <name>ExtraAccount</name>
+    <message>
+        <source>No API key stored: Settings… to add one.</source>
+        <translation>Kein API-Schlüssel gespeichert: unter Einstellungen… hinzufügen.</translation>
+    </message>
+    <message>
+        <source>The stored API key could not be read: {problem}</source>
+        <translation>Der gespeicherte API-Schlüssel konnte nicht gelesen werden: {problem}</translation>
+    </message>
+    <message>
+        <source>Update key</source>
+        <translation>Schlüssel erneuern</translation>
+    </message>
+    <message>
+        <source>{account}: Clockify rejected the API key. It may have been regenerated.</source>
+        <translation>{account}: Clockify hat den API-Schlüssel abgelehnt. Vielleicht wurde er neu erzeugt.</translation>
+    </message>
+    <message>
+        <source>{account}: {problem}</source>
+        <translation>{account}: {problem}</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,379 @@
+"""Several Clockify accounts in one panel (issue 20): one tree, each account on its own.
+
+Two fake Clockify servers with different keys: "Acme" (the sample data; its Side Project
+lists no users to this key, 403) and "Beta" (one workspace, a German client). The panel
+runs as in test_session: the real encrypted key file and cache, the real request ledger,
+all under this test's private folders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import TEST_KEY
+from fake_clockify import SAMPLE_SIDE_WORKSPACE_ID, SAMPLE_WORKSPACE_ID, FakeClockify
+from fake_docs101 import DOCS101_TEST_KEY, FakeDocs101
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QGuiApplication
+from test_cli_connections import BETA_WS, KEY_B, _beta_server
+from test_session import (  # noqa: F401  (fixtures: found by name)
+    Panel,
+    cache_file,
+    isolated_settings,
+    new_panel,
+    panels,
+    store,
+    store_key,
+)
+
+from desktop.clockify import ApiKey, Connection
+from desktop.docs101.client import Docs101Client
+from desktop.store import account, connection_file, paths
+from desktop.store.connections import ConnectionRegistry, NamedConnection
+from desktop.store.ledger import RequestLedger
+from desktop.ui.stored import saved_connection
+from desktop.ui.tree_model import (
+    ConnectionNode,
+    Kind,
+    LoadState,
+    RecordNode,
+    Role,
+    WorkspaceNode,
+)
+
+
+@pytest.fixture
+def servers() -> Iterator[tuple[FakeClockify, FakeClockify]]:
+    with FakeClockify.with_sample_data(api_key=TEST_KEY) as acme, _beta_server() as beta:
+        for ws in acme.workspaces:
+            if ws.id == SAMPLE_SIDE_WORKSPACE_ID:
+                ws.forbid_users = True  # a restricted workspace: its users answer 403
+        beta.workspaces[0].clients[0]["email"] = "ap@mueller.example"
+        yield acme, beta
+
+
+class Accounts:
+    def __init__(self, acme: NamedConnection, beta: NamedConnection) -> None:
+        self.acme = acme
+        self.beta = beta
+
+
+@pytest.fixture
+def accounts(servers: tuple[FakeClockify, FakeClockify]) -> Accounts:
+    """Two named connections with their keys stored, Acme first (the panel's own)."""
+    acme_server, beta_server = servers
+    registry = ConnectionRegistry()
+    acme = registry.add("Acme", Connection.for_base_url(acme_server.base_url))
+    beta = registry.add("Beta", Connection.for_base_url(beta_server.base_url))
+    store_key(acme.connection, TEST_KEY)
+    store_key(beta.connection, KEY_B)
+    return Accounts(acme, beta)
+
+
+def started(qtbot: Any, panels: list[Panel], accounts: Accounts) -> Panel:  # noqa: F811
+    """A panel started as at a start: on the first named connection, the others beside."""
+    assert saved_connection() == accounts.acme.connection
+    panel = new_panel(qtbot, panels)
+    panel.session.start(saved_connection(), None)
+    qtbot.waitUntil(lambda: len(panel.model.connections()) == 2, timeout=10000)
+    qtbot.waitUntil(
+        lambda: (
+            all(c.state is LoadState.LOADED for c in panel.model.connections())
+            and not panel.window.busy
+        ),
+        timeout=10000,
+    )
+    return panel
+
+
+def visible(panel: Panel) -> list[str]:
+    return [str(panel.model.index_of(n).data(Role.NAME)) for n in panel.model.visible_nodes()]
+
+
+def account_of(panel: Panel, key: str) -> ConnectionNode:
+    conn = panel.model.connection(key)
+    assert conn is not None
+    return conn
+
+
+def workspace(panel: Panel, workspace_id: str) -> WorkspaceNode:
+    ws = panel.model.workspace(workspace_id)
+    assert ws is not None
+    return ws
+
+
+def open_workspace(qtbot: Any, panel: Panel, ws: WorkspaceNode) -> None:
+    """Expand the workspace and both its groups, as a user's clicks would (loads both)."""
+    panel.window._on_tree_expand_all_requested(panel.model.index_of(ws))
+    qtbot.waitUntil(
+        lambda: (
+            all(g.state in (LoadState.LOADED, LoadState.FAILED) for g in ws.groups)
+            and not panel.window.busy
+        ),
+        timeout=10000,
+    )
+
+
+def record(panel: Panel, name: str) -> RecordNode:
+    for node in panel.model.visible_nodes():
+        if isinstance(node, RecordNode) and node.name == name:
+            return node
+    raise AssertionError(f"{name} is not shown; rows: {visible(panel)}")
+
+
+def select(panel: Panel, node: RecordNode) -> None:
+    panel.window.details_action.setChecked(True)
+    panel.window.tree.setCurrentIndex(panel.model.index_of(node))
+    QCoreApplication.processEvents()
+
+
+def test_both_trees_load_under_their_accounts(
+    qtbot: Any,
+    panels: list[Panel],  # noqa: F811
+    servers: tuple[FakeClockify, FakeClockify],
+    accounts: Accounts,
+) -> None:
+    acme_server, beta_server = servers
+    panel = started(qtbot, panels, accounts)
+    own, beta = panel.model.connections()
+    assert (own.name, beta.name) == ("Acme", "Beta")
+    assert visible(panel) == ["Acme", "Acme Ltd", "Side Project", "Beta", "Beta GmbH"]
+    # The account rows are level 0; workspaces, groups and records one level lower.
+    rows = panel.model.visible_nodes()
+    depths = [panel.model.index_of(n).data(Role.DEPTH) for n in rows]
+    assert depths == [0, 1, 1, 0, 1]
+    assert panel.model.index_of(rows[3]).data(Role.KIND) == Kind.CONNECTION
+    assert "Beta" in panel.model.index_of(rows[3]).data()
+
+    open_workspace(qtbot, panel, workspace(panel, BETA_WS))
+    open_workspace(qtbot, panel, workspace(panel, SAMPLE_WORKSPACE_ID))
+    assert {"Bert Beta", "Müller & Söhne KG", "Alice Admin", "Globex Corporation"} <= set(
+        visible(panel)
+    )
+    # Each account asked its own server, with its own key, for its own workspaces only.
+    assert not any(BETA_WS in r.path for r in acme_server.requests)
+    assert not any(SAMPLE_WORKSPACE_ID in r.path for r in beta_server.requests)
+
+    # The restricted workspace fails on its own group; everything else stays loaded.
+    side = workspace(panel, SAMPLE_SIDE_WORKSPACE_ID)
+    open_workspace(qtbot, panel, side)
+    assert side.users.state is LoadState.FAILED
+    assert side.clients.state is LoadState.LOADED
+    assert all(c.state is LoadState.LOADED for c in panel.model.connections())
+
+
+def test_a_rejected_key_on_one_account_leaves_the_other_usable(
+    qtbot: Any,
+    panels: list[Panel],  # noqa: F811
+    servers: tuple[FakeClockify, FakeClockify],
+    accounts: Accounts,
+) -> None:
+    _acme_server, beta_server = servers
+    panel = started(qtbot, panels, accounts)
+    beta_server.api_keys.pop(KEY_B)  # the key is regenerated in Clockify
+
+    panel.window.refresh_action.trigger()  # F5: both accounts refresh
+    beta = account_of(panel, accounts.beta.connection.id)
+    qtbot.waitUntil(lambda: beta.state is LoadState.FAILED, timeout=10000)
+    qtbot.waitUntil(lambda: panel.window.notice.isVisibleTo(panel.window), timeout=5000)
+    assert panel.window.notice_label.text() == (
+        "Beta: Clockify rejected the API key. It may have been regenerated."
+    )
+    assert panel.window.notice_button.text() == "Update key"
+    assert "Beta GmbH" in visible(panel)  # its rows stay, its row says what failed
+    assert "rejected" in panel.model.index_of(beta).data()
+
+    # Acme is untouched and still loads.
+    own = account_of(panel, "")
+    qtbot.waitUntil(lambda: own.state is LoadState.LOADED and not panel.window.busy, timeout=10000)
+    open_workspace(qtbot, panel, workspace(panel, SAMPLE_WORKSPACE_ID))
+    assert "Globex Corporation" in visible(panel)
+
+    panel.window.notice_button.click()  # "Update key" opens the settings on that account
+    dialog = panel.session.dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.accounts_read, timeout=5000)
+    current = dialog.current_account()
+    assert current is not None
+    assert current.connection == accounts.beta.connection
+
+
+def test_a_server_failing_after_a_while_fails_only_its_account(
+    qtbot: Any,
+    panels: list[Panel],  # noqa: F811
+    servers: tuple[FakeClockify, FakeClockify],
+    accounts: Accounts,
+) -> None:
+    acme_server, _beta_server = servers
+    panel = started(qtbot, panels, accounts)
+    acme_server.server_error_first = 100  # from now on, Acme's server answers 503
+
+    panel.window.refresh_action.trigger()
+    own = account_of(panel, "")
+    beta = account_of(panel, accounts.beta.connection.id)
+    qtbot.waitUntil(lambda: own.state is LoadState.FAILED, timeout=15000)
+    qtbot.waitUntil(lambda: beta.state is LoadState.LOADED and not panel.window.busy, timeout=10000)
+    assert {"Acme Ltd", "Side Project", "Beta GmbH"} <= set(visible(panel))  # nothing hidden
+    open_workspace(qtbot, panel, workspace(panel, BETA_WS))
+    assert "Müller & Söhne KG" in visible(panel)
+
+
+def test_filter_copy_and_card_work_in_both_accounts(
+    qtbot: Any,
+    panels: list[Panel],  # noqa: F811
+    accounts: Accounts,
+) -> None:
+    panel = started(qtbot, panels, accounts)
+    panel.window.filter_edit.setText("b")  # the filter loads every group of both accounts
+    qtbot.waitUntil(
+        lambda: (
+            not panel.window.busy
+            and all(
+                g.state is not LoadState.IDLE and g.state is not LoadState.LOADING
+                for ws in panel.model.workspaces()
+                for g in ws.groups
+            )
+        ),
+        timeout=10000,
+    )
+    shown = set(visible(panel))
+    assert {"Bob Builder", "Bert Beta", "Acme", "Beta"} <= shown
+
+    for name, account_name in (("Bert Beta", "Beta"), ("Bob Builder", "Acme")):
+        node = record(panel, name)
+        select(panel, node)
+        panel.window.copy_names()
+        assert QGuiApplication.clipboard().text() == name
+        fields = dict(panel.window.details._fields)
+        assert fields["Name"] == name
+        assert fields["Account"] == account_name
+
+    panel.window.filter_edit.setText("müller")
+    node = record(panel, "Müller & Söhne KG")
+    select(panel, node)
+    panel.window.copy_emails()
+    assert QGuiApplication.clipboard().text() == "ap@mueller.example"
+
+
+def _files_of(connection: Connection) -> list[str]:
+    """Every trace of the connection in the app's folders: its key and cache key (by
+    name, in the key store), its cache file, and ledger entries of its id."""
+    traces = []
+    if store().get_api_key(connection) is not None:
+        traces.append("api key")
+    if store().get(f"cache-key:{connection.id}") is not None:
+        traces.append("cache key")
+    if cache_file(connection).exists():
+        traces.append("cache file")
+    ledger_dir = paths.state_dir()
+    for path in ledger_dir.rglob("*") if ledger_dir.exists() else []:
+        if path.is_file() and connection.id.encode() in path.read_bytes():
+            traces.append(f"ledger {path.name}")
+    return traces
+
+
+def test_removing_one_account_leaves_nothing_of_it_and_the_other_untouched(
+    qtbot: Any,
+    panels: list[Panel],  # noqa: F811
+    accounts: Accounts,
+) -> None:
+    panel = started(qtbot, panels, accounts)
+    open_workspace(qtbot, panel, workspace(panel, BETA_WS))
+    open_workspace(qtbot, panel, workspace(panel, SAMPLE_WORKSPACE_ID))
+    panel.session._save_cache()
+    for extra in panel.session.accounts.extras.values():
+        extra._save_cache()
+    assert panel.runner.wait_idle(10)
+    beta, acme = accounts.beta.connection, accounts.acme.connection
+    assert {"api key", "cache key", "cache file"} <= set(_files_of(beta))
+    assert {"api key", "cache key", "cache file"} <= set(_files_of(acme))
+
+    forgotten = account.forget_named(store(), accounts.beta, paths.cache_dir(), RequestLedger())
+    ConnectionRegistry().remove("Beta")
+    panel.session._on_dialog_disconnected(beta, forgotten)
+    qtbot.waitUntil(lambda: len(panel.model.connections()) == 1, timeout=5000)
+    assert panel.runner.wait_idle(10)
+
+    assert _files_of(beta) == []
+    assert {"api key", "cache key", "cache file"} <= set(_files_of(acme))
+    assert [n.name for n in ConnectionRegistry().load()] == ["Acme"]
+    # One account again: the tree is as before, workspaces at the top; Acme still works.
+    assert "Beta GmbH" not in visible(panel)
+    assert visible(panel)[0] == "Acme Ltd"
+    assert panel.window.connected
+
+
+def test_an_upgrade_keeps_the_single_connection_and_starts_on_its_cache(
+    qtbot: Any,
+    panels: list[Panel],  # noqa: F811
+    servers: tuple[FakeClockify, FakeClockify],
+    isolated_home: Path,
+) -> None:
+    acme_server, _beta = servers
+    # What version 0.1 left: connection.json, the key under the connection's plain id, a cache.
+    legacy = Connection.for_base_url(acme_server.base_url)
+    connection_file.save(legacy)
+    store_key(legacy)
+    first = new_panel(qtbot, panels)
+    first.session.start(legacy, None)
+    qtbot.waitUntil(lambda: first.window.loader.loaded_at is not None, timeout=10000)
+    open_workspace(qtbot, first, workspace(first, SAMPLE_WORKSPACE_ID))
+    first.session._save_cache()
+    assert first.runner.wait_idle(10)
+    first.close()
+    assert cache_file(legacy).is_file()
+    assert not (paths.config_dir() / "connections.json").exists()
+
+    named = ConnectionRegistry().load()
+    assert [n.connection for n in named] == [legacy]  # the same slot: key and cache found
+    assert named[0].connection.account is None
+    assert saved_connection() == legacy
+
+    with acme_server.hold():  # the server does not answer: only the cache can show rows
+        panel = new_panel(qtbot, panels)
+        panel.session.start(saved_connection(), None)
+        qtbot.waitUntil(lambda: "Globex Corporation" in _all_records(panel), timeout=10000)
+        assert len(panel.model.connections()) == 1
+        assert visible(panel)[0] == "Acme Ltd"  # one account: no account row
+        panel.window.loader.cancel_all()
+
+
+def _all_records(panel: Panel) -> set[str]:
+    return {node.name for ws in panel.model.workspaces() for g in ws.groups for node in g.children}
+
+
+def test_the_docs101_cross_reference_marks_clients_of_both_accounts(
+    qtbot: Any,
+    panels: list[Panel],  # noqa: F811
+    accounts: Accounts,
+) -> None:
+    customers = [
+        {"id": 10, "organization_name": "GLOBEX Corporation.", "is_active": True},
+        {"id": 11, "organization_name": "Müller & Söhne KG", "is_active": True},
+    ]
+    with FakeDocs101(customers=customers) as docs101:
+        panel = new_panel(qtbot, panels)
+        panel.session.use_docs101(
+            ApiKey(DOCS101_TEST_KEY),
+            lambda key: Docs101Client(docs101.base_url, key, timeout=(2.0, 3.0)),
+        )
+        panel.session.start(saved_connection(), None)
+        qtbot.waitUntil(lambda: len(panel.model.connections()) == 2, timeout=10000)
+        qtbot.waitUntil(lambda: panel.model.workspace(BETA_WS) is not None, timeout=10000)
+        open_workspace(qtbot, panel, workspace(panel, BETA_WS))
+        open_workspace(qtbot, panel, workspace(panel, SAMPLE_WORKSPACE_ID))
+
+        def status(name: str) -> Any:
+            return panel.model.index_of(record(panel, name)).data(Role.XREF)
+
+        qtbot.waitUntil(
+            lambda: (
+                status("Müller & Söhne KG") == "match" and status("Globex Corporation") == "match"
+            ),
+            timeout=10000,
+        )
+        assert status("Initech") == "missing"
+        panel.close()
