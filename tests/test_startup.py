@@ -470,3 +470,60 @@ def test_a_new_log_file_is_private_from_its_creation(
     assert isinstance(handler, logging.FileHandler)
     assert stat.S_IMODE((folder / app_module.LOG_FILE).stat().st_mode) == 0o600
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--demo"],
+        ["--show"],
+        ["--hide"],
+        ["--toggle"],
+        ["--demo", "--toggle"],
+        ["--hide", "--demo"],
+        ["--demo", "--demo"],
+    ],
+)
+def test_a_launch_of_the_panel_reads_its_flags_as_the_parser_does(argv: list[str]) -> None:
+    """The panel's launches skip building the parser (start-up time), with the same result."""
+    from desktop.__main__ import build_parser, panel_arguments, parse_arguments
+
+    expected = build_parser().parse_args(argv)
+    assert panel_arguments(argv) == expected
+    assert parse_arguments(argv) == expected
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--show", "--hide"],
+        ["--toggle", "--toggle"],
+        ["--demo", "--region", "eu"],
+        ["--self-test"],
+        ["list", "workspaces"],
+        ["--help"],
+        ["--version"],
+        ["--dem"],
+        ["demo"],
+    ],
+)
+def test_anything_but_the_panel_s_flags_goes_to_the_parser(argv: list[str]) -> None:
+    from desktop.__main__ import panel_arguments
+
+    assert panel_arguments(argv) is None
+
+
+def test_a_launch_of_the_panel_does_not_import_the_command_line() -> None:
+    """Neither the parser's commands nor `desktop.cli` are needed to start the panel."""
+    import subprocess
+
+    code = (
+        "import sys; from desktop.__main__ import parse_arguments, _handler; "
+        "args = parse_arguments(['--demo', '--toggle']); "
+        "print(_handler(args).__name__, any(m.startswith('desktop.cli') for m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["_run_panel", "False"]
