@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHeaderView,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -194,6 +193,10 @@ class TreeRowDelegate(QStyledItemDelegate):
         if index.column() != 0:
             super().paint(painter, option, index)
             return
+        # Imported at the first row painted, not with this module: PySide builds QStyle's
+        # 15 enum types with it (about 14 ms), which a window without rows never needs.
+        from PySide6.QtWidgets import QStyle
+
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         widget = opt.widget
