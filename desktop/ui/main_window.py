@@ -27,7 +27,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -1220,6 +1219,8 @@ class PanelWindow(QMainWindow):
 
     def choose_customers_csv(self) -> None:
         """Ask for a CSV file of customers; Docs101Link reads it (customers_csv_chosen)."""
+        from PySide6.QtWidgets import QFileDialog
+
         path, _filter = QFileDialog.getOpenFileName(
             self,
             self.tr("Customers from a CSV file"),
@@ -1230,6 +1231,8 @@ class PanelWindow(QMainWindow):
             self.customers_csv_chosen.emit(path)
 
     def _ask_export_path_with_box(self) -> str | None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _filter = QFileDialog.getSaveFileName(
             self,
             self.tr("Export cross-reference"),
