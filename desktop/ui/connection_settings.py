@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QSettings
 
 from desktop import __version__
-from desktop.clockify import ApiKey, ClockifyClient, Connection, InvalidConnectionError
+from desktop.clockify import ApiKey, Connection, InvalidConnectionError
 from desktop.options import ENV_DOCS101_BASE_URL
 from desktop.store import paths
 
 if TYPE_CHECKING:
+    from desktop.clockify.client import ClockifyClient
     from desktop.docs101.client import Docs101Client
     from desktop.store import CredentialStore
 
@@ -69,12 +70,13 @@ def take_legacy_connection() -> Connection | None:
 
 
 StoreFactory = Callable[[Callable[[bool], str | None]], "CredentialStore"]
-ClientFactory = Callable[[Connection, ApiKey], ClockifyClient]
+ClientFactory = Callable[[Connection, ApiKey], "ClockifyClient"]
 
 
 def default_client(connection: Connection, key: ApiKey) -> ClockifyClient:
     """The panel's client: its requests counted in the request ledger (the file shared with
     `list`), which holds them within a share of a Free workspace's hourly budget."""
+    from desktop.clockify.client import ClockifyClient
     from desktop.store.ledger import RequestLedger
 
     return ClockifyClient(

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import resources
-from desktop.clockify import ClockifyClient, KeyRejectedError, RequestBudgetError
+from desktop.clockify import KeyRejectedError, RequestBudgetError
 from desktop.clockify.models import Client, User, Workspace
 from desktop.ui import clipboard, formats
 from desktop.ui.connection_settings import app_settings
@@ -68,6 +68,7 @@ from desktop.ui.tree_view import MAX_SAVED_SELECTION, SavedView, TreeView
 from desktop.workers import JobRunner
 
 if TYPE_CHECKING:
+    from desktop.clockify import ClockifyClient
     from desktop.store.ledger import Usage
     from desktop.xref.matching import Entry
 
