@@ -272,7 +272,11 @@ def test_tune_process_freezes_what_exists_and_shortens_the_switch_interval() -> 
         app_module.tune_process()
         assert sys.getswitchinterval() == pytest.approx(app_module.SWITCH_INTERVAL)
         assert gc.get_freeze_count() > frozen  # what exists now: out of the collector's passes
+        gc.disable()  # as a launch leaves it while the modules and the window are made
+        app_module.tune_process()
+        assert gc.isenabled()
     finally:
+        gc.enable()
         sys.setswitchinterval(interval)
         gc.unfreeze()
         gc.collect()  # on this (the GUI) thread, not on a worker later
