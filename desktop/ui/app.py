@@ -330,13 +330,14 @@ def run_panel(
     session = PanelSession(window)
     tune_process()
     window.show()  # before any connection work: the panel appears at once
-    # What the first paint does not need waits for it (the log file, the instance server's
-    # QtNetwork import, building the demo): until then a second launch waits for the server
-    # (desktop.instance.start_or_summon).
+    # What the first paint does not need waits for it (the log file, the filter's clear
+    # button, the instance server's QtNetwork import, building the demo): until then a
+    # second launch waits for the server (desktop.instance.start_or_summon).
     after_first_paint(
         window,
         lambda: window.runner.submit(lambda _p: open_log_file(), attach_log_file, drop_early_logs),
     )
+    after_first_paint(window, window.enable_clear_button)  # not seen in an empty filter
     instance_servers: list[InstanceServer] = []
     if claim is not None:
         after_first_paint(window, lambda: start_serving(window, claim, instance_servers))
