@@ -531,3 +531,25 @@ def test_a_launch_of_the_panel_does_not_import_the_command_line() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.split() == ["_run_panel", "False"]
+
+
+def test_setting_a_value_to_what_the_file_holds_leaves_the_file_alone() -> None:
+    """The window sets its actions to their saved states while it is built: no rewrite of
+    the settings file (and its fsync) before the first paint when nothing changed."""
+    from desktop.ui.connection_settings import app_settings
+
+    first = app_settings()
+    first.setValue("test/flag", True)
+    first.setValue("test/text", "abc")
+    first.sync()
+    path = first.fileName()
+    written = os.stat(path).st_ino  # Qt rewrites it as a new file, renamed over the old
+    again = app_settings()  # reads the file back: the flag is text now
+    again.setValue("test/flag", True)
+    again.setValue("test/text", "abc")
+    again.sync()
+    assert os.stat(path).st_ino == written
+    again.setValue("test/flag", False)
+    again.sync()
+    assert app_settings().value("test/flag", type=bool) is False
+    assert os.stat(path).st_ino != written

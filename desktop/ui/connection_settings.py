@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QSettings
 
@@ -41,10 +41,34 @@ def set_identity() -> None:
         QCoreApplication.setApplicationVersion(__version__)
 
 
+class PanelSettings(QSettings):
+    """The panel's QSettings: setting a value to what the file holds already changes nothing.
+
+    Every `setValue` makes Qt rewrite the whole file at its next sync (with a lock file and
+    an fsync: 5-15 ms on a busy disk), and the window, while it is built, sets each action
+    to its saved state, whose handler saves that state again: without this, every start
+    rewrote the file before the window's first paint (docs/performance.md, section 9).
+    """
+
+    def setValue(self, key: str, value: Any, /) -> None:
+        if self.contains(key) and _same_setting(self.value(key), value):
+            return
+        super().setValue(key, value)
+
+
+def _same_setting(stored: object, value: object) -> bool:
+    """Whether `stored` (as QSettings reads it back: an INI file gives text) is `value`."""
+    if type(stored) is type(value) and stored == value:
+        return True
+    if isinstance(stored, str) and isinstance(value, bool):
+        return stored == ("true" if value else "false")  # what QSettings writes for a bool
+    return False
+
+
 def app_settings() -> QSettings:
     """The panel's QSettings, made after `set_identity` (else it would be another file)."""
     set_identity()
-    return QSettings()
+    return PanelSettings()
 
 
 def take_legacy_connection() -> Connection | None:
