@@ -159,6 +159,7 @@ def _run_panel(args: argparse.Namespace) -> int:
         from desktop.ui.stored import early_start
 
         early = early_start(args)
+        import desktop.ui.pyside_start  # noqa: F401  (PySide6, a start-up cost taken out)
         from desktop.ui.app import run_panel
 
         return run_panel(args, early, claim)

@@ -553,3 +553,18 @@ def test_setting_a_value_to_what_the_file_holds_leaves_the_file_alone() -> None:
     again.sync()
     assert app_settings().value("test/flag", type=bool) is False
     assert os.stat(path).st_ino != written
+
+
+def test_the_faster_pyside_check_answers_as_pyside_does() -> None:
+    """desktop.ui.pyside_start: PySide's "does this module use PySide?", from the bytes."""
+    from desktop.ui import pyside_start
+
+    assert pyside_start.install()  # done at import; again: nothing more
+    feature = sys.modules["shibokensupport.feature"]
+    faster = feature._mod_uses_pyside
+    original = faster.__closure__[0].cell_contents
+    modules = [m for m in list(sys.modules.values()) if getattr(m, "__file__", None)]
+    assert len(modules) > 50
+    assert [faster(m) for m in modules] == [original(m) for m in modules]
+    assert faster(sys.modules["desktop.ui.main_window"]) is True
+    assert faster(sys.modules["desktop.clockify.models"]) is False
