@@ -21,7 +21,8 @@ process follows the X events of the root window and of the window and its parent
 moment is taken when the server reports it, not at the next turn of a poll (a 20 ms poll
 backs the events up; the output says if it ever saw one first). Without libXdamage a
 window counts as visible once mapped, and the output says so; the map times are printed
-too (the panel's first paint comes some 40-55 ms after its map, a bare window's 1-3 ms).
+too (the panel's first paint came some 40-55 ms after its map until the log file, the
+instance server and the demo's build waited for it; now 2-7 ms, a bare window's 1-3 ms).
 
 A warm-up round (not counted) comes first: the bytecode caches and the panel's settings
 then exist, as for a user's second start of the day. The ratios are the medians of each

@@ -272,7 +272,11 @@ def test_tune_process_freezes_what_exists_and_shortens_the_switch_interval() -> 
         app_module.tune_process()
         assert sys.getswitchinterval() == pytest.approx(app_module.SWITCH_INTERVAL)
         assert gc.get_freeze_count() > frozen  # what exists now: out of the collector's passes
+        gc.disable()  # as a launch leaves it while the modules and the window are made
+        app_module.tune_process()
+        assert gc.isenabled()
     finally:
+        gc.enable()
         sys.setswitchinterval(interval)
         gc.unfreeze()
         gc.collect()  # on this (the GUI) thread, not on a worker later
@@ -470,3 +474,97 @@ def test_a_new_log_file_is_private_from_its_creation(
     assert isinstance(handler, logging.FileHandler)
     assert stat.S_IMODE((folder / app_module.LOG_FILE).stat().st_mode) == 0o600
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--demo"],
+        ["--show"],
+        ["--hide"],
+        ["--toggle"],
+        ["--demo", "--toggle"],
+        ["--hide", "--demo"],
+        ["--demo", "--demo"],
+    ],
+)
+def test_a_launch_of_the_panel_reads_its_flags_as_the_parser_does(argv: list[str]) -> None:
+    """The panel's launches skip building the parser (start-up time), with the same result."""
+    from desktop.__main__ import build_parser, panel_arguments, parse_arguments
+
+    expected = build_parser().parse_args(argv)
+    assert panel_arguments(argv) == expected
+    assert parse_arguments(argv) == expected
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--show", "--hide"],
+        ["--toggle", "--toggle"],
+        ["--demo", "--region", "eu"],
+        ["--self-test"],
+        ["list", "workspaces"],
+        ["--help"],
+        ["--version"],
+        ["--dem"],
+        ["demo"],
+    ],
+)
+def test_anything_but_the_panel_s_flags_goes_to_the_parser(argv: list[str]) -> None:
+    from desktop.__main__ import panel_arguments
+
+    assert panel_arguments(argv) is None
+
+
+def test_a_launch_of_the_panel_does_not_import_the_command_line() -> None:
+    """Neither the parser's commands nor `desktop.cli` are needed to start the panel."""
+    import subprocess
+
+    code = (
+        "import sys; from desktop.__main__ import parse_arguments, _handler; "
+        "args = parse_arguments(['--demo', '--toggle']); "
+        "print(_handler(args).__name__, any(m.startswith('desktop.cli') for m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["_run_panel", "False"]
+
+
+def test_setting_a_value_to_what_the_file_holds_leaves_the_file_alone() -> None:
+    """The window sets its actions to their saved states while it is built: no rewrite of
+    the settings file (and its fsync) before the first paint when nothing changed."""
+    from desktop.ui.connection_settings import app_settings
+
+    first = app_settings()
+    first.setValue("test/flag", True)
+    first.setValue("test/text", "abc")
+    first.sync()
+    path = first.fileName()
+    written = os.stat(path).st_ino  # Qt rewrites it as a new file, renamed over the old
+    again = app_settings()  # reads the file back: the flag is text now
+    again.setValue("test/flag", True)
+    again.setValue("test/text", "abc")
+    again.sync()
+    assert os.stat(path).st_ino == written
+    again.setValue("test/flag", False)
+    again.sync()
+    assert app_settings().value("test/flag", type=bool) is False
+    assert os.stat(path).st_ino != written
+
+
+def test_the_faster_pyside_check_answers_as_pyside_does() -> None:
+    """desktop.ui.pyside_start: PySide's "does this module use PySide?", from the bytes."""
+    from desktop.ui import pyside_start
+
+    assert pyside_start.install()  # done at import; again: nothing more
+    feature = sys.modules["shibokensupport.feature"]
+    faster = feature._mod_uses_pyside
+    original = faster.__closure__[0].cell_contents
+    modules = [m for m in list(sys.modules.values()) if getattr(m, "__file__", None)]
+    assert len(modules) > 50
+    assert [faster(m) for m in modules] == [original(m) for m in modules]
+    assert faster(sys.modules["desktop.ui.main_window"]) is True
+    assert faster(sys.modules["desktop.clockify.models"]) is False

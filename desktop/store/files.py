@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import stat
 import sys
 from pathlib import Path
@@ -113,6 +112,8 @@ def write_private_file(path: Path, data: bytes) -> None:
     interrupted earlier write are removed first. On any failure the previous file is left
     as it was, no temporary file remains, and the OSError propagates.
     """
+    import secrets  # and hashlib with it (OpenSSL): not before the panel's first paint
+
     folder = path.parent
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     remove_stale_temps(path)

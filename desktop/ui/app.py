@@ -229,11 +229,15 @@ def tune_process() -> None:
 
     - `gc.freeze()`: what exists by now (modules, classes, the window) lives as long as the
       panel, so the collector's full passes skip it. Without it, one full collection on a
-      worker building thousands of rows held the GIL for 40-46 ms.
+      worker building thousands of rows held the GIL for 40-46 ms. Then the collector is
+      on: a launch (desktop.__main__) pauses it while the modules and the window are made,
+      whose passes over them cost 15-20 ms of the start (the few cycles left from then,
+      about 80 objects, are frozen with the rest).
     - A 1 ms switch interval: by default a busy worker keeps the GIL for 5 ms slices, and
       with two of them the GUI thread waited 20-30 ms for a turn.
     """
     gc.freeze()
+    gc.enable()
     sys.setswitchinterval(SWITCH_INTERVAL)
 
 
@@ -326,13 +330,14 @@ def run_panel(
     session = PanelSession(window)
     tune_process()
     window.show()  # before any connection work: the panel appears at once
-    # What the first paint does not need waits for it (the log file, the instance server's
-    # QtNetwork import, building the demo): until then a second launch waits for the server
-    # (desktop.instance.start_or_summon).
+    # What the first paint does not need waits for it (the log file, the filter's clear
+    # button, the instance server's QtNetwork import, building the demo): until then a
+    # second launch waits for the server (desktop.instance.start_or_summon).
     after_first_paint(
         window,
         lambda: window.runner.submit(lambda _p: open_log_file(), attach_log_file, drop_early_logs),
     )
+    after_first_paint(window, window.enable_clear_button)  # not seen in an empty filter
     instance_servers: list[InstanceServer] = []
     if claim is not None:
         after_first_paint(window, lambda: start_serving(window, claim, instance_servers))

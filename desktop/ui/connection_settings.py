@@ -5,16 +5,17 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QSettings
 
 from desktop import __version__
-from desktop.clockify import ApiKey, ClockifyClient, Connection, InvalidConnectionError
+from desktop.clockify import ApiKey, Connection, InvalidConnectionError
 from desktop.options import ENV_DOCS101_BASE_URL
 from desktop.store import paths
 
 if TYPE_CHECKING:
+    from desktop.clockify.client import ClockifyClient
     from desktop.docs101.client import Docs101Client
     from desktop.store import CredentialStore
 
@@ -40,10 +41,34 @@ def set_identity() -> None:
         QCoreApplication.setApplicationVersion(__version__)
 
 
+class PanelSettings(QSettings):
+    """The panel's QSettings: setting a value to what the file holds already changes nothing.
+
+    Every `setValue` makes Qt rewrite the whole file at its next sync (with a lock file and
+    an fsync: 5-15 ms on a busy disk), and the window, while it is built, sets each action
+    to its saved state, whose handler saves that state again: without this, every start
+    rewrote the file before the window's first paint (docs/performance.md, section 9).
+    """
+
+    def setValue(self, key: str, value: Any, /) -> None:
+        if self.contains(key) and _same_setting(self.value(key), value):
+            return
+        super().setValue(key, value)
+
+
+def _same_setting(stored: object, value: object) -> bool:
+    """Whether `stored` (as QSettings reads it back: an INI file gives text) is `value`."""
+    if type(stored) is type(value) and stored == value:
+        return True
+    if isinstance(stored, str) and isinstance(value, bool):
+        return stored == ("true" if value else "false")  # what QSettings writes for a bool
+    return False
+
+
 def app_settings() -> QSettings:
     """The panel's QSettings, made after `set_identity` (else it would be another file)."""
     set_identity()
-    return QSettings()
+    return PanelSettings()
 
 
 def take_legacy_connection() -> Connection | None:
@@ -69,12 +94,13 @@ def take_legacy_connection() -> Connection | None:
 
 
 StoreFactory = Callable[[Callable[[bool], str | None]], "CredentialStore"]
-ClientFactory = Callable[[Connection, ApiKey], ClockifyClient]
+ClientFactory = Callable[[Connection, ApiKey], "ClockifyClient"]
 
 
 def default_client(connection: Connection, key: ApiKey) -> ClockifyClient:
     """The panel's client: its requests counted in the request ledger (the file shared with
     `list`), which holds them within a share of a Free workspace's hourly budget."""
+    from desktop.clockify.client import ClockifyClient
     from desktop.store.ledger import RequestLedger
 
     return ClockifyClient(

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from desktop.clockify import (
-    ClockifyClient,
     ClockifyError,
     KeyRejectedError,
     RequestBudgetError,
@@ -28,6 +27,7 @@ from desktop.ui.tree_model import (
 from desktop.workers import JobRunner, Progress
 
 if TYPE_CHECKING:
+    from desktop.clockify import ClockifyClient
     from desktop.store.ledger import RequestLedger
 
 log = logging.getLogger(__name__)

@@ -24,10 +24,9 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -42,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import resources
-from desktop.clockify import ClockifyClient, KeyRejectedError, RequestBudgetError
+from desktop.clockify import KeyRejectedError, RequestBudgetError
 from desktop.clockify.models import Client, User, Workspace
 from desktop.ui import clipboard, formats
 from desktop.ui.connection_settings import app_settings
@@ -70,6 +69,9 @@ from desktop.ui.tree_view import MAX_SAVED_SELECTION, SavedView, TreeView
 from desktop.workers import JobRunner
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent
+
+    from desktop.clockify import ClockifyClient
     from desktop.store.ledger import RequestLedger, Usage
     from desktop.xref.matching import Entry
 
@@ -304,7 +306,10 @@ class PanelWindow(QMainWindow):
         bar.setSpacing(2)
         self.filter_edit = QLineEdit(central)
         self.filter_edit.setPlaceholderText(self.tr("Filter names, e-mails, IDs (Ctrl+F)"))
-        self.filter_edit.setClearButtonEnabled(True)
+        # Its clear button, shown only while it holds text, is made at the first text or
+        # after the first paint (desktop.ui.app), not before it: its icon's theme lookup
+        # costs 5-10 ms of the start, and an empty filter looks the same without it.
+        self.filter_edit.textChanged.connect(self.enable_clear_button)
         self.filter_edit.setAccessibleName(self.tr("Filter"))
         self.filter_edit.installEventFilter(self)
         bar.addWidget(self.filter_edit, 1)
@@ -635,6 +640,11 @@ class PanelWindow(QMainWindow):
         self.filter_edit.selectAll()
 
     @Slot(str)
+    def enable_clear_button(self, _text: str = "") -> None:
+        """Give the filter its clear button (once; see `_build_ui`)."""
+        if not self.filter_edit.isClearButtonEnabled():
+            self.filter_edit.setClearButtonEnabled(True)
+
     def _on_filter_edit_text_changed(self, text: str) -> None:
         self.model.set_filter(text)
         if self.model.query:
@@ -1303,6 +1313,8 @@ class PanelWindow(QMainWindow):
 
     def choose_customers_csv(self) -> None:
         """Ask for a CSV file of customers; Docs101Link reads it (customers_csv_chosen)."""
+        from PySide6.QtWidgets import QFileDialog
+
         path, _filter = QFileDialog.getOpenFileName(
             self,
             self.tr("Customers from a CSV file"),
@@ -1313,6 +1325,8 @@ class PanelWindow(QMainWindow):
             self.customers_csv_chosen.emit(path)
 
     def _ask_export_path_with_box(self) -> str | None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _filter = QFileDialog.getSaveFileName(
             self,
             self.tr("Export cross-reference"),

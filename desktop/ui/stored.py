@@ -8,7 +8,6 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +17,8 @@ from desktop.clockify import ApiKey, Connection, InvalidConnectionError
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from desktop.store import CredentialStore
     from desktop.store.cache import OpenedCache, Snapshot, WorkspaceSnapshot
     from desktop.store.ledger import RequestLedger
@@ -106,6 +107,8 @@ def prefetch(connection: Connection) -> Future[StoredState]:
     then cryptography's import and the cache's decryption) then overlaps the GUI thread's
     work up to the first paint instead of following it (docs/performance.md, section 1).
     """
+    from concurrent.futures import Future  # not for the demo's start, which reads no key
+
     future: Future[StoredState] = Future()
 
     def work() -> None:

@@ -34,7 +34,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QFont, QFontDatabase, QGuiApplication
+from PySide6.QtGui import QBrush, QFont, QGuiApplication
 
 from desktop.clockify.models import Client, User, Workspace
 from desktop.search import normalise, search_text
@@ -78,6 +78,8 @@ ID_COLUMN = 1
 
 def id_font() -> QFont:
     """The fixed-pitch font of the ID column (the system's; needs a QGuiApplication)."""
+    from PySide6.QtGui import QFontDatabase  # when the ID column first shows
+
     return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
 

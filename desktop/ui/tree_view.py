@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHeaderView,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -194,6 +193,10 @@ class TreeRowDelegate(QStyledItemDelegate):
         if index.column() != 0:
             super().paint(painter, option, index)
             return
+        # Imported at the first row painted, not with this module: PySide builds QStyle's
+        # 15 enum types with it (about 14 ms), which a window without rows never needs.
+        from PySide6.QtWidgets import QStyle
+
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         widget = opt.widget
@@ -282,8 +285,8 @@ class TreeView(QTableView):
         # Column 0 stretches; any other column (the IDs) is fixed, as wide as 24 hex digits.
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self._id_width = QFontMetrics(id_font()).horizontalAdvance("0" * ID_CHARS) + ID_PADDING
-        header.setDefaultSectionSize(self._id_width)
+        # Measured when the ID column first shows (loading the fixed-pitch font: ~4 ms).
+        self._id_width: int | None = None
         header.sectionCountChanged.connect(self._on_section_count_changed)
         rows = self.verticalHeader()
         rows.hide()
@@ -301,6 +304,10 @@ class TreeView(QTableView):
 
     def id_column_width(self) -> int:
         """The fixed width of the ID column, in pixels."""
+        if self._id_width is None:
+            metrics = QFontMetrics(id_font())
+            self._id_width = metrics.horizontalAdvance("0" * ID_CHARS) + ID_PADDING
+            self.horizontalHeader().setDefaultSectionSize(self._id_width)
         return self._id_width
 
     @Slot(int, int)
@@ -312,7 +319,7 @@ class TreeView(QTableView):
                 header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
             else:
                 header.setSectionResizeMode(section, QHeaderView.ResizeMode.Fixed)
-                header.resizeSection(section, self._id_width)
+                header.resizeSection(section, self.id_column_width())
         selection_model = self.selectionModel()
         if (
             0 < old < new
