@@ -35,16 +35,12 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import secrets
-import shutil
 import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-
-import filelock
 
 from desktop.clockify.connection import REGIONS, Connection, check_account
 from desktop.clockify.errors import InvalidConnectionError
@@ -316,6 +312,8 @@ class ConnectionRegistry:
             checked = check_name(name, existing)
             ids = {c.connection.id for c in existing}
             while True:
+                import secrets  # on a change only: the panel's start reads the list
+
                 slotted = connection.with_account(secrets.token_hex(ACCOUNT_BYTES))
                 if slotted.id not in ids:
                     break
@@ -419,6 +417,8 @@ class ConnectionRegistry:
     def _keep_damaged_copy(self) -> None:
         aside = self.path.with_name(self.path.name + ".damaged")
         try:
+            import shutil
+
             shutil.copyfile(self.path, aside)
             aside.chmod(0o600)
         except OSError as exc:
@@ -439,6 +439,8 @@ class ConnectionRegistry:
     def _file_lock(self) -> Any:
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            import filelock  # on a change only: reading needs no lock (atomic writes)
+
             lock = filelock.FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT, mode=0o600)
             lock.acquire()
         except (OSError, RuntimeError) as exc:  # filelock's Timeout is an OSError
