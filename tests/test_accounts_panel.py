@@ -377,3 +377,27 @@ def test_the_docs101_cross_reference_marks_clients_of_both_accounts(
         )
         assert status("Initech") == "missing"
         panel.close()
+
+
+def test_without_a_key_for_the_first_account_the_others_still_show(
+    qtbot: Any,
+    panels: list[Panel],  # noqa: F811
+    accounts: Accounts,
+) -> None:
+    store().delete_api_key(accounts.acme.connection)  # the panel's own has no key
+    panel = new_panel(qtbot, panels)
+    panel.session.start(saved_connection(), None)
+    beta = None
+
+    def beta_loaded() -> bool:
+        nonlocal beta
+        beta = panel.model.connection(accounts.beta.connection.id)
+        return beta is not None and beta.state is LoadState.LOADED and not panel.window.busy
+
+    qtbot.waitUntil(beta_loaded, timeout=10000)
+    own = account_of(panel, "")
+    qtbot.waitUntil(lambda: own.state is LoadState.FAILED, timeout=10000)
+    assert not panel.window.connected
+    assert panel.window.stack.currentWidget() is panel.window.tree_page  # not the invitation
+    assert visible(panel) == ["Acme", "Beta", "Beta GmbH"]
+    assert "No API key stored" in panel.model.index_of(own).data()

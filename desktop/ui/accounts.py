@@ -306,6 +306,7 @@ class AccountSet(QObject):
                 extra.start(restart.get(key))
             else:
                 extra.named = item
+        self.context.window.accounts_changed()
 
     def stop_all(self) -> None:
         for extra in self.extras.values():

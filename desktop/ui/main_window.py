@@ -151,6 +151,10 @@ class PanelWindow(QMainWindow):
         #: The loaders of the other Clockify accounts shown (desktop.ui.accounts), by key.
         self.extra_loaders: dict[str, TreeLoader] = {}
         self._connected = False
+        #: What the connect state says (None: the invitation), kept for `accounts_changed`,
+        #: and whether it is what the panel shows (not connected, not starting).
+        self._connect_explanation: str | None = None
+        self._connect_state_shown = False
         self._init_view_memory()
         #: Esc in an empty filter hides the window (see `hide_on_escape`).
         self._hide_on_escape = False
@@ -470,6 +474,15 @@ class PanelWindow(QMainWindow):
         loader.busy_changed.connect(self.update_request_count)
         loader.workspaces_loaded.connect(self._on_extra_workspaces_loaded)
 
+    def accounts_changed(self) -> None:
+        """Accounts were added or removed: while the panel's own account is not connected,
+        show the tree when there are others (their rows), else the invitation to connect."""
+        if not self._connect_state_shown:
+            return
+        on_tree = self.stack.currentWidget() is self.tree_page
+        if bool(self.extra_loaders) != on_tree:  # else the page, and the status line, stay
+            self.show_connect_state(self._connect_explanation)
+
     def detach_loader(self, loader: TreeLoader) -> None:
         """Stop showing an account's loads (removed, or about to be started again)."""
         if self.extra_loaders.get(loader.connection) is loader:
@@ -501,6 +514,7 @@ class PanelWindow(QMainWindow):
         self.loader.set_client(client)
         self._clear_own_rows()
         self._connected = True
+        self._connect_state_shown = False
         self.hide_notice()
         self.stack.setCurrentWidget(self.tree_page)
         if load:
@@ -515,6 +529,8 @@ class PanelWindow(QMainWindow):
         self.loader.set_client(None)
         self._clear_own_rows()
         self._connected = False
+        self._connect_explanation = explanation
+        self._connect_state_shown = True
         if self.extra_loaders:
             self.model.set_connection_state(
                 self.loader.connection,
@@ -536,6 +552,7 @@ class PanelWindow(QMainWindow):
 
     def show_starting(self, text: str) -> None:
         """The (empty) tree with a status line, while the key or the demo is being set up."""
+        self._connect_state_shown = False
         self.stack.setCurrentWidget(self.tree_page)
         self.show_status(text)
 
