@@ -31,9 +31,8 @@ from test_session import (  # noqa: F401  (fixtures: found by name)
 
 from desktop.clockify import ApiKey, Connection
 from desktop.docs101.client import Docs101Client
-from desktop.store import account, connection_file, paths
+from desktop.store import connection_file, paths
 from desktop.store.connections import ConnectionRegistry, NamedConnection
-from desktop.store.ledger import RequestLedger
 from desktop.ui.stored import saved_connection
 from desktop.ui.tree_model import (
     ConnectionNode,
@@ -291,9 +290,16 @@ def test_removing_one_account_leaves_nothing_of_it_and_the_other_untouched(
     assert {"api key", "cache key", "cache file"} <= set(_files_of(beta))
     assert {"api key", "cache key", "cache file"} <= set(_files_of(acme))
 
-    forgotten = account.forget_named(store(), accounts.beta, paths.cache_dir(), RequestLedger())
-    ConnectionRegistry().remove("Beta")
-    panel.session._on_dialog_disconnected(beta, forgotten)
+    # Settings, the account list, Beta, Remove...: as a user removes it.
+    panel.window.settings_action.trigger()
+    dialog = panel.session.dialog
+    assert dialog is not None
+    dialog.confirm = lambda _question: True
+    qtbot.waitUntil(lambda: dialog.accounts_read, timeout=5000)
+    names = [a.name for a in dialog.accounts]
+    dialog.accounts_box.setCurrentIndex(names.index("Beta"))
+    with qtbot.waitSignal(dialog.disconnected, timeout=10000):
+        dialog.remove_button.click()
     qtbot.waitUntil(lambda: len(panel.model.connections()) == 1, timeout=5000)
     assert panel.runner.wait_idle(10)
 
