@@ -383,6 +383,33 @@ def request_deadline(at: float) -> Iterator[None]:
         _deadline.at = None
 
 
+class ThreadSessions:
+    """One `new_session()` per thread that asks (a Session is not safe to share between
+    threads; each keeps its own connection alive), and every one closed by `close`."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._made: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> requests.Session:
+        """This thread's session, made on its first request."""
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = new_session()
+            self._local.session = session
+            with self._lock:
+                self._made.append(session)
+        return session
+
+    def close(self) -> None:
+        """Close every session made so far (a thread asking later gets a new one)."""
+        with self._lock:
+            made, self._made = self._made, []
+        for session in made:
+            session.close()
+
+
 def new_session() -> requests.Session:
     """A requests session as the clients use it: the deadline adapter for http and https,
     TLS verified, nothing taken from the environment (no .netrc; proxies are chosen per
@@ -617,9 +644,7 @@ class ClockifyClient:
         )
         self._read_ahead = read_ahead
         self.gate = gate
-        self._local = threading.local()
-        self._sessions: list[requests.Session] = []
-        self._sessions_lock = threading.Lock()
+        self._sessions = ThreadSessions()
 
     def __repr__(self) -> str:
         return f"ClockifyClient({self.connection.label}, key=<hidden>)"
@@ -704,10 +729,7 @@ class ClockifyClient:
                 raise WorkspaceNotFoundError(workspace_id) from None
 
     def close(self) -> None:
-        with self._sessions_lock:
-            sessions, self._sessions = self._sessions, []
-        for session in sessions:
-            session.close()
+        self._sessions.close()
 
     @staticmethod
     def _workspace_segment(workspace_id: str) -> str:
@@ -815,13 +837,7 @@ class ClockifyClient:
     # -- one request -----------------------------------------------------------------------
 
     def _session(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "session", None)
-        if session is None:
-            session = new_session()
-            self._local.session = session
-            with self._sessions_lock:
-                self._sessions.append(session)
-        return session
+        return self._sessions.get()
 
     def _get_json(self, path: str, params: dict[str, str], automatic: bool = False) -> Any:
         return self._decode(self._fetch(path, params, automatic=automatic)[0], path)
@@ -1147,6 +1163,7 @@ __all__ = [
     "ClockifyClient",
     "ClockifyError",
     "RetryPolicy",
+    "ThreadSessions",
     "bounded_get",
     "connection_failure",
     "new_session",

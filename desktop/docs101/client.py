@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -45,10 +44,10 @@ from desktop.clockify.client import (
     MAX_ERROR_BODY_BYTES,
     MAX_PAGES,
     BodyError,
+    ThreadSessions,
     bounded_get,
     loads_whole,
     loads_yielding,
-    new_session,
     read_body,
     request_deadline,
 )
@@ -192,9 +191,7 @@ class Docs101Client:
         self._loads: Callable[[bytes | bytearray], Any] = (
             loads_yielding if yielding else loads_whole
         )
-        self._local = threading.local()
-        self._sessions: list[requests.Session] = []
-        self._sessions_lock = threading.Lock()
+        self._sessions = ThreadSessions()
 
     def __repr__(self) -> str:
         return f"Docs101Client({self.base_url}, key=<hidden>)"
@@ -207,10 +204,7 @@ class Docs101Client:
             return [Docs101Customer.from_json(record) for record in self._records()]
 
     def close(self) -> None:
-        with self._sessions_lock:
-            sessions, self._sessions = self._sessions, []
-        for session in sessions:
-            session.close()
+        self._sessions.close()
 
     # -- paging ------------------------------------------------------------------------------
 
@@ -309,13 +303,7 @@ class Docs101Client:
             raise
 
     def _session(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "session", None)
-        if session is None:
-            session = new_session()
-            self._local.session = session
-            with self._sessions_lock:
-                self._sessions.append(session)
-        return session
+        return self._sessions.get()
 
     def _get(self, url: str) -> Any:
         """The decoded JSON of the 200 answer to GET `url`; any other answer raises."""
