@@ -407,3 +407,34 @@ def test_without_a_key_for_the_first_account_the_others_still_show(
     assert panel.window.stack.currentWidget() is panel.window.tree_page  # not the invitation
     assert visible(panel) == ["Acme", "Beta", "Beta GmbH"]
     assert "No API key stored" in panel.model.index_of(own).data()
+
+
+def test_an_account_added_in_the_settings_joins_the_tree_beside_the_first(
+    qtbot: Any,
+    panels: list[Panel],  # noqa: F811
+    servers: tuple[FakeClockify, FakeClockify],
+) -> None:
+    acme_server, beta_server = servers
+    acme = ConnectionRegistry().add("Acme", Connection.for_base_url(acme_server.base_url))
+    store_key(acme.connection, TEST_KEY)
+    panel = new_panel(qtbot, panels)
+    panel.session.start(saved_connection(), None)
+    qtbot.waitUntil(lambda: panel.window.loader.loaded_at is not None, timeout=10000)
+    assert visible(panel) == ["Acme Ltd", "Side Project"]  # one account: as before
+
+    panel.window.settings_action.trigger()
+    dialog = panel.session.dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.accounts_read, timeout=5000)
+    dialog.ask_name = lambda _question, _current: "Beta"
+    dialog.add_button.click()
+    dialog.url_edit.setText(beta_server.base_url)
+    dialog.key_edit.setText(KEY_B)
+    with qtbot.waitSignal(dialog.saved, timeout=10000):
+        dialog.save_button.click()  # tests the key, stores it, adds the account
+
+    qtbot.waitUntil(lambda: "Beta GmbH" in visible(panel), timeout=10000)
+    assert visible(panel) == ["Acme", "Acme Ltd", "Side Project", "Beta", "Beta GmbH"]
+    assert panel.window.connected  # the panel's own account stayed connected
+    assert panel.session.connection == acme.connection
+    assert [n.name for n in ConnectionRegistry().load()] == ["Acme", "Beta"]
