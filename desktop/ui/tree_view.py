@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -29,7 +29,6 @@ from PySide6.QtGui import (
     QFontMetrics,
     QKeyEvent,
     QMouseEvent,
-    QPainter,
     QPalette,
     QWheelEvent,
 )
@@ -38,12 +37,17 @@ from PySide6.QtWidgets import (
     QApplication,
     QHeaderView,
     QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QWidget,
 )
 
 from desktop.ui.tree_model import Kind, PanelModel, Role, RowKey, id_font
+
+if TYPE_CHECKING:
+    # Imported where a row is painted (TreeRowDelegate): PySide builds their 11 enum types
+    # with them, which a first frame without rows never needs.
+    from PySide6.QtGui import QPainter
+    from PySide6.QtWidgets import QStyleOptionViewItem
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +199,7 @@ class TreeRowDelegate(QStyledItemDelegate):
             return
         # Imported at the first row painted, not with this module: PySide builds QStyle's
         # 15 enum types with it (about 14 ms), which a window without rows never needs.
-        from PySide6.QtWidgets import QStyle
+        from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
