@@ -255,14 +255,12 @@ class _FirstPaint(QObject):
         self._widget: QObject | None = widget
         self._steps: list[Callable[[], object]] = []
         widget.installEventFilter(self)
-        # No context object: with one, PySide builds QMetaMethod's enum types before the
-        # first paint. The bound method keeps this object until the timer fires.
-        QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self._run)
+        QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self, self._run)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self._widget is not None and event.type() == QEvent.Type.Paint:
             # After the paint event has been handled and the frame flushed to the screen.
-            QTimer.singleShot(0, self._run)
+            QTimer.singleShot(0, self, self._run)
         return False
 
     def _run(self) -> None:
