@@ -8,7 +8,6 @@ opens everything under the row, Enter activates it.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -99,6 +98,8 @@ class SavedView:
     scroll: int = 0
 
     def to_json(self) -> str:
+        import json  # here: json is not needed before the panel's first paint
+
         def keys(items: tuple[RowKey, ...]) -> list[list[str]]:
             return [_key_to_json(key) for key in items]
 
@@ -122,6 +123,8 @@ class SavedView:
         """
         if text is None or text == "":
             return None
+        import json
+
         try:
             if not isinstance(text, str) or len(text) > _MAX_SAVED_TEXT:
                 raise ValueError
