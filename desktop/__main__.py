@@ -7,7 +7,7 @@ line on stderr and its exit code.
 
 Start-up speed: a launch that only summons the running panel (`--show`, `--hide`,
 `--toggle`, or a second plain launch) imports nothing but `desktop.instance` and the
-standard library's socket before it hands over and exits: the argument parser and the
+standard library's `_socket` before it hands over and exits: the argument parser and the
 command line's modules are imported after that, inside the functions that use them. For
 the panel itself, before its early read of the stored key only the parser and what it
 needs are imported (the command line's modules, `desktop.options`, the connection types);

@@ -105,6 +105,51 @@ def press_escape_in_filter(window: PanelWindow) -> None:
     QTest.keyClick(window.filter_edit, Qt.Key.Key_Escape)
 
 
+# -- the tray after the first paint (run_panel) ---------------------------------------------
+
+
+@pytest.mark.usefixtures("with_tray")
+def test_a_tray_set_up_later_is_the_same_tray_once(qtbot: Any, quits: list[str]) -> None:
+    """run_panel makes the window with `tray_later` and sets the tray up after its first
+    paint: until then no tray and closing quits; then the same icon, menu entry and
+    application flag as a window that set it up at once, and a second call adds nothing."""
+    window = PanelWindow(tray_later=True)
+    qtbot.addWidget(window)
+    assert window.tray is None
+    assert window.keep_in_tray_action is None
+    assert not window.keeps_running_in_tray
+    assert QApplication.quitOnLastWindowClosed()
+    before = options_menu_actions(window)
+
+    window.set_up_tray()
+    window.set_up_tray()
+
+    tray = tray_of(window)
+    assert tray.icon.isVisible()
+    assert window.keep_in_tray_action is not None
+    assert window.keep_in_tray_action.isChecked()
+    assert options_menu_actions(window) == [*before, window.keep_in_tray_action]
+    assert menu_entries(tray) == ["Show", "Refresh", "Always on top", "Quit"]
+    assert not QApplication.quitOnLastWindowClosed()
+    assert window.hide_on_escape
+    window.quit_panel()
+    assert quits == ["quit"]
+    window.runner.shutdown()
+
+
+@pytest.mark.usefixtures("messages")
+def test_without_a_tray_set_up_later_nothing_is_added(qtbot: Any) -> None:
+    window = PanelWindow(tray_later=True)
+    qtbot.addWidget(window)
+    before = options_menu_actions(window)
+    window.set_up_tray()
+    assert window.tray is None
+    assert window.keep_in_tray_action is None
+    assert options_menu_actions(window) == before
+    assert QApplication.quitOnLastWindowClosed()
+    window.runner.shutdown()
+
+
 # -- closing ----------------------------------------------------------------------------------
 
 

@@ -8,7 +8,6 @@ The file holds the region code or the custom base URL, never a key:
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
@@ -36,6 +35,8 @@ def load() -> Connection | None:
     except (OSError, UnicodeDecodeError) as exc:
         log.warning("the saved connection could not be read (%s); using Global", exc)
         return Connection.for_region(GLOBAL)
+    import json  # here: the demo's start reads no file, and json is not needed before its paint
+
     try:
         data = json.loads(raw)
         if not isinstance(data, dict):
@@ -50,5 +51,7 @@ def load() -> Connection | None:
 
 def save(connection: Connection) -> None:
     """Remember `connection` for the next start (atomic write); raises OSError."""
+    import json
+
     data = {"region": connection.region} if connection.region else {"base_url": connection.base_url}
     write_private_file(path(), json.dumps(data).encode("utf-8") + b"\n")

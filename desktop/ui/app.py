@@ -322,7 +322,7 @@ def run_panel(
     app = create_application()
     hold_early_logs()
     install_excepthook()
-    window = PanelWindow()
+    window = PanelWindow(tray_later=True)  # its tray: after the first paint, below
     # The system's light or dark scheme, now and when it changes while the panel runs.
     follow_scheme(app, window.model.refresh_colours, window)
     # Started by the shortcut's `--toggle`: Esc in the empty filter sends it away again.
@@ -338,6 +338,7 @@ def run_panel(
         lambda: window.runner.submit(lambda _p: open_log_file(), attach_log_file, drop_early_logs),
     )
     after_first_paint(window, window.enable_clear_button)  # not seen in an empty filter
+    after_first_paint(window, window.set_up_tray)  # the tray check and icon: 4-5 ms
     instance_servers: list[InstanceServer] = []
     if claim is not None:
         after_first_paint(window, lambda: start_serving(window, claim, instance_servers))

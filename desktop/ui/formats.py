@@ -8,7 +8,6 @@ raises, a TemplateError whose message is one sentence for the user.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -155,6 +154,8 @@ def record_json(item: Item) -> dict[str, Any]:
 
 def records_json_text(items: Sequence[Item]) -> str:
     """A JSON array of the items' `record_json`, indented by 2, non-ASCII kept as is."""
+    import json  # here: json is not needed before the panel's first paint
+
     return json.dumps([record_json(item) for item in items], ensure_ascii=False, indent=2)
 
 
@@ -398,6 +399,8 @@ def templates_from_json(text: object) -> list[tuple[str, str]]:
     """
     if not isinstance(text, str) or len(text) > _MAX_STORED_LENGTH:
         return []
+    import json
+
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
@@ -428,6 +431,8 @@ def templates_to_json(items: Iterable[tuple[str, str]]) -> str:
 
     Written as given; templates_from_json applies the bounds when it reads them back.
     """
+    import json
+
     return json.dumps(
         [{"name": name, "template": template} for name, template in items], ensure_ascii=False
     )

@@ -47,7 +47,6 @@ from desktop.ui import clipboard, formats
 from desktop.ui.connection_settings import app_settings
 from desktop.ui.details import DetailsCard
 from desktop.ui.loader import TreeLoader, describe_error, ledger_of
-from desktop.ui.tray import PanelTray, tray_available
 from desktop.ui.tree_model import (
     GroupNode,
     Kind,
@@ -73,6 +72,7 @@ if TYPE_CHECKING:
 
     from desktop.clockify import ClockifyClient
     from desktop.store.ledger import RequestLedger, Usage
+    from desktop.ui.tray import PanelTray
     from desktop.xref.matching import Entry
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,15 @@ class PanelWindow(QMainWindow):
     data_loaded = Signal()
     customers_csv_chosen = Signal(str)
 
-    def __init__(self, runner: JobRunner | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        runner: JobRunner | None = None,
+        parent: QWidget | None = None,
+        *,
+        tray_later: bool = False,
+    ) -> None:
+        """`tray_later`: the tray is looked for by `set_up_tray`, which the caller calls
+        (desktop.ui.app: after the first paint); otherwise here."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Clockify Panel"))
         self.setWindowIcon(resources.icon("app"))
@@ -162,16 +170,17 @@ class PanelWindow(QMainWindow):
         self._quitting = False
         #: The tray icon, where the desktop has a tray (None: closing the window quits).
         self.tray: PanelTray | None = None
-        has_tray = tray_available()
+        #: "Keep running in the tray": only where the desktop has a tray (`set_up_tray`).
+        self.keep_in_tray_action: QAction | None = None
+        self._tray_looked_for = False
 
-        self._build_actions(has_tray)
+        self._build_actions()
         self._build_ui()
         self._connect_signals()
         self._restore_window()
         self.show_connect_state()
-        if has_tray:
-            self.tray = PanelTray(self)
-        self._update_quit_on_close()
+        if not tray_later:
+            self.set_up_tray()
 
     # -- building ------------------------------------------------------------------------
 
@@ -202,7 +211,7 @@ class PanelWindow(QMainWindow):
         self.addAction(action)
         return action
 
-    def _build_actions(self, has_tray: bool = False) -> None:
+    def _build_actions(self) -> None:
         self.refresh_action = self._action(self.tr("Refresh"), self.refresh, "F5", "refresh")
         self.pin_action = self._action(
             self.tr("Always on top"), self._on_pin_toggled, "Ctrl+T", "pin", checkable=True
@@ -289,16 +298,6 @@ class PanelWindow(QMainWindow):
         self.ask_export_path: Callable[[], str | None] = self._ask_export_path_with_box
         self.inactive_action.setChecked(self.loader.include_inactive_users)
         self.archived_action.setChecked(self.loader.include_archived_clients)
-        #: "Keep running in the tray": only where the desktop has a tray.
-        self.keep_in_tray_action: QAction | None = None
-        if has_tray:
-            self.keep_in_tray_action = self._action(
-                self.tr("Keep running in the tray"), self._on_keep_in_tray_toggled, checkable=True
-            )
-            self.keep_in_tray_action.setToolTip(
-                self.tr("Closing the window hides it in the tray; Quit from the tray icon's menu.")
-            )
-            self.keep_in_tray_action.setChecked(self._bool_setting(SETTING_KEEP_IN_TRAY, True))
 
     def _build_ui(self) -> None:
         central = QWidget(self)
@@ -342,8 +341,7 @@ class PanelWindow(QMainWindow):
         options.addAction(self.customers_csv_action)
         options.addSeparator()
         options.addAction(self.auto_refresh_action)
-        if self.keep_in_tray_action is not None:
-            options.addAction(self.keep_in_tray_action)
+        self._options_menu = options  # "Keep running in the tray" is added by set_up_tray
         menu_button.setMenu(options)
         bar.addWidget(menu_button)
         layout.addLayout(bar)
@@ -1469,6 +1467,28 @@ class PanelWindow(QMainWindow):
         if self.tray is not None:
             self.tray.hide()
         QApplication.quit()
+
+    def set_up_tray(self) -> None:
+        """Where the desktop has a system tray: the tray icon, and "Keep running in the
+        tray" at the end of the view options. Looked for once; run_panel asks after the first
+        paint, which neither shows (the check and the icon cost 4-5 ms of the start)."""
+        if self._tray_looked_for:
+            return
+        self._tray_looked_for = True
+        from desktop.ui.tray import PanelTray, tray_available
+
+        if not tray_available():
+            return
+        self.keep_in_tray_action = self._action(
+            self.tr("Keep running in the tray"), self._on_keep_in_tray_toggled, checkable=True
+        )
+        self.keep_in_tray_action.setToolTip(
+            self.tr("Closing the window hides it in the tray; Quit from the tray icon's menu.")
+        )
+        self.keep_in_tray_action.setChecked(self._bool_setting(SETTING_KEEP_IN_TRAY, True))
+        self._options_menu.addAction(self.keep_in_tray_action)
+        self.tray = PanelTray(self)
+        self._update_quit_on_close()
 
     @Slot(bool)
     def _on_keep_in_tray_toggled(self, on: bool) -> None:

@@ -34,7 +34,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QFont, QGuiApplication
+from PySide6.QtGui import QBrush, QGuiApplication
 
 from desktop.clockify.models import Client, User, Workspace
 from desktop.search import normalise, search_text
@@ -42,6 +42,8 @@ from desktop.ui.formats import Item, records_json_text
 from desktop.ui.theme import Theme, colours
 
 if TYPE_CHECKING:  # desktop.xref imports rapidfuzz: only on workers, never at start
+    from PySide6.QtGui import QFont
+
     from desktop.xref.customers import Customer
     from desktop.xref.matching import Entry
 
@@ -1214,6 +1216,10 @@ class PanelModel(QAbstractTableModel):
         return self.tr("Not in docs101")
 
     def _font(self, node: Node) -> QFont | None:
+        # Imported with the first row shown: PySide builds QFont's 8 enum types with it,
+        # which a first frame without rows does not need.
+        from PySide6.QtGui import QFont
+
         if isinstance(node, (WorkspaceNode, ConnectionNode)):
             font = QFont(QGuiApplication.font())
             font.setBold(True)

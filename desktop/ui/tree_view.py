@@ -8,10 +8,9 @@ opens everything under the row, Enter activates it.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -29,7 +28,6 @@ from PySide6.QtGui import (
     QFontMetrics,
     QKeyEvent,
     QMouseEvent,
-    QPainter,
     QPalette,
     QWheelEvent,
 )
@@ -38,12 +36,17 @@ from PySide6.QtWidgets import (
     QApplication,
     QHeaderView,
     QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QWidget,
 )
 
 from desktop.ui.tree_model import Kind, PanelModel, Role, RowKey, id_font
+
+if TYPE_CHECKING:
+    # Imported where a row is painted (TreeRowDelegate): PySide builds their 11 enum types
+    # with them, which a first frame without rows never needs.
+    from PySide6.QtGui import QPainter
+    from PySide6.QtWidgets import QStyleOptionViewItem
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +98,8 @@ class SavedView:
     scroll: int = 0
 
     def to_json(self) -> str:
+        import json  # here: json is not needed before the panel's first paint
+
         def keys(items: tuple[RowKey, ...]) -> list[list[str]]:
             return [_key_to_json(key) for key in items]
 
@@ -118,6 +123,8 @@ class SavedView:
         """
         if text is None or text == "":
             return None
+        import json
+
         try:
             if not isinstance(text, str) or len(text) > _MAX_SAVED_TEXT:
                 raise ValueError
@@ -195,7 +202,7 @@ class TreeRowDelegate(QStyledItemDelegate):
             return
         # Imported at the first row painted, not with this module: PySide builds QStyle's
         # 15 enum types with it (about 14 ms), which a window without rows never needs.
-        from PySide6.QtWidgets import QStyle
+        from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
