@@ -438,3 +438,29 @@ def test_an_account_added_in_the_settings_joins_the_tree_beside_the_first(
     assert panel.window.connected  # the panel's own account stayed connected
     assert panel.session.connection == acme.connection
     assert [n.name for n in ConnectionRegistry().load()] == ["Acme", "Beta"]
+
+
+def test_the_tree_reopens_as_it_was_left_in_every_account(
+    qtbot: Any,
+    panels: list[Panel],  # noqa: F811
+    accounts: Accounts,
+) -> None:
+    first = started(qtbot, panels, accounts)
+    open_workspace(qtbot, first, workspace(first, BETA_WS))  # Beta GmbH and both its groups
+    first.window._save_view()
+    first.close()
+
+    panel = new_panel(qtbot, panels)
+    panel.session.start(saved_connection(), None)
+    beta_ws: list[WorkspaceNode] = []
+
+    def reopened() -> bool:
+        ws = panel.model.workspace(BETA_WS)
+        if ws is None or not ws.expanded:
+            return False
+        beta_ws[:] = [ws]
+        return all(g.expanded and g.state is LoadState.LOADED for g in ws.groups)
+
+    qtbot.waitUntil(reopened, timeout=10000)
+    assert {"Bert Beta", "Müller & Söhne KG"} <= set(visible(panel))
+    assert not workspace(panel, SAMPLE_WORKSPACE_ID).expanded  # Acme's stayed closed

@@ -198,7 +198,7 @@ class ExtraAccount(QObject):
         self.window.runner.submit(prepare, prepared, failed)
 
     def _refresh_after_cache(self, saving: frozenset[str]) -> None:
-        self.window.restore_view(load=False)
+        self.window.restore_view_of(self.key, load=False)
         shown = {ws.workspace.id for ws in self.window.model.workspaces(self.key)}
         if self.window.auto_refresh and not shown <= saving:
             self.loader.refresh(automatic=True, skip=saving)

@@ -470,7 +470,7 @@ class PanelWindow(QMainWindow):
         loader.group_failed.connect(self._on_loader_group_failed)
         loader.busy_changed.connect(self._on_loader_busy_changed)
         loader.busy_changed.connect(self.update_request_count)
-        loader.workspaces_loaded.connect(self._on_extra_workspaces_loaded)
+        loader.workspaces_loaded.connect(partial(self._on_extra_workspaces_loaded, loader))
 
     def accounts_changed(self) -> None:
         """Accounts were added or removed: while the panel's own account is not connected,
@@ -491,12 +491,10 @@ class PanelWindow(QMainWindow):
     def busy(self) -> bool:
         return any(loader.busy for loader in self.loaders())
 
-    @Slot(int)
-    def _on_extra_workspaces_loaded(self, _count: int) -> None:
-        self.restore_view(load=True)
+    def _on_extra_workspaces_loaded(self, loader: TreeLoader, _count: int) -> None:
+        self.restore_view_of(loader.connection, load=True)
         if self.model.query:
-            for loader in self.extra_loaders.values():
-                loader.load_everything()
+            loader.load_everything()
 
     def _clear_own_rows(self) -> None:
         """Drop the panel's own account's rows; other accounts' stay."""
@@ -1120,6 +1118,25 @@ class PanelWindow(QMainWindow):
                     for group in ws.groups:
                         if group.state is LoadState.IDLE:
                             self.loader_for(group).load_group(group, automatic=True)
+        self._schedule_row_restore()
+
+    def restore_view_of(self, connection: str, *, load: bool) -> None:
+        """Another account's workspaces arrived (desktop.ui.accounts): open those of its
+        workspaces and groups the saved state had open, as `restore_view` did for the rows
+        there before; with `load`, load their groups that have no rows yet."""
+        if self._expansion_pending:  # nothing restored yet: this is the first rows' restore
+            self.restore_view(load=load)
+            return
+        saved = self._saved_view
+        if saved is None:  # none saved, or forgotten (Disconnect)
+            return
+        keys = [key for key in saved.expanded if self.model.workspace(key[1], connection)]
+        opened = self.model.expand_keys(keys)
+        if load:
+            for ws in opened:
+                for group in ws.groups:
+                    if group.state is LoadState.IDLE:
+                        self.loader_for(group).load_group(group, automatic=True)
         self._schedule_row_restore()
 
     def forget_view(self) -> None:
