@@ -64,7 +64,7 @@ from desktop.ui.tree_model import (
     node_names,
     visible_text,
 )
-from desktop.ui.tree_view import MAX_SAVED_SELECTION, SavedView, TreeView
+from desktop.ui.tree_view import TreeView
 from desktop.workers import JobRunner
 
 if TYPE_CHECKING:
@@ -72,6 +72,7 @@ if TYPE_CHECKING:
 
     from desktop.clockify import ClockifyClient
     from desktop.store.ledger import RequestLedger, Usage
+    from desktop.ui.saved_view import SavedView
     from desktop.ui.tray import PanelTray
     from desktop.xref.matching import Entry
 
@@ -1107,6 +1108,8 @@ class PanelWindow(QMainWindow):
             if not self.model.workspaces():
                 return
             self._expansion_pending = False
+            from desktop.ui.saved_view import SavedView  # with the first rows: not at start
+
             self._saved_view = SavedView.from_json(self._saved_view_text)
             self._saved_view_text = None
             if self._saved_view is None:
@@ -1194,6 +1197,8 @@ class PanelWindow(QMainWindow):
 
     def view_state(self) -> SavedView:
         """The tree's open rows, selection, current row and scroll position, by ID."""
+        from desktop.ui.saved_view import MAX_SAVED_SELECTION, SavedView
+
         model = self.model
         selection = self.tree.selectionModel().selection()
         ranges = (selection.at(i) for i in range(selection.count()))
