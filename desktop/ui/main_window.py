@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 from desktop import resources
 from desktop.clockify import KeyRejectedError, RequestBudgetError
 from desktop.clockify.models import Client, User, Workspace
-from desktop.ui import clipboard, formats
+from desktop.ui import clipboard
 from desktop.ui.connection_settings import app_settings
 from desktop.ui.details import DetailsCard
 from desktop.ui.loader import TreeLoader, describe_error, ledger_of
@@ -72,6 +72,7 @@ if TYPE_CHECKING:
 
     from desktop.clockify import ClockifyClient
     from desktop.store.ledger import RequestLedger, Usage
+    from desktop.ui import formats
     from desktop.ui.saved_view import SavedView
     from desktop.ui.tray import PanelTray
     from desktop.xref.matching import Entry
@@ -830,6 +831,8 @@ class PanelWindow(QMainWindow):
         """Ctrl+B: each selected client's bill-to block (formats.bill_to_block), separated
         by an empty line; other rows are left out, and with no client the clipboard is left
         alone and the status bar says so."""
+        from desktop.ui import formats  # the copy formats: on first use, not at start
+
         nodes = self.selected_nodes()
         clients = [n.record for n in nodes if isinstance(n, RecordNode) and n.kind is Kind.CLIENT]
         text = formats.bill_to_blocks([c for c in clients if isinstance(c, Client)])
@@ -890,10 +893,14 @@ class PanelWindow(QMainWindow):
 
     def user_templates(self) -> list[tuple[str, str]]:
         """The user's own "Copy as" templates (name, template), as saved."""
+        from desktop.ui import formats
+
         return formats.templates_from_json(self.settings.value(formats.SETTINGS_KEY))
 
     @Slot()
     def _fill_copy_as_menu(self) -> None:
+        from desktop.ui import formats
+
         menu = self.copy_as_menu
         menu.clear()
         for label, render in formats.BUILT_IN_FORMATS:
@@ -924,6 +931,8 @@ class PanelWindow(QMainWindow):
         dialog.open()
 
     def _save_templates(self, templates: list[tuple[str, str]]) -> None:
+        from desktop.ui import formats
+
         self.settings.setValue(formats.SETTINGS_KEY, formats.templates_to_json(templates))
         if len(templates) == 1:
             self.show_status(self.tr("1 template saved"))

@@ -38,12 +38,12 @@ from PySide6.QtGui import QBrush, QGuiApplication
 
 from desktop.clockify.models import Client, User, Workspace
 from desktop.search import normalise, search_text
-from desktop.ui.formats import Item, records_json_text
 from desktop.ui.theme import Theme, colours
 
 if TYPE_CHECKING:  # desktop.xref imports rapidfuzz: only on workers, never at start
     from PySide6.QtGui import QFont
 
+    from desktop.ui.formats import Item  # the copy formats: imported on first use
     from desktop.xref.customers import Customer
     from desktop.xref.matching import Entry
 
@@ -401,6 +401,8 @@ class PanelModel(QAbstractTableModel):
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         """The dragged rows: their names as text/plain (what Ctrl+C copies) and their full
         records as application/json (formats.records_json_text); group rows left out."""
+        from desktop.ui.formats import records_json_text  # on the first drag
+
         rows = sorted({index.row() for index in indexes if index.isValid()})
         nodes = self.copyable_in(merge_spans((row, row) for row in rows))
         data = QMimeData()
