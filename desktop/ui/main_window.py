@@ -6,7 +6,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -74,6 +73,7 @@ if TYPE_CHECKING:
     from desktop.store.ledger import RequestLedger, Usage
     from desktop.ui import formats
     from desktop.ui.saved_view import SavedView
+    from desktop.ui.shown_data import ShownData
     from desktop.ui.tray import PanelTray
     from desktop.xref.matching import Entry
 
@@ -102,23 +102,6 @@ VIEW_SAVE_DELAY_MS = 2000
 
 #: A workspace's cached users' and clients' rows (None: that list was not cached).
 CachedRows = tuple[list[RecordNode] | None, list[RecordNode] | None]
-
-
-@dataclass(frozen=True, slots=True)
-class ShownData:
-    """What the window shows of Clockify's data, for the cache.
-
-    Attributes:
-        workspaces: each workspace shown, with its users and its clients when they are
-            loaded (None when not).
-        include_inactive_users, include_archived_clients: what those lists include.
-        loaded_at: when the workspaces last arrived from Clockify (None: not yet).
-    """
-
-    workspaces: list[tuple[Workspace, list[User] | None, list[Client] | None]]
-    include_inactive_users: bool
-    include_archived_clients: bool
-    loaded_at: float | None
 
 
 class PanelWindow(QMainWindow):
@@ -607,6 +590,8 @@ class PanelWindow(QMainWindow):
     def shown_data(self, loader: TreeLoader | None = None) -> ShownData:
         """An account's workspaces shown (the panel's own by default), with their users and
         clients where loaded (for the cache)."""
+        from desktop.ui.shown_data import ShownData  # not made before the first paint
+
         loader = loader or self.loader
         workspaces = []
         for node in self.model.workspaces(loader.connection):
@@ -1575,4 +1560,4 @@ def format_label(label: str) -> str:
     return label
 
 
-__all__ = ["CachedRows", "PanelWindow", "ShownData"]
+__all__ = ["CachedRows", "PanelWindow"]
