@@ -43,8 +43,8 @@ from desktop.ui.theme import Theme, colours
 if TYPE_CHECKING:  # desktop.xref imports rapidfuzz: only on workers, never at start
     from PySide6.QtGui import QFont
 
+    from desktop.ui.client_xref import ClientXref  # made on a worker, with the first marks
     from desktop.ui.formats import Item  # the copy formats: imported on first use
-    from desktop.xref.customers import Customer
     from desktop.xref.matching import Entry
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -182,14 +182,6 @@ def node_ids(nodes: Iterable[Node]) -> list[str]:
 def node_emails(nodes: Iterable[Node]) -> list[str]:
     """`node_email` of each node, records read inline (see `node_names`)."""
     return [n.record.email or "" if type(n) is RecordNode else "" for n in nodes]
-
-
-@dataclass(frozen=True, slots=True)
-class ClientXref:
-    """A client's docs101 cross-reference: its entry and, unless missing, the customer."""
-
-    entry: Entry
-    customer: Customer | None = None
 
 
 class RecordNode:
