@@ -27,9 +27,9 @@ from desktop.clockify import ApiKey, ClockifyClient, Connection, RetryPolicy
 from desktop.store import FILE_NAME, EncryptedFileStore, Forgotten, paths
 from desktop.store.cache import EncryptedCache
 from desktop.ui.main_window import SETTING_VIEW, PanelWindow
+from desktop.ui.saved_view import SavedView
 from desktop.ui.session import PanelSession
 from desktop.ui.tree_model import Kind, LoadState, RecordNode, Role, WorkspaceNode
-from desktop.ui.tree_view import SavedView
 
 PASSPHRASE = "restore test passphrase"
 FAST_RETRY = RetryPolicy(attempts=1, base_delay=0.01, max_delay=0.01, max_total=0.05)

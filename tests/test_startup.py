@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 
 import pytest
+import shiboken6
 from conftest import TEST_KEY
 from PySide6.QtCore import QCoreApplication, QSettings
 
@@ -211,6 +212,12 @@ def _run_panel_until(
         code = app_module.run_panel(args)
     finally:
         sys.setswitchinterval(interval)  # run_panel tunes the process (tune_process)
+        # The window and its children deleted by Qt, in Qt's order, before the collector
+        # frees their wrappers: left to it, a wrapper freed after its Qt parent crashed
+        # the interpreter ("Garbage-collecting", in QObject's destructor) in some runs.
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, PanelWindow):
+                shiboken6.delete(widget)
         gc.unfreeze()
         gc.collect()  # the panel's garbage, on this (the GUI) thread, not on a worker later
         root = logging.getLogger()

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from desktop.store.cache import OpenedCache, Snapshot
     from desktop.store.connections import NamedConnection
     from desktop.ui.connection_settings import ClientFactory, StoreFactory
-    from desktop.ui.main_window import PanelWindow, ShownData
+    from desktop.ui.main_window import PanelWindow
+    from desktop.ui.shown_data import ShownData
     from desktop.ui.stored import Prepared, StoredState
 
 log = logging.getLogger(__name__)

@@ -267,10 +267,12 @@ class _FirstPaint(QObject):
         widget, self._widget = self._widget, None
         if widget is None:
             return
-        with contextlib.suppress(RuntimeError):  # the widget is already deleted
-            widget.removeEventFilter(self)
         _WAITING.pop(id(widget), None)
         steps, self._steps = self._steps, []
+        try:
+            widget.removeEventFilter(self)
+        except RuntimeError:  # the widget is already deleted: what waited for it goes too
+            return
         for step in steps:
             step()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QToolBut
 from desktop.clockify.models import User
 from desktop.ui.clipboard import short
 from desktop.ui.tree_model import (
-    ClientXref,
     ConnectionNode,
     GroupNode,
     Node,
@@ -27,6 +27,9 @@ from desktop.ui.tree_model import (
     plain_tooltip,
     visible_text,
 )
+
+if TYPE_CHECKING:
+    from desktop.ui.client_xref import ClientXref
 
 #: What the card says when no workspace, user or client row is selected.
 HINT: str = QT_TRANSLATE_NOOP(  # type: ignore[assignment]

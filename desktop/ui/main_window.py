@@ -6,7 +6,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -43,7 +42,7 @@ from PySide6.QtWidgets import (
 from desktop import resources
 from desktop.clockify import KeyRejectedError, RequestBudgetError
 from desktop.clockify.models import Client, User, Workspace
-from desktop.ui import clipboard, formats
+from desktop.ui import clipboard
 from desktop.ui.connection_settings import app_settings
 from desktop.ui.details import DetailsCard
 from desktop.ui.loader import TreeLoader, describe_error, ledger_of
@@ -64,7 +63,7 @@ from desktop.ui.tree_model import (
     node_names,
     visible_text,
 )
-from desktop.ui.tree_view import MAX_SAVED_SELECTION, SavedView, TreeView
+from desktop.ui.tree_view import TreeView
 from desktop.workers import JobRunner
 
 if TYPE_CHECKING:
@@ -72,6 +71,9 @@ if TYPE_CHECKING:
 
     from desktop.clockify import ClockifyClient
     from desktop.store.ledger import RequestLedger, Usage
+    from desktop.ui import formats
+    from desktop.ui.saved_view import SavedView
+    from desktop.ui.shown_data import ShownData
     from desktop.ui.tray import PanelTray
     from desktop.xref.matching import Entry
 
@@ -100,23 +102,6 @@ VIEW_SAVE_DELAY_MS = 2000
 
 #: A workspace's cached users' and clients' rows (None: that list was not cached).
 CachedRows = tuple[list[RecordNode] | None, list[RecordNode] | None]
-
-
-@dataclass(frozen=True, slots=True)
-class ShownData:
-    """What the window shows of Clockify's data, for the cache.
-
-    Attributes:
-        workspaces: each workspace shown, with its users and its clients when they are
-            loaded (None when not).
-        include_inactive_users, include_archived_clients: what those lists include.
-        loaded_at: when the workspaces last arrived from Clockify (None: not yet).
-    """
-
-    workspaces: list[tuple[Workspace, list[User] | None, list[Client] | None]]
-    include_inactive_users: bool
-    include_archived_clients: bool
-    loaded_at: float | None
 
 
 class PanelWindow(QMainWindow):
@@ -603,6 +588,8 @@ class PanelWindow(QMainWindow):
     def shown_data(self, loader: TreeLoader | None = None) -> ShownData:
         """An account's workspaces shown (the panel's own by default), with their users and
         clients where loaded (for the cache)."""
+        from desktop.ui.shown_data import ShownData  # not made before the first paint
+
         loader = loader or self.loader
         workspaces = []
         for node in self.model.workspaces(loader.connection):
@@ -827,6 +814,8 @@ class PanelWindow(QMainWindow):
         """Ctrl+B: each selected client's bill-to block (formats.bill_to_block), separated
         by an empty line; other rows are left out, and with no client the clipboard is left
         alone and the status bar says so."""
+        from desktop.ui import formats  # the copy formats: on first use, not at start
+
         nodes = self.selected_nodes()
         clients = [n.record for n in nodes if isinstance(n, RecordNode) and n.kind is Kind.CLIENT]
         text = formats.bill_to_blocks([c for c in clients if isinstance(c, Client)])
@@ -887,10 +876,14 @@ class PanelWindow(QMainWindow):
 
     def user_templates(self) -> list[tuple[str, str]]:
         """The user's own "Copy as" templates (name, template), as saved."""
+        from desktop.ui import formats
+
         return formats.templates_from_json(self.settings.value(formats.SETTINGS_KEY))
 
     @Slot()
     def _fill_copy_as_menu(self) -> None:
+        from desktop.ui import formats
+
         menu = self.copy_as_menu
         menu.clear()
         for label, render in formats.BUILT_IN_FORMATS:
@@ -921,6 +914,8 @@ class PanelWindow(QMainWindow):
         dialog.open()
 
     def _save_templates(self, templates: list[tuple[str, str]]) -> None:
+        from desktop.ui import formats
+
         self.settings.setValue(formats.SETTINGS_KEY, formats.templates_to_json(templates))
         if len(templates) == 1:
             self.show_status(self.tr("1 template saved"))
@@ -1105,6 +1100,8 @@ class PanelWindow(QMainWindow):
             if not self.model.workspaces():
                 return
             self._expansion_pending = False
+            from desktop.ui.saved_view import SavedView  # with the first rows: not at start
+
             self._saved_view = SavedView.from_json(self._saved_view_text)
             self._saved_view_text = None
             if self._saved_view is None:
@@ -1211,6 +1208,8 @@ class PanelWindow(QMainWindow):
 
     def view_state(self) -> SavedView:
         """The tree's open rows, selection, current row and scroll position, by ID."""
+        from desktop.ui.saved_view import MAX_SAVED_SELECTION, SavedView
+
         model = self.model
         selection = self.tree.selectionModel().selection()
         ranges = (selection.at(i) for i in range(selection.count()))
@@ -1578,4 +1577,4 @@ def format_label(label: str) -> str:
     return label
 
 
-__all__ = ["CachedRows", "PanelWindow", "ShownData"]
+__all__ = ["CachedRows", "PanelWindow"]

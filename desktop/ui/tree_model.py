@@ -38,13 +38,13 @@ from PySide6.QtGui import QBrush, QGuiApplication
 
 from desktop.clockify.models import Client, User, Workspace
 from desktop.search import normalise, search_text
-from desktop.ui.formats import Item, records_json_text
 from desktop.ui.theme import Theme, colours
 
 if TYPE_CHECKING:  # desktop.xref imports rapidfuzz: only on workers, never at start
     from PySide6.QtGui import QFont
 
-    from desktop.xref.customers import Customer
+    from desktop.ui.client_xref import ClientXref  # made on a worker, with the first marks
+    from desktop.ui.formats import Item  # the copy formats: imported on first use
     from desktop.xref.matching import Entry
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -182,14 +182,6 @@ def node_ids(nodes: Iterable[Node]) -> list[str]:
 def node_emails(nodes: Iterable[Node]) -> list[str]:
     """`node_email` of each node, records read inline (see `node_names`)."""
     return [n.record.email or "" if type(n) is RecordNode else "" for n in nodes]
-
-
-@dataclass(frozen=True, slots=True)
-class ClientXref:
-    """A client's docs101 cross-reference: its entry and, unless missing, the customer."""
-
-    entry: Entry
-    customer: Customer | None = None
 
 
 class RecordNode:
@@ -401,6 +393,8 @@ class PanelModel(QAbstractTableModel):
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         """The dragged rows: their names as text/plain (what Ctrl+C copies) and their full
         records as application/json (formats.records_json_text); group rows left out."""
+        from desktop.ui.formats import records_json_text  # on the first drag
+
         rows = sorted({index.row() for index in indexes if index.isValid()})
         nodes = self.copyable_in(merge_spans((row, row) for row in rows))
         data = QMimeData()

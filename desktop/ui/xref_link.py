@@ -27,9 +27,10 @@ from desktop.clockify import ApiKey
 from desktop.options import docs101_key_from_env
 from desktop.ui.connection_settings import Docs101Factory, default_docs101_client
 from desktop.ui.loader import describe_error
-from desktop.ui.tree_model import ClientXref, LoadState
+from desktop.ui.tree_model import LoadState
 
 if TYPE_CHECKING:
+    from desktop.ui.client_xref import ClientXref
     from desktop.ui.main_window import PanelWindow
     from desktop.xref.customers import Customer
     from desktop.xref.matching import Candidate
@@ -223,6 +224,7 @@ class Docs101Link(QObject):
             def work(
                 _progress: Any, clients: list[tuple[str, str | None]] = clients
             ) -> dict[str, ClientXref]:
+                from desktop.ui.client_xref import ClientXref
                 from desktop.xref.matching import cross_reference
 
                 result = cross_reference(clients, candidates)
