@@ -16,7 +16,7 @@ import pytest
 from conftest import TEST_KEY
 from fake_clockify import SAMPLE_SIDE_WORKSPACE_ID, SAMPLE_WORKSPACE_ID, FakeClockify
 from fake_docs101 import DOCS101_TEST_KEY, FakeDocs101
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel
 from PySide6.QtGui import QGuiApplication
 from test_cli_connections import BETA_WS, KEY_B, _beta_server
 from test_session import (  # noqa: F401  (fixtures: found by name)
@@ -124,8 +124,13 @@ def record(panel: Panel, name: str) -> RecordNode:
 
 
 def select(panel: Panel, node: RecordNode) -> None:
+    """Make the row the only one selected and the current one (whatever keyboard modifiers
+    an earlier test left Qt believing are held, which setCurrentIndex would follow)."""
     panel.window.details_action.setChecked(True)
-    panel.window.tree.setCurrentIndex(panel.model.index_of(node))
+    flags = QItemSelectionModel.SelectionFlag
+    panel.window.tree.selectionModel().setCurrentIndex(
+        panel.model.index_of(node), flags.ClearAndSelect | flags.Rows
+    )
     QCoreApplication.processEvents()
 
 
