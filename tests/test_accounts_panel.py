@@ -8,8 +8,10 @@ all under this test's private folders.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from threading import Event
 from typing import Any
 
 import pytest
@@ -22,6 +24,7 @@ from test_cli_connections import BETA_WS, KEY_B, _beta_server
 from test_session import (  # noqa: F401  (fixtures: found by name)
     Panel,
     cache_file,
+    gate,
     isolated_settings,
     new_panel,
     panels,
@@ -32,6 +35,7 @@ from test_session import (  # noqa: F401  (fixtures: found by name)
 from desktop.clockify import ApiKey, Connection
 from desktop.docs101.client import Docs101Client
 from desktop.store import connection_file, paths
+from desktop.store.cache import EncryptedCache
 from desktop.store.connections import ConnectionRegistry, NamedConnection
 from desktop.ui.stored import saved_connection
 from desktop.ui.tree_model import (
@@ -469,3 +473,46 @@ def test_the_tree_reopens_as_it_was_left_in_every_account(
     qtbot.waitUntil(reopened, timeout=10000)
     assert {"Bert Beta", "Müller & Söhne KG"} <= set(visible(panel))
     assert not workspace(panel, SAMPLE_WORKSPACE_ID).expanded  # Acme's stayed closed
+
+
+def test_a_cache_save_of_an_account_being_removed_leaves_nothing_behind(
+    qtbot: Any,
+    panels: list[Panel],  # noqa: F811
+    accounts: Accounts,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Beta's first cache save (which makes the cache key) is writing when Remove... runs:
+    the removal waits for it (one lock for every account's saves and removals), then
+    deletes what it wrote; nothing of Beta is left."""
+    panel = started(qtbot, panels, accounts)
+    open_workspace(qtbot, panel, workspace(panel, BETA_WS))
+    assert panel.runner.wait_idle(10)
+    panel.session._save_timer.stop()
+    extra = panel.session.accounts.extras[accounts.beta.connection.id]
+    extra._save_timer.stop()
+    arrived, release = gate(monkeypatch, EncryptedCache, "save")
+    forgetting = Event()
+    real_forget = panel.session.forget
+
+    def forget(store: Any, connection: Connection) -> Any:
+        forgetting.set()
+        return real_forget(store, connection)
+
+    panel.session.forget = forget  # type: ignore[method-assign]
+    extra._save_cache()
+    assert arrived.wait(10)  # the save holds the lock, inside EncryptedCache.save
+
+    panel.window.settings_action.trigger()
+    dialog = panel.session.dialog
+    assert dialog is not None
+    dialog.confirm = lambda _question: True
+    qtbot.waitUntil(lambda: dialog.accounts_read, timeout=5000)
+    dialog.accounts_box.setCurrentIndex([a.name for a in dialog.accounts].index("Beta"))
+    with qtbot.waitSignal(dialog.disconnected, timeout=15000):
+        dialog.remove_button.click()
+        assert forgetting.wait(10)  # the removal has started...
+        time.sleep(0.3)  # ...and, were it not waiting for the save, would be done by now
+        release.set()
+    assert panel.runner.wait_idle(10)
+    assert _files_of(accounts.beta.connection) == []
+    assert "api key" in _files_of(accounts.acme.connection)

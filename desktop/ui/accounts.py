@@ -65,8 +65,8 @@ def snapshot_of(shown: ShownData) -> Snapshot:
 
 class AccountContext:
     """What every account shares with the session: the window, the factories, the cache
-    folder, the passphrase of the key file once known, and the lock that keeps a cache
-    save from bringing back a forgotten cache."""
+    folder, the passphrase of the key file once known, and the session's lock and set of
+    forgotten ids that keep a cache save from bringing back a removed account's cache."""
 
     def __init__(
         self,
@@ -78,6 +78,8 @@ class AccountContext:
         passphrase: Callable[[], str | None],
         open_settings: Callable[[str | None], None],
         age_text: Callable[[float], str],
+        cache_lock: threading.Lock,
+        forgotten: set[str],
     ) -> None:
         self.window = window
         self.client_factory = client_factory
@@ -86,9 +88,11 @@ class AccountContext:
         self.passphrase = passphrase
         self.open_settings = open_settings
         self.age_text = age_text
-        self.cache_lock = threading.Lock()
-        #: Ids of connections removed while this panel runs: no cache of theirs is saved.
-        self.forgotten: set[str] = set()
+        #: The session's: held by a save while it writes and by the forgetting (Remove...)
+        #: while it deletes, which adds the connection's id to `forgotten` first; a save
+        #: then writes nothing for an id in `forgotten`.
+        self.cache_lock = cache_lock
+        self.forgotten = forgotten
 
 
 class ExtraAccount(QObject):

@@ -168,6 +168,8 @@ class PanelSession(QObject):
                 passphrase=lambda: self._passphrase,
                 open_settings=lambda key: self.open_settings(select=key),
                 age_text=describe_age,
+                cache_lock=self._cache_lock,
+                forgotten=self._forgotten,
             )
         )
         #: Whether the named connections are shown (a stored key; never with an env key).
@@ -545,7 +547,6 @@ class PanelSession(QObject):
     @Slot(object, object)
     def _on_dialog_disconnected(self, connection: Connection, forgotten: Forgotten) -> None:
         """`forget` has removed the key and the cache (see SettingsDialog): show that."""
-        self.accounts.context.forgotten.add(connection.id)
         own = self.connection
         if self._with_accounts and own is not None and connection.id != own.id:
             self.load_accounts()  # another account removed: its rows go, the rest stay
