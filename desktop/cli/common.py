@@ -126,8 +126,7 @@ def _names(connections: Sequence[NamedConnection]) -> str:
 def stored_connections(registry: ConnectionRegistry | None = None) -> list[NamedConnection]:
     """The stored connections; none while nothing was ever stored (the registry's implicit
     Global connection is only a default then)."""
-    registry = registry or _registry()
-    return [] if registry.is_pristine() else registry.load()
+    return (registry or _registry()).saved() or []
 
 
 def chosen_connection(

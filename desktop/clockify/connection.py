@@ -291,5 +291,10 @@ class Connection:
     @property
     def label(self) -> str:
         if self.region:
-            return f"{REGIONS[self.region][0]} ({self.host})"
+            return f"{self.server_name} ({self.host})"
         return self.base_url
+
+    @property
+    def server_name(self) -> str:
+        """The server in a word or two: the region's name ("EU (Germany)"), else the host."""
+        return REGIONS[self.region][0] if self.region else self.host

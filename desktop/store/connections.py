@@ -156,9 +156,7 @@ def check_name(
 def default_name(connection: Connection) -> str:
     """The name a connection gets when none is given: its region's name ("Global",
     "EU (Germany)") or, for a base URL, its host (with the port, if any)."""
-    if connection.region:
-        return REGIONS[connection.region][0]
-    return connection.host[:MAX_NAME_LENGTH] or "Clockify"
+    return connection.server_name[:MAX_NAME_LENGTH] or "Clockify"
 
 
 def unused_name(base: str, existing: Sequence[NamedConnection]) -> str:
@@ -263,6 +261,12 @@ class ConnectionRegistry:
     def load(self) -> list[NamedConnection]:
         """The connections, in the order they were added (see the module for the upgrade)."""
         return self._read().connections
+
+    def saved(self) -> list[NamedConnection] | None:
+        """The connections stored (or those of the upgrade, see `load`), read once; None
+        while nothing was ever stored, when `load()`'s Global connection is only a default."""
+        read = self._read()
+        return None if read.pristine else read.connections
 
     def is_pristine(self) -> bool:
         """Whether nothing was ever stored (neither connections.json nor connection.json

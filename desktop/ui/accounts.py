@@ -18,9 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
 
-from desktop.clockify import REGIONS, ApiKey, Connection, KeyRejectedError
+from desktop.clockify import ApiKey, Connection, KeyRejectedError
 from desktop.ui.loader import TreeLoader, describe_error, ledger_of
 from desktop.ui.stored import open_store, prepare_cached, read_stored
 from desktop.ui.tree_model import LoadState
@@ -39,13 +39,6 @@ log = logging.getLogger(__name__)
 CACHE_SAVE_DELAY_MS = 1500
 
 
-def address_text(connection: Connection) -> str:
-    """A short name of the server: the region's ("EU"), else the host."""
-    if connection.region:
-        return REGIONS[connection.region][0]
-    return connection.host
-
-
 def snapshot_of(shown: ShownData) -> Snapshot:
     """What the cache keeps of an account's rows shown (`PanelWindow.shown_data`)."""
     from desktop.store.cache import Snapshot, WorkspaceSnapshot
@@ -61,6 +54,14 @@ def snapshot_of(shown: ShownData) -> Snapshot:
         for workspace, users, clients in shown.workspaces
     ]
     return Snapshot(saved_at=shown.loaded_at or time.time(), workspaces=workspaces)
+
+
+def server_text(connection: Connection) -> str:
+    """The account row's server: the region's name as the settings dialog shows it (in the
+    interface's language), else the host."""
+    if connection.region:
+        return QCoreApplication.translate("SettingsDialog", connection.server_name)
+    return connection.server_name
 
 
 class AccountContext:
@@ -249,7 +250,7 @@ class ExtraAccount(QObject):
         self.window.show_notice(
             self.tr(
                 "{account}: Clockify rejected the API key. It may have been regenerated."
-            ).replace("{account}", self.named.name),
+            ).format(account=self.named.name),
             self.tr("Update key"),
             lambda: self.context.open_settings(self.key),
         )
@@ -258,9 +259,9 @@ class ExtraAccount(QObject):
     def _on_workspaces_failed(self, error: BaseException) -> None:
         if not isinstance(error, KeyRejectedError):
             self.window.show_status(
-                self.tr("{account}: {problem}")
-                .replace("{problem}", describe_error(error))
-                .replace("{account}", self.named.name)
+                self.tr("{account}: {problem}").format(
+                    account=self.named.name, problem=describe_error(error)
+                )
             )
 
 
@@ -294,11 +295,11 @@ class AccountSet(QObject):
             accounts.append(
                 (
                     self.context.window.loader.connection,
-                    own_name or address_text(own),
-                    address_text(own),
+                    own_name or own.server_name,
+                    server_text(own),
                 )
             )
-        accounts.extend((n.connection.id, n.name, address_text(n.connection)) for n in wanted)
+        accounts.extend((n.connection.id, n.name, server_text(n.connection)) for n in wanted)
         self.context.window.model.set_connections(accounts)  # the rows first, then loads
         for item in wanted:
             key = item.connection.id

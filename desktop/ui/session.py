@@ -56,8 +56,7 @@ def _read_accounts(_progress: object) -> list[NamedConnection]:
     Global default of a new installation is not shown as an account of its own."""
     from desktop.store.connections import ConnectionRegistry
 
-    registry = ConnectionRegistry()
-    return [] if registry.is_pristine() else registry.load()
+    return ConnectionRegistry().saved() or []
 
 
 def describe_age(saved_at: float, now: float | None = None) -> str:

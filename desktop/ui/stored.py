@@ -189,9 +189,8 @@ def saved_connection() -> Connection:
     from desktop.store import connection_file
     from desktop.store.connections import ConnectionRegistry
 
-    registry = ConnectionRegistry()
-    if not registry.is_pristine():
-        named = registry.load()
+    named = ConnectionRegistry().saved()
+    if named is not None:
         return named[0].connection if named else Connection.for_region(connection_file.GLOBAL)
 
     saved = connection_file.load()
