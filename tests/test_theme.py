@@ -256,12 +256,66 @@ def test_a_dark_platform_palette_in_a_dark_scheme_is_left_alone(app: QApplicatio
     calls: list[int] = []
     follower = follow_scheme(app, lambda: calls.append(1))
     try:
-        follower.scheme = Qt.ColorScheme.Dark
+        follower.scheme = "dark"
         assert not follower.sync()
         assert app.palette().color(R.Base) == QColor("#1e1e1e")
-        follower.scheme = Qt.ColorScheme.Light
+        follower.scheme = "light"
         assert follower.sync()  # a dark palette in a light scheme: Fusion's light one
         assert not is_dark(app.palette())
+    finally:
+        shiboken6.delete(follower)
+
+
+def test_the_first_frame_follows_the_remembered_scheme_until_the_system_s_is_read(
+    app: QApplication, qtbot: Any
+) -> None:
+    """A start follows the scheme seen last time (asking Qt builds PySide's Qt namespace,
+    25-45 ms, so it waits for the first paint); `confirm` then reads the system's, puts a
+    change made meanwhile right, and remembers it."""
+    app.setPalette(QPalette())
+    assert not is_dark(app.palette())
+    changes: list[bool] = []
+    remembered: list[str] = []
+    follower = follow_scheme(
+        app,
+        lambda: changes.append(is_dark(app.palette())),
+        remembered="dark",
+        remember=remembered.append,
+    )
+    try:
+        assert follower.scheme == "dark"
+        assert follower.overrides()
+        assert is_dark(app.palette())
+        assert changes == []
+        assert remembered == []
+        follower.confirm()  # offscreen, the system's scheme is unknown
+        assert follower.scheme == "unknown"
+        assert not follower.overrides()
+        assert not is_dark(app.palette())
+        assert changes == [False]
+        assert remembered == ["unknown"]
+        follower.confirm()  # nothing new: nothing changed, nothing written
+        assert changes == [False]
+        assert remembered == ["unknown"]
+        QGuiApplication.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+        qtbot.waitUntil(lambda: remembered == ["unknown", "dark"])
+        assert changes == [False, True]
+    finally:
+        shiboken6.delete(follower)
+
+
+@pytest.mark.parametrize("remembered", [None, "purple", 2, ""])
+def test_without_a_usable_remembered_scheme_the_system_is_asked_at_once(
+    app: QApplication, remembered: object
+) -> None:
+    app.setPalette(QPalette())
+    seen: list[str] = []
+    follower = follow_scheme(app, lambda: None, remembered=remembered, remember=seen.append)
+    try:
+        assert follower.scheme == "unknown"  # offscreen's answer, asked for
+        assert not follower.overrides()
+        follower.confirm()
+        assert seen == ["unknown"]  # remembered for the next start
     finally:
         shiboken6.delete(follower)
 

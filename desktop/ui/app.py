@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
     QObject,
-    Qt,
     QTimer,
     QtMsgType,
     qInstallMessageHandler,
@@ -29,6 +28,7 @@ from desktop.clockify import ApiKey, ClockifyError, Connection
 from desktop.store import paths
 from desktop.ui.connection_settings import set_identity
 from desktop.ui.language import install_translators
+from desktop.ui.lazy_qt import Qt
 from desktop.ui.loader import describe_error
 from desktop.ui.main_window import PanelWindow
 from desktop.ui.session import PanelSession
@@ -217,6 +217,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+#: The system's colour scheme seen last ("light", "dark", "unknown"): the next start's first
+#: frame follows it (desktop.ui.theme.follow_scheme).
+SETTING_SCHEME = "view/system_colour_scheme"
+
 #: How long a thread holds the GIL before another may take it (Python's default: 5 ms).
 SWITCH_INTERVAL = 0.001
 
@@ -325,8 +329,16 @@ def run_panel(
     hold_early_logs()
     install_excepthook()
     window = PanelWindow(tray_later=True)  # its tray: after the first paint, below
-    # The system's light or dark scheme, now and when it changes while the panel runs.
-    follow_scheme(app, window.model.refresh_colours, window)
+    # The system's light or dark scheme, now and when it changes while the panel runs: the
+    # first frame follows the one seen last time, checked once it is painted (theme.py).
+    settings = window.settings
+    scheme = follow_scheme(
+        app,
+        window.model.refresh_colours,
+        window,
+        remembered=settings.value(SETTING_SCHEME),
+        remember=lambda name: settings.setValue(SETTING_SCHEME, name),
+    )
     # Started by the shortcut's `--toggle`: Esc in the empty filter sends it away again.
     window.hide_on_escape = getattr(args, "summon", None) == "toggle"
     session = PanelSession(window)
@@ -341,6 +353,7 @@ def run_panel(
     )
     after_first_paint(window, window.enable_clear_button)  # not seen in an empty filter
     after_first_paint(window, window.set_up_tray)  # the tray check and icon: 4-5 ms
+    after_first_paint(window, scheme.confirm)
     instance_servers: list[InstanceServer] = []
     if claim is not None:
         after_first_paint(window, lambda: start_serving(window, claim, instance_servers))

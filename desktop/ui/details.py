@@ -11,12 +11,13 @@ import re
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
 from desktop.clockify.models import User
 from desktop.ui.clipboard import short
+from desktop.ui.lazy_qt import Qt, set_plain_text
 from desktop.ui.tree_model import (
     ConnectionNode,
     GroupNode,
@@ -231,7 +232,7 @@ class DetailsCard(QFrame):
         self._grid.setColumnStretch(1, 1)
         self._hint = QLabel(self.tr(HINT), self)
         self._hint.setObjectName("detailsHint")
-        self._hint.setTextFormat(Qt.TextFormat.PlainText)
+        set_plain_text(self._hint)
         self._hint.setWordWrap(True)
         self._hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         # The rows go below it, from grid row 1; a hidden widget takes no room in a grid.

@@ -18,7 +18,6 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPoint,
-    Qt,
     QTimer,
     Signal,
     Slot,
@@ -45,6 +44,13 @@ from desktop.clockify.models import Client, User, Workspace
 from desktop.ui import clipboard
 from desktop.ui.connection_settings import app_settings
 from desktop.ui.details import DetailsCard
+from desktop.ui.lazy_qt import (
+    Qt,
+    set_centred,
+    set_custom_context_menu,
+    set_plain_text,
+    set_shortcut,
+)
 from desktop.ui.loader import TreeLoader, describe_error, ledger_of
 from desktop.ui.tree_model import (
     GroupNode,
@@ -181,12 +187,15 @@ class PanelWindow(QMainWindow):
         if icon:
             action.setIcon(resources.icon(icon))
         if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            # In the window, Qt's default context; set without Qt.Key (lazy_qt).
+            sequence = (
+                QKeySequence.fromString(shortcut, QKeySequence.SequenceFormat.NativeText)
+                if isinstance(shortcut, str)  # as QKeySequence(str) reads it
+                else QKeySequence(shortcut)
+            )
+            set_shortcut(action, sequence)
             action.setToolTip(
-                self.tr("{action} ({shortcut})").format(
-                    action=text, shortcut=QKeySequence(shortcut).toString()
-                )
+                self.tr("{action} ({shortcut})").format(action=text, shortcut=sequence.toString())
             )
         action.setCheckable(checkable)
         if checkable:
@@ -336,7 +345,7 @@ class PanelWindow(QMainWindow):
         notice_layout = QHBoxLayout(self.notice)
         notice_layout.setContentsMargins(6, 3, 3, 3)
         self.notice_label = QLabel(self.notice)
-        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
+        set_plain_text(self.notice_label)
         self.notice_label.setWordWrap(True)
         self.notice_button = QPushButton(self.notice)
         self.notice_button.clicked.connect(self._on_notice_button_clicked)
@@ -354,7 +363,7 @@ class PanelWindow(QMainWindow):
         tree_layout.setSpacing(4)
         self.tree = TreeView(self.tree_page)
         self.tree.setModel(self.model)
-        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        set_custom_context_menu(self.tree)
         tree_layout.addWidget(self.tree, 1)
         self.details = DetailsCard(self.tree_page)
         self.details.copied.connect(self.show_status)
@@ -365,13 +374,17 @@ class PanelWindow(QMainWindow):
         page = QVBoxLayout(self.connect_page)
         page.addStretch(1)
         self.connect_label = QLabel(self.connect_page)
-        self.connect_label.setTextFormat(Qt.TextFormat.PlainText)
+        set_plain_text(self.connect_label)
         self.connect_label.setWordWrap(True)
-        self.connect_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_centred(self.connect_label)
         page.addWidget(self.connect_label)
         self.connect_button = QPushButton(self.tr("Connect to Clockify\u2026"), self.connect_page)
         self.connect_button.clicked.connect(self.settings_requested.emit)
-        page.addWidget(self.connect_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        button_row = QHBoxLayout()  # the button centred, at its own width
+        button_row.addStretch(1)
+        button_row.addWidget(self.connect_button)
+        button_row.addStretch(1)
+        page.addLayout(button_row)
         page.addStretch(2)
         self.stack.addWidget(self.connect_page)
         layout.addWidget(self.stack, 1)
@@ -389,7 +402,7 @@ class PanelWindow(QMainWindow):
         self.only_missing_action.setChecked(only_missing)
 
         self.status_label = QLabel(self)
-        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        set_plain_text(self.status_label)
         self.statusBar().addWidget(self.status_label, 1)
         self.resize(340, 640)
 
@@ -1387,7 +1400,8 @@ class PanelWindow(QMainWindow):
         self._pull_onto_screen()
         on_top = self._bool_setting(SETTING_ON_TOP)
         self.pin_action.setChecked(on_top)
-        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, on_top)
+        if on_top:  # off is a new window's state: no flag to set (nor Qt's namespace to build)
+            self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
 
     def _pull_onto_screen(self) -> None:
         """After a monitor change, a restored window may sit where no screen is."""

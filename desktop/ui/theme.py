@@ -21,8 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPalette
+
+from desktop.ui.lazy_qt import Qt
 
 #: WCAG 2 level AA for normal text (1.4.3).
 AA_NORMAL = 4.5
@@ -218,19 +220,46 @@ def light_palette() -> QPalette:
     return style.standardPalette() if style is not None else QPalette(QColor("#efefef"))
 
 
+#: The system's colour schemes by name, as `SchemeFollower.scheme` holds them (and the
+#: settings remember the last one seen).
+SCHEMES = ("unknown", "light", "dark")
+
+
+def scheme_name(scheme: Qt.ColorScheme) -> str:
+    """ "light", "dark" or "unknown" for one of Qt's colour schemes."""
+    if scheme is Qt.ColorScheme.Dark:
+        return "dark"
+    if scheme is Qt.ColorScheme.Light:
+        return "light"
+    return "unknown"
+
+
 class SchemeFollower(QObject):
     """Keeps the application's palette on the system's scheme; see `follow_scheme`."""
 
     def __init__(
-        self, app: QGuiApplication, on_change: Callable[[], None], owner: QObject | None = None
+        self,
+        app: QGuiApplication,
+        on_change: Callable[[], None],
+        owner: QObject | None = None,
+        remembered: object = None,
+        remember: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__(owner or app)
         self._app = app
         self._on_change = on_change
         self._overriding = False
+        self._remember = remember
         hints = QGuiApplication.styleHints()
-        self.scheme = hints.colorScheme()
         hints.colorSchemeChanged.connect(self._on_scheme_changed)
+        self._stored = remembered if remembered in SCHEMES else None
+        #: "light", "dark" or "unknown" (SCHEMES).
+        self.scheme: str = self._stored or self._system_scheme()
+
+    @staticmethod
+    def _system_scheme() -> str:
+        # Qt's answer is a Qt.ColorScheme: this builds PySide's Qt namespace (lazy_qt).
+        return scheme_name(QGuiApplication.styleHints().colorScheme())
 
     def overrides(self) -> bool:
         """Whether the application palette is one this object set (and may take back)."""
@@ -244,19 +273,32 @@ class SchemeFollower(QObject):
             self._app.setPalette(QPalette())
             self._overriding = False
             changed = True
-        if self.scheme is Qt.ColorScheme.Unknown:
+        if self.scheme == "unknown":
             return changed
-        want_dark = self.scheme is Qt.ColorScheme.Dark
+        want_dark = self.scheme == "dark"
         if is_dark(self._app.palette()) != want_dark:
             self._app.setPalette(dark_palette() if want_dark else light_palette())
             self._overriding = True
             changed = True
         return changed
 
+    def confirm(self) -> None:
+        """Check the remembered scheme against the system's (after the first paint, when
+        the palette followed a remembered scheme): a change made while the panel was not
+        running is applied now, and the scheme seen is remembered for the next start."""
+        self._seen(self._system_scheme())
+
+    def _seen(self, scheme: str) -> None:
+        if scheme != self._stored and self._remember is not None:
+            self._remember(scheme)
+        self._stored = scheme
+        if scheme != self.scheme:
+            self.scheme = scheme
+            self._apply()
+
     def _on_scheme_changed(self, scheme: Qt.ColorScheme) -> None:
-        self.scheme = scheme
         # After the platform's own palette update, which may come in the same event.
-        QTimer.singleShot(0, self, self._apply)
+        QTimer.singleShot(0, self, lambda: self._seen(scheme_name(scheme)))
 
     def _apply(self) -> None:
         self.sync()
@@ -264,7 +306,11 @@ class SchemeFollower(QObject):
 
 
 def follow_scheme(
-    app: QGuiApplication, on_change: Callable[[], None], owner: QObject | None = None
+    app: QGuiApplication,
+    on_change: Callable[[], None],
+    owner: QObject | None = None,
+    remembered: object = None,
+    remember: Callable[[str], None] | None = None,
 ) -> SchemeFollower:
     """Follow the system's light or dark scheme from now on; `on_change` is called after
     every change of scheme (with the palette already changed), to drop cached colours.
@@ -272,7 +318,13 @@ def follow_scheme(
     The palette is put right at once, so call it before the window is shown. Owned by
     `owner` (the window whose colours `on_change` drops: following stops when it goes), or
     by `app`.
+
+    `remembered` is the scheme `remember` was last given (a setting; anything but one of
+    SCHEMES counts as none): the palette follows it, without asking Qt, whose answer builds
+    PySide's `Qt` namespace (25-45 ms of the start, desktop.ui.lazy_qt), and `confirm`
+    (after the first paint) asks and corrects it. Without one, Qt is asked at once.
+    `remember` gets every scheme seen that differs from the one remembered.
     """
-    follower = SchemeFollower(app, on_change, owner)
+    follower = SchemeFollower(app, on_change, owner, remembered, remember)
     follower.sync()
     return follower

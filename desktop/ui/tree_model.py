@@ -31,13 +31,13 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
-    Qt,
     Signal,
 )
 from PySide6.QtGui import QBrush, QGuiApplication
 
 from desktop.clockify.models import Client, User, Workspace
 from desktop.search import normalise, search_text
+from desktop.ui.lazy_qt import DISPLAY_ROLE, USER_ROLE, Qt
 from desktop.ui.theme import Theme, colours
 
 if TYPE_CHECKING:  # desktop.xref imports rapidfuzz: only on workers, never at start
@@ -88,16 +88,16 @@ def id_font() -> QFont:
 class Role(enum.IntEnum):
     """Custom item roles; values the copy actions need live here, not in display text."""
 
-    NAME = Qt.ItemDataRole.UserRole + 1  # exact name, "" when null
-    ID = Qt.ItemDataRole.UserRole + 2
-    EMAIL = Qt.ItemDataRole.UserRole + 3
-    KIND = Qt.ItemDataRole.UserRole + 4
-    DEPTH = Qt.ItemDataRole.UserRole + 5
-    EXPANDABLE = Qt.ItemDataRole.UserRole + 6
-    EXPANDED = Qt.ItemDataRole.UserRole + 7
-    STATE = Qt.ItemDataRole.UserRole + 8
+    NAME = USER_ROLE + 1  # exact name, "" when null
+    ID = USER_ROLE + 2
+    EMAIL = USER_ROLE + 3
+    KIND = USER_ROLE + 4
+    DEPTH = USER_ROLE + 5
+    EXPANDABLE = USER_ROLE + 6
+    EXPANDED = USER_ROLE + 7
+    STATE = USER_ROLE + 8
     #: A client's docs101 status: "match", "similar" or "missing"; None without docs101 data.
-    XREF = Qt.ItemDataRole.UserRole + 9
+    XREF = USER_ROLE + 9
 
 
 class Kind(enum.IntEnum):
@@ -415,7 +415,7 @@ class PanelModel(QAbstractTableModel):
                 items.append((node.record, workspace.workspace))
         return items
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = DISPLAY_ROLE) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):
             return None
         column = index.column()

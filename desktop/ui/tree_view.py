@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QRect,
     QSize,
-    Qt,
     Signal,
     Slot,
 )
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui.lazy_qt import Qt, set_copy_on_drop, set_no_horizontal_scroll_bar
 from desktop.ui.tree_model import PanelModel, Role, id_font
 
 if TYPE_CHECKING:
@@ -162,18 +162,17 @@ class TreeView(QTableView):
         self.setItemDelegate(TreeRowDelegate(self))
         self.setShowGrid(False)
         self.setWordWrap(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setTabKeyNavigation(False)  # Tab leaves the tree, as in any form
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        set_no_horizontal_scroll_bar(self)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setMouseTracking(True)
         # Rows can be dragged out (names as text, records as JSON), never dropped in.
         self.setDragEnabled(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
-        self.setDefaultDropAction(Qt.DropAction.CopyAction)
+        set_copy_on_drop(self)
         header = self.horizontalHeader()
         header.hide()
         # Column 0 stretches; any other column (the IDs) is fixed, as wide as 24 hex digits.
