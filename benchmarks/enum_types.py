@@ -37,10 +37,11 @@ def _counted(metacls, cls, bases, classdict, **kw):
     MADE.append(((time.perf_counter() - T0) * 1000, ms, made.__qualname__, site))
     return made
 enum.EnumType.__new__ = _counted
-def report():
+def report(leave=True):
     print(json.dumps({"at": (time.perf_counter() - T0) * 1000, "made": MADE}))
     sys.stdout.flush()
-    os._exit(0)
+    if leave:
+        os._exit(0)
 """
 
 PANEL = (
@@ -62,11 +63,21 @@ class _AfterFirstPaint(importlib.abc.MetaPathFinder):
             def after_first_paint(widget, step):
                 if not first:
                     first.append(True)
-                    real(widget, report)
+                    real(widget, lambda: report(leave=False))
+                    real(widget, leave_later)
                 real(widget, step)
             module.after_first_paint = after_first_paint
         spec.loader.exec_module = exec_module
         return spec
+def leave_later():
+    # After the steps that follow the first paint (the colour scheme remembered for the
+    # next start among them), with the settings written, as a panel that keeps running.
+    from PySide6.QtCore import QTimer
+    def leave():
+        from desktop.ui.connection_settings import app_settings
+        app_settings().sync()
+        os._exit(0)
+    QTimer.singleShot(300, leave)
 sys.meta_path.insert(0, _AfterFirstPaint())
 from desktop.__main__ import run
 run(["--demo"])
