@@ -53,6 +53,7 @@ def save_legacy_connection(base_url: str, env: dict[str, str]) -> None:
     """Checkouts before connection.json read the connection from QSettings: put it there too.
 
     (This checkout reads connection.json, which prepare-cache wrote, and ignores these keys.)
+    And the settings an earlier start of the panel leaves: the colour scheme it saw.
     """
     code = (
         "import sys\n"
@@ -62,6 +63,9 @@ def save_legacy_connection(base_url: str, env: dict[str, str]) -> None:
         "s = QSettings()\n"
         "s.setValue('connection/region', 'custom')\n"
         "s.setValue('connection/base_url', sys.argv[1])\n"
+        # The colour scheme an earlier start saw (offscreen: none), as a user's second
+        # start finds it: the first start ever asks Qt before its first paint.
+        "s.setValue('view/system_colour_scheme', 'unknown')\n"
         "s.sync()\n"
     )
     subprocess.run([sys.executable, "-c", code, base_url], env=env, check=True)
